@@ -1,0 +1,132 @@
+/**
+ * Entities in a merchant's message: response code, amount, entry mode, card type, terminal serial, phone,
+ * masked card numbers. Works on the text after masking and simplification (not on the classifier's form).
+ */
+import { z } from "zod";
+import { KNOWN_CODES } from "./codes.js";
+import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
+import { findMaskedPans } from "./redact.js";
+
+export const Entities = z.object({
+  responseCode: z.string().optional(),
+  amount: z.number().optional(),
+  cardType: z.enum(["credit", "debit", "unionpay", "foreign"]).optional(),
+  entryMode: z.enum(["chip", "swipe", "contactless"]).optional(),
+  terminalSerial: z.string().optional(),
+  phone: z.string().optional(),
+  maskedPan: z.string().optional(),
+});
+export type Entities = z.infer<typeof Entities>;
+
+export interface ExtractOptions {
+  /** The bot has just asked for the code on screen: a bare code ("51", "a0") is taken as one. */
+  expectCode?: boolean;
+  /** The bot has just asked for an amount: a bare number is taken as one. */
+  expectAmount?: boolean;
+}
+
+// "提示51", "返回码:14", "code 05", "error A0", "rc 14", "应答码 97", "错误码 a7", "显示 51"
+const LABELLED_CODE =
+  /(?:返回码|应答码|响应码|错误码|错误代码|代码|提示码|提示|显示|报错|报|码|code|error|err|rc|response|resp)\s*(?:是|为|:|=|#|no\.?)?\s*([0-9]{2}|a[0-9])(?![0-9a-z])/i;
+// "51错误", "05 declined", "A0错", "51 余额不足"
+const CODE_THEN_WORD =
+  /(?<![0-9a-z.])([0-9]{2}|a[0-9])\s*(?:错误|错|失败|拒绝|被拒|declined?|error|refused|号错误|不予承兑|余额不足)/i;
+const BARE_CODE = /(?<![0-9a-z.,])([0-9]{2}|a[0-9])(?![0-9a-z.,])/i;
+
+const CURRENCY_BEFORE = /(?:[¥￥$]|rmb|cny|usd|hkd)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|w|万|千)?/i;
+// "两万三", "五千块", "三百": a Chinese numeral with a unit in it is an amount of money in this domain.
+const CN_DIGIT = "[零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿]";
+const CHINESE_AMOUNT = new RegExp(`${CN_DIGIT}*[十拾百佰千仟万]${CN_DIGIT}*(?![点号日天分次个月年岁多])`);
+const UNIT_AFTER = new RegExp(
+  `([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*(k|w|万元|万块|万|千元|千块|千|元|块钱|块|rmb|yuan|dollars?|bucks)(?![a-z])`,
+  "i",
+);
+const AMOUNT_WORD = new RegExp(
+  `(?:金额|刷了|刷的|收了|扣了|付了|消费|交易了|amount|charged?|paid|for)\\s*(?:是|为|of|:)?\\s*([0-9][0-9,]*(?:\\.[0-9]+)?|${CHINESE_NUMERAL}{2,})`,
+  "i",
+);
+const MULTIPLIERS: Record<string, number> = { k: 1000, w: 10_000, 万: 10_000, 千: 1000, 万元: 10_000, 万块: 10_000, 千元: 1000, 千块: 1000 };
+
+const SERIAL =
+  /(?:s\/?n|serial(?:\s*(?:no|number))?|序列号|机身号|机器号|终端号|终端编号|终端id|terminal\s*(?:id|no)|tid)\s*(?:是|为|:|#|号)?\s*([a-z0-9][a-z0-9-]{5,23})/i;
+const PHONE = /(?<![0-9])(1[3-9][0-9]{9})(?![0-9])/;
+
+const ENTRY_MODES: ReadonlyArray<readonly [Entities["entryMode"], RegExp]> = [
+  ["contactless", /挥卡|闪付|非接|碰一碰|感应|云闪付|tap|contactless|nfc|paywave|quick ?pass|wave/i],
+  ["chip", /插卡|芯片|ic卡|\bic\b|chip|insert/i],
+  ["swipe", /磁条|划卡|刷磁|swipe|magstripe|magnetic|stripe/i],
+];
+const CARD_TYPES: ReadonlyArray<readonly [Entities["cardType"], RegExp]> = [
+  ["credit", /信用卡|贷记卡|credit/i],
+  ["debit", /借记卡|储蓄卡|debit/i],
+  ["foreign", /外卡|visa|master ?card|amex|jcb|foreign card/i],
+  ["unionpay", /银联|unionpay/i],
+];
+
+export function extractEntities(text: string, options: ExtractOptions = {}): Entities {
+  const entities: Entities = {};
+  const pans = findMaskedPans(text);
+  // Masked numbers and phone numbers must not be read as codes or amounts.
+  const scrubbed = text.replace(/[0-9]{6}\*+[0-9]{4}/g, " ");
+
+  const phone = PHONE.exec(scrubbed)?.[1];
+  if (phone) entities.phone = phone;
+  const serial = SERIAL.exec(scrubbed)?.[1];
+  if (serial) entities.terminalSerial = serial.toUpperCase();
+  let rest = scrubbed;
+  for (const found of [phone, serial]) if (found) rest = rest.replace(found, " ");
+
+  const code = findCode(rest, options);
+  if (code) entities.responseCode = code;
+  const amount = findAmount(code ? rest.replace(new RegExp(`(?<![0-9])${code}(?![0-9])`, "i"), " ") : rest, options);
+  if (amount !== undefined) entities.amount = amount;
+
+  const entryMode = ENTRY_MODES.find(([, pattern]) => pattern.test(rest))?.[0];
+  if (entryMode) entities.entryMode = entryMode;
+  const cardType = CARD_TYPES.find(([, pattern]) => pattern.test(rest))?.[0];
+  if (cardType) entities.cardType = cardType;
+  if (pans[0]) entities.maskedPan = pans[0];
+  return entities;
+}
+
+function findCode(text: string, options: ExtractOptions): string | undefined {
+  for (const pattern of [LABELLED_CODE, CODE_THEN_WORD]) {
+    const code = pattern.exec(text)?.[1]?.toUpperCase();
+    if (code && (KNOWN_CODES.has(code) || pattern === LABELLED_CODE)) return code;
+  }
+  const bare = BARE_CODE.exec(text)?.[1]?.toUpperCase();
+  if (!bare) return undefined;
+  // A bare known code is a code when the bot asked for one, or when nothing says it is an amount or a time.
+  if (options.expectCode) return bare;
+  const after = text.slice(text.toUpperCase().indexOf(bare) + 2);
+  if (/^\s*(?:元|块|rmb|yuan|万|千|k\b|号|日|点|分|秒|天|次|笔|个|min|hours?|days?|%|:)/i.test(after)) return undefined;
+  return KNOWN_CODES.has(bare) && /^[0-9a-z]{2}$/i.test(text.trim()) ? bare : undefined;
+}
+
+function findAmount(text: string, options: ExtractOptions): number | undefined {
+  const currency = CURRENCY_BEFORE.exec(text);
+  if (currency?.[1]) return scale(toNumber(currency[1]), currency[2]);
+  const unit = UNIT_AFTER.exec(text);
+  if (unit?.[1]) return scale(toNumber(unit[1]), unit[2]);
+  const chinese = CHINESE_AMOUNT.exec(text)?.[0];
+  if (chinese) {
+    const value = parseChineseNumber(chinese);
+    if (value > 0) return value;
+  }
+  const word = AMOUNT_WORD.exec(text);
+  if (word?.[1]) return toNumber(word[1]);
+  if (options.expectAmount) {
+    const bare = /(?<![0-9a-z])([0-9][0-9,]*(?:\.[0-9]+)?)(?![0-9a-z])/i.exec(text)?.[1];
+    if (bare) return toNumber(bare);
+  }
+  return undefined;
+}
+
+function toNumber(raw: string): number {
+  return /[0-9]/.test(raw) ? Number(raw.replace(/,/g, "")) : parseChineseNumber(raw);
+}
+
+function scale(value: number, unit: string | undefined): number | undefined {
+  const result = value * (MULTIPLIERS[unit?.toLowerCase() ?? ""] ?? 1);
+  return Number.isFinite(result) && result > 0 ? Math.round(result * 100) / 100 : undefined;
+}

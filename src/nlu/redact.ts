@@ -1,0 +1,76 @@
+/**
+ * PCI DSS masking: any run of 13–19 digits (spaces or dashes allowed between them) that passes the Luhn
+ * check is a card number, and keeps at most its first 6 and last 4 digits.
+ */
+
+// A run of digits with single spaces or dashes between them.
+const DIGIT_RUN = /(?<![0-9])[0-9](?:[ -]?[0-9])*(?![0-9])/g;
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function maskPan(digits: string): string {
+  return `${digits.slice(0, 6)}${"*".repeat(digits.length - 10)}${digits.slice(-4)}`;
+}
+
+/** The masked form of every card number in `text`, in order of appearance. */
+export function findMaskedPans(text: string): string[] {
+  const found: string[] = [];
+  maskCardNumbers(text, (masked) => found.push(masked));
+  return found;
+}
+
+/** `text` with every card number masked; `onPan` sees each masked number. */
+export function maskCardNumbers(text: string, onPan?: (masked: string) => void): string {
+  if (!/[0-9]{4}/.test(text.replace(/[ -]/g, ""))) return text;
+  return text.replace(DIGIT_RUN, (run) => {
+    const digits = run.replace(/[ -]/g, "");
+    if (digits.length < 13) return run;
+    if (digits.length <= 19) {
+      if (!luhnValid(digits)) return run;
+      const masked = maskPan(digits);
+      onPan?.(masked);
+      return masked;
+    }
+    // A run longer than a card number (one glued to a phone number, say) may still hide one.
+    return maskInside(digits, onPan);
+  });
+}
+
+function maskInside(digits: string, onPan?: (masked: string) => void): string {
+  for (let len = Math.min(19, digits.length); len >= 13; len--) {
+    for (let start = 0; start + len <= digits.length; start++) {
+      const pan = digits.slice(start, start + len);
+      if (luhnValid(pan) && /^[2-6]/.test(pan)) {
+        const masked = maskPan(pan);
+        onPan?.(masked);
+        return digits.slice(0, start) + masked + maskInside(digits.slice(start + len), onPan);
+      }
+    }
+  }
+  return digits;
+}
+
+/** Deep copy of a JSON-like value with every string masked: the last line of defence before storage. */
+export function maskDeep<T>(value: T): T {
+  if (typeof value === "string") return maskCardNumbers(value) as T;
+  if (Array.isArray(value)) return value.map(maskDeep) as T;
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = maskDeep(v);
+    return out as T;
+  }
+  return value;
+}
