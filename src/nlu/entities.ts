@@ -45,7 +45,16 @@ const AMOUNT_WORD = new RegExp(
   `(?:金额|刷了|刷的|收了|扣了|付了|消费|交易了|amount|charged?|paid|for)\\s*(?:是|为|of|:)?\\s*([0-9][0-9,]*(?:\\.[0-9]+)?|${CHINESE_NUMERAL}{2,})`,
   "i",
 );
-const MULTIPLIERS: Record<string, number> = { k: 1000, w: 10_000, 万: 10_000, 千: 1000, 万元: 10_000, 万块: 10_000, 千元: 1000, 千块: 1000 };
+const MULTIPLIERS: Record<string, number> = {
+  k: 1000,
+  w: 10_000,
+  万: 10_000,
+  千: 1000,
+  万元: 10_000,
+  万块: 10_000,
+  千元: 1000,
+  千块: 1000,
+};
 
 const SERIAL =
   /(?:s\/?n|serial(?:\s*(?:no|number))?|序列号|机身号|机器号|终端号|终端编号|终端id|terminal\s*(?:id|no)|tid)\s*(?:是|为|:|#|号)?\s*([a-z0-9][a-z0-9-]{5,23})/i;
@@ -78,7 +87,10 @@ export function extractEntities(text: string, options: ExtractOptions = {}): Ent
 
   const code = findCode(rest, options);
   if (code) entities.responseCode = code;
-  const amount = findAmount(code ? rest.replace(new RegExp(`(?<![0-9])${code}(?![0-9])`, "i"), " ") : rest, options);
+  const amount = findAmount(
+    code ? rest.replace(new RegExp(`(?<![0-9])${code}(?![0-9])`, "i"), " ") : rest,
+    options,
+  );
   if (amount !== undefined) entities.amount = amount;
 
   const entryMode = ENTRY_MODES.find(([, pattern]) => pattern.test(rest))?.[0];
@@ -99,7 +111,8 @@ function findCode(text: string, options: ExtractOptions): string | undefined {
   // A bare known code is a code when the bot asked for one, or when nothing says it is an amount or a time.
   if (options.expectCode) return bare;
   const after = text.slice(text.toUpperCase().indexOf(bare) + 2);
-  if (/^\s*(?:元|块|rmb|yuan|万|千|k\b|号|日|点|分|秒|天|次|笔|个|min|hours?|days?|%|:)/i.test(after)) return undefined;
+  if (/^\s*(?:元|块|rmb|yuan|万|千|k\b|号|日|点|分|秒|天|次|笔|个|min|hours?|days?|%|:)/i.test(after))
+    return undefined;
   return KNOWN_CODES.has(bare) && /^[0-9a-z]{2}$/i.test(text.trim()) ? bare : undefined;
 }
 

@@ -1,0 +1,112 @@
+/**
+ * Reads a merchant's reply to the bot's current question: the quick-reply option chosen (by number, label
+ * or synonym), a plain yes or no, and the entities the question asked for. Labels, synonyms and yes/no
+ * words come from `locales/`, so each language brings its own.
+ */
+import type { Answer, Expectation } from "../../flows/kit.js";
+import { list, t } from "../i18n.js";
+import { extractEntities } from "../nlu/entities.js";
+import type { Locale } from "../nlu/intents.js";
+import { normalize } from "../nlu/normalize.js";
+
+export interface PendingQuestion {
+  flow: string;
+  options: string[];
+  expect: Expectation;
+}
+
+/** The label a quick reply shows: the flow's own wording first, the shared one after. */
+export function optionLabel(locale: Locale, flow: string, option: string): string {
+  return t(locale, [`${flow}.options.${option}`, `common.options.${option}`]);
+}
+
+function optionWords(locale: Locale, flow: string, option: string): string[] {
+  return [
+    optionLabel(locale, flow, option),
+    ...list(locale, `${flow}.synonyms.${option}`),
+    ...list(locale, `common.synonyms.${option}`),
+  ].map(normalize);
+}
+
+/** The polarity of a plain yes/no reply, by its longest matching word ("不可以" beats "可以"). */
+export function readYesNo(locale: Locale, normalized: string): boolean | undefined {
+  let best: { yes: boolean; length: number } | undefined;
+  for (const yes of [true, false]) {
+    for (const word of list(locale, `common.synonyms.${yes ? "yes" : "no"}`).map(normalize)) {
+      if (word && containsWord(normalized, word) && word.length > (best?.length ?? 0)) {
+        best = { yes, length: word.length };
+      }
+    }
+  }
+  return best?.yes;
+}
+
+function containsWord(text: string, word: string): boolean {
+  if (/^[a-z0-9' ]+$/.test(word)) return new RegExp(`(?<![a-z0-9])${escape(word)}(?![a-z0-9])`).test(text);
+  return text.includes(word);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function chooseOption(locale: Locale, question: PendingQuestion, normalized: string): string | undefined {
+  const number = /^(?:选|选择|option|no\.?|#)?\s*([1-9])\s*(?:号|个)?$/.exec(normalized)?.[1];
+  if (number && question.expect === "choice") return question.options[Number(number) - 1];
+  if (
+    number &&
+    question.expect !== "choice" &&
+    Number(number) <= question.options.length &&
+    normalized.length === 1
+  ) {
+    return question.options[Number(number) - 1];
+  }
+  let best: { option: string; score: number } | undefined;
+  let tie = false;
+  for (const option of question.options) {
+    for (const word of optionWords(locale, question.flow, option)) {
+      if (!word) continue;
+      const score =
+        normalized === word
+          ? 1000
+          : word.length >= 2 && containsWord(normalized, word)
+            ? word.length
+            : normalized.length >= 2 && word.includes(normalized)
+              ? normalized.length
+              : 0;
+      if (score === 0) continue;
+      if (!best || score > best.score) {
+        tie = false;
+        best = { option, score };
+      } else if (score === best.score && best.option !== option) {
+        tie = true;
+      }
+    }
+  }
+  return tie ? undefined : best?.option;
+}
+
+export function parseAnswer(text: string, question: PendingQuestion | undefined, locale: Locale): Answer {
+  const normalized = normalize(text);
+  const entities = extractEntities(text, {
+    expectCode: question?.expect === "code",
+    expectAmount: question?.expect === "amount",
+  });
+  const answer: Answer = { text };
+  const option = question ? chooseOption(locale, question, normalized) : undefined;
+  if (option) answer.option = option;
+  const yes = option === "yes" ? true : option === "no" ? false : readYesNo(locale, normalized);
+  if (yes !== undefined) answer.yes = yes;
+  if (entities.responseCode) answer.responseCode = entities.responseCode;
+  if (entities.amount !== undefined) answer.amount = entities.amount;
+  if (entities.entryMode) answer.entryMode = entities.entryMode;
+  return answer;
+}
+
+/** Whether a reply reads as an answer to the question rather than as something new. */
+export function answersQuestion(answer: Answer, question: PendingQuestion): boolean {
+  if (answer.option !== undefined || answer.yes !== undefined) return true;
+  if (question.expect === "code") return answer.responseCode !== undefined;
+  if (question.expect === "amount") return answer.amount !== undefined;
+  return false;
+}

@@ -1,0 +1,49 @@
+/**
+ * The bot's words: i18next over `locales/<locale>/<file>.json`. Each file is one top-level key, so
+ * `card_declined.askCode` is the `askCode` entry of `locales/<locale>/card_declined.json`.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import i18next, { type TFunction } from "i18next";
+import type { Locale } from "./nlu/intents.js";
+import { LOCALES_DIR } from "./paths.js";
+
+export const LOCALES: readonly Locale[] = ["zh-CN", "en"];
+
+function loadLocale(locale: Locale): Record<string, unknown> {
+  const dir = join(LOCALES_DIR, locale);
+  const bundle: Record<string, unknown> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
+    bundle[basename(file, ".json")] = JSON.parse(readFileSync(join(dir, file), "utf8"));
+  }
+  return bundle;
+}
+
+const instance = i18next.createInstance();
+void instance.init({
+  initImmediate: false,
+  resources: Object.fromEntries(LOCALES.map((l) => [l, { translation: loadLocale(l) }])),
+  lng: "zh-CN",
+  fallbackLng: false,
+  returnNull: false,
+  interpolation: { escapeValue: false },
+});
+
+export type Params = Record<string, unknown>;
+
+/** Text for `key` (or the first of `key` that exists) in `locale`. */
+export function t(locale: Locale, key: string | string[], params: Params = {}): string {
+  return instance.getFixedT(locale)(key, params);
+}
+
+/** A list (e.g. synonyms) stored under `key`; empty when there is none. */
+export function list(locale: Locale, key: string): string[] {
+  const value: unknown = instance.getFixedT(locale)(key, { returnObjects: true });
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+export function has(locale: Locale, key: string): boolean {
+  return instance.exists(key, { lng: locale });
+}
+
+export type { TFunction };
