@@ -1,0 +1,75 @@
+/**
+ * Understanding a merchant's message: mask card numbers, normalise, detect the language, extract entities,
+ * classify the intent, and let a quoted response code decide the route where the contract says so.
+ */
+import { type Classification, IntentClassifier, type Ranked } from "./classifier.js";
+import { routeForCode } from "./codes.js";
+import { type Entities, extractEntities } from "./entities.js";
+import type { IntentId, Locale } from "./intents.js";
+import { canonicalChars, normalize } from "./normalize.js";
+import { maskCardNumbers } from "./redact.js";
+import { tokenize } from "./tokenize.js";
+import { type LabelledExample, loadTrainingSet } from "./training.js";
+
+export interface Understanding {
+  /** The message as the merchant wrote it, card numbers masked. */
+  text: string;
+  normalized: string;
+  /** The language the message is written in; undefined when it has no words (emoji, digits only). */
+  locale: Locale | undefined;
+  intent: IntentId;
+  confidence: number;
+  entities: Entities;
+  /** Every intent, most likely first (after routing). */
+  ranking: Ranked[];
+}
+
+/** Below this the classifier's guess is not trusted and the intent is `none`. */
+export const MIN_CONFIDENCE = 0.3;
+
+export function detectLocale(text: string): Locale | undefined {
+  const han = text.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+  const latin = text.match(/[a-z]{2,}/gi)?.join("").length ?? 0;
+  if (han === 0 && latin === 0) return undefined;
+  return han * 2 >= latin ? "zh-CN" : "en";
+}
+
+export function features(text: string): { normalized: string; entities: Entities; tokens: string[] } {
+  const entities = extractEntities(canonicalChars(text));
+  const normalized = normalize(text);
+  return { normalized, entities, tokens: tokenize(normalized, entities) };
+}
+
+export class Nlu {
+  constructor(readonly classifier: IntentClassifier) {}
+
+  static train(examples: LabelledExample[] = loadTrainingSet().examples): Nlu {
+    return new Nlu(
+      IntentClassifier.train(examples.map((e) => ({ tokens: features(maskCardNumbers(e.text)).tokens, intent: e.intent }))),
+    );
+  }
+
+  understand(raw: string): Understanding {
+    const text = maskCardNumbers(raw);
+    const { normalized, entities, tokens } = features(text);
+    const routed = route(this.classifier.classify(tokens), entities);
+    return { text, normalized, locale: detectLocale(normalized), entities, ...routed };
+  }
+}
+
+/** The contract's routing: a response code decides the flow when it points at one. */
+function route(result: Classification, entities: Entities): Omit<Classification, never> {
+  let { intent, confidence, ranking } = result;
+  const code = entities.responseCode;
+  const target = code ? routeForCode(code) : undefined;
+  if (target && intent !== "human_agent" && intent !== "goodbye") {
+    const refusedSale = intent === "card_declined" || intent === "none" || intent === "greeting" || confidence < 0.6;
+    if (target !== "card_declined" || refusedSale) {
+      confidence = Math.max(confidence, 0.9);
+      intent = target;
+      ranking = [{ intent, confidence }, ...ranking.filter((r) => r.intent !== target)];
+    }
+  }
+  if (confidence < MIN_CONFIDENCE) intent = "none";
+  return { intent, confidence, ranking };
+}

@@ -1,0 +1,48 @@
+/** Loads the training phrases (`intents/<locale>/<intent>.yaml`) and the held-out test set. */
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { INTENTS_DIR } from "../paths.js";
+import { IntentId, Locale } from "./intents.js";
+
+export const IntentFile = z.object({
+  intent: IntentId,
+  locale: Locale,
+  phrases: z.array(z.coerce.string().min(1)).min(1),
+});
+
+export const LabelledExample = z.object({ text: z.string().min(1), intent: IntentId, locale: Locale });
+export type LabelledExample = z.infer<typeof LabelledExample>;
+
+export interface TrainingSet {
+  examples: LabelledExample[];
+  /** A hash of every training file: a cached model is valid only for the same hash. */
+  fingerprint: string;
+}
+
+export function loadTrainingSet(dir = INTENTS_DIR): TrainingSet {
+  const hash = createHash("sha256");
+  const examples: LabelledExample[] = [];
+  for (const locale of Locale.options) {
+    const localeDir = join(dir, locale);
+    for (const file of readdirSync(localeDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      const raw = readFileSync(join(localeDir, file), "utf8");
+      hash.update(`${locale}/${file}\n${raw}`);
+      const parsed = IntentFile.safeParse(parse(raw));
+      if (!parsed.success) throw new Error(`${locale}/${file}: ${parsed.error.message}`);
+      for (const text of parsed.data.phrases) examples.push({ text, intent: parsed.data.intent, locale });
+    }
+  }
+  return { examples, fingerprint: hash.digest("hex").slice(0, 16) };
+}
+
+export const TEST_SET_FILE = join(INTENTS_DIR, "testset.jsonl");
+
+export function loadTestSet(file = TEST_SET_FILE): LabelledExample[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => LabelledExample.parse(JSON.parse(line)));
+}
