@@ -10,9 +10,13 @@ import type { Locale } from "../nlu/intents.js";
 import { normalize } from "../nlu/normalize.js";
 
 export interface PendingQuestion {
+  /** The flow that asked (`menu` for the engine's topic menu): where option labels come from. */
   flow: string;
   options: string[];
   expect: Expectation;
+  /** The question's text key and parameters, to ask it again. */
+  key?: string | string[];
+  params?: Record<string, unknown>;
 }
 
 /** The label a quick reply shows: the flow's own wording first, the shared one after. */
@@ -103,10 +107,17 @@ export function parseAnswer(text: string, question: PendingQuestion | undefined,
   return answer;
 }
 
-/** Whether a reply reads as an answer to the question rather than as something new. */
-export function answersQuestion(answer: Answer, question: PendingQuestion): boolean {
-  if (answer.option !== undefined || answer.yes !== undefined) return true;
-  if (question.expect === "code") return answer.responseCode !== undefined;
-  if (question.expect === "amount") return answer.amount !== undefined;
-  return false;
+/**
+ * How surely a reply answers the question: `strong` when it picks a specific option or gives the code or
+ * amount asked for; `weak` when it is only a yes or no (merchants write 不行 and "not working" in new
+ * problems too); `none` when it answers nothing.
+ */
+export type AnswerStrength = "strong" | "weak" | "none";
+
+export function answerStrength(answer: Answer, question: PendingQuestion): AnswerStrength {
+  if (answer.option !== undefined && answer.option !== "yes" && answer.option !== "no") return "strong";
+  if (question.expect === "code" && answer.responseCode !== undefined) return "strong";
+  if (question.expect === "amount" && answer.amount !== undefined) return "strong";
+  if (answer.option !== undefined || answer.yes !== undefined) return "weak";
+  return "none";
 }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { KNOWN_CODES } from "./codes.js";
 import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
-import { findMaskedPans } from "./redact.js";
+import { maskCardNumbers } from "./redact.js";
 
 export const Entities = z.object({
   responseCode: z.string().optional(),
@@ -58,6 +58,7 @@ const MULTIPLIERS: Record<string, number> = {
 
 const SERIAL =
   /(?:s\/?n|serial(?:\s*(?:no|number))?|序列号|机身号|机器号|终端号|终端编号|终端id|terminal\s*(?:id|no)|tid)\s*(?:是|为|:|#|号)?\s*([a-z0-9][a-z0-9-]{5,23})/i;
+const MASKED_PAN = /[0-9]{6}\*{3,9}[0-9]{4}/g;
 const PHONE = /(?<![0-9])(1[3-9][0-9]{9})(?![0-9])/;
 
 const ENTRY_MODES: ReadonlyArray<readonly [Entities["entryMode"], RegExp]> = [
@@ -74,9 +75,10 @@ const CARD_TYPES: ReadonlyArray<readonly [Entities["cardType"], RegExp]> = [
 
 export function extractEntities(text: string, options: ExtractOptions = {}): Entities {
   const entities: Entities = {};
-  const pans = findMaskedPans(text);
-  // Masked numbers and phone numbers must not be read as codes or amounts.
-  const scrubbed = text.replace(/[0-9]{6}\*+[0-9]{4}/g, " ");
+  // A card number is reported masked (whether masked here or upstream), and never read as a code or amount.
+  const masked = maskCardNumbers(text);
+  const pans = masked.match(MASKED_PAN) ?? [];
+  const scrubbed = masked.replace(MASKED_PAN, " ");
 
   const phone = PHONE.exec(scrubbed)?.[1];
   if (phone) entities.phone = phone;

@@ -2,14 +2,13 @@
  * Understanding a merchant's message: mask card numbers, normalise, detect the language, extract entities,
  * classify the intent, and let a quoted response code decide the route where the contract says so.
  */
-import { type Classification, IntentClassifier, type Ranked } from "./classifier.js";
+import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
 import { routeForCode } from "./codes.js";
 import { type Entities, extractEntities } from "./entities.js";
 import type { IntentId, Locale } from "./intents.js";
 import { canonicalChars, normalize } from "./normalize.js";
 import { maskCardNumbers } from "./redact.js";
 import { tokenize } from "./tokenize.js";
-import { type LabelledExample, loadTrainingSet } from "./training.js";
 
 export interface Understanding {
   /** The message as the merchant wrote it, card numbers masked. */
@@ -42,12 +41,6 @@ export function features(text: string): { normalized: string; entities: Entities
 
 export class Nlu {
   constructor(readonly classifier: IntentClassifier) {}
-
-  static train(examples: LabelledExample[] = loadTrainingSet().examples): Nlu {
-    return new Nlu(
-      IntentClassifier.train(examples.map((e) => ({ tokens: features(maskCardNumbers(e.text)).tokens, intent: e.intent }))),
-    );
-  }
 
   understand(raw: string): Understanding {
     const text = maskCardNumbers(raw);

@@ -22,8 +22,8 @@ const PINYIN_GLUED = new RegExp(`[a-z]+(?=[${CJK}])|(?<=[${CJK}])[a-z]+`, "g");
 export function normalize(text: string): string {
   let s = toSimplified(text.normalize("NFKC")).toLowerCase();
   s = s.replace(EMOJI, " ").replace(CONTROL, " ");
-  s = s.replace(SPLIT_CJK, "");
   s = s.replace(PINYIN_GLUED, replacePinyin);
+  s = s.replace(SPLIT_CJK, "");
   for (const [wrong, right] of HOMOPHONES) s = s.replaceAll(wrong, right);
   s = s.replace(/(?<![0-9])[.,](?![0-9])/g, " ").replace(PUNCTUATION, " ");
   s = s.replace(/(.)\1{3,}/gu, "$1$1$1");

@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+/**
+ * `posdesk <command>`: classify and chat over standard input, and read handoffs and transcripts from the
+ * store. Standard output carries only data (JSON lines with --json); logs go to standard error.
+ */
+import { createInterface } from "node:readline";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { createPosdesk } from "./app.js";
+import type { TurnResult } from "./engine/engine.js";
+import type { HandoffRecord } from "./engine/handoff.js";
+import { createLogger } from "./logger.js";
+import { Locale } from "./nlu/intents.js";
+import { loadNlu } from "./nlu/model.js";
+import { maskCardNumbers } from "./nlu/redact.js";
+
+const USAGE = `usage: posdesk <command> [options]
+
+  classify [--json]                      classify messages from stdin, one per line, as JSON lines
+  chat [--json] [--locale zh-CN|en] [--conversation ID] [--store PATH|URL]
+                                         one conversation: each stdin line is a merchant turn
+  handoffs [--json] [--all] [--store PATH|URL]
+                                         open handoffs, newest first (--all: closed ones too)
+  transcript ID [--json] [--store PATH|URL]
+                                         a conversation's transcript (ID: conversation or handoff id)
+
+environment: POSDESK_STORE (default ./data/posdesk.db), POSDESK_AGENT_LOCALE (zh-CN), LOG_LEVEL (warn)`;
+
+class UsageError extends Error {}
+
+async function* lines(): AsyncGenerator<string> {
+  const input = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+  for await (const line of input) yield line;
+}
+
+function write(line: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(`${line}\n`)) resolve();
+    else process.stdout.once("drain", resolve);
+  });
+}
+
+/** Parses options; a bad option is a usage error (exit 2), not a crash. */
+function parse<T extends NonNullable<ParseArgsConfig["options"]>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function classify(args: string[]): Promise<void> {
+  parse(args, { json: { type: "boolean" } });
+  const { nlu } = loadNlu();
+  for await (const line of lines()) {
+    if (!line.trim()) continue;
+    try {
+      const u = nlu.understand(line);
+      const confidence = Math.round(u.confidence * 1000) / 1000;
+      const locale = u.locale ?? "zh-CN";
+      await write(JSON.stringify({ text: u.text, intent: u.intent, confidence, locale, entities: u.entities }));
+    } catch (error) {
+      await write(JSON.stringify({ text: maskCardNumbers(line), error: (error as Error).message }));
+    }
+  }
+}
+
+function chatLine(result: TurnResult): string {
+  const { conversationId, turn, intent, confidence, flow, state, replies, options, handoff } = result;
+  return JSON.stringify({ conversation: conversationId, turn, intent, confidence, flow, state, replies, options, handoff });
+}
+
+function chatText(result: TurnResult): string {
+  const options = result.options.map((o, i) => `  ${i + 1}. ${o}`);
+  const handoff = result.handoff ? [`  [handoff ${result.handoff.id}: ${result.handoff.reason}, ${result.handoff.priority}]`] : [];
+  return [...result.replies.map((r) => `bot: ${r}`), ...options, ...handoff].join("\n");
+}
+
+async function chat(args: string[]): Promise<void> {
+  const { values } = parse(args, {
+    json: { type: "boolean" },
+    locale: { type: "string" },
+    conversation: { type: "string" },
+    store: { type: "string" },
+  });
+  const locale = values.locale === undefined ? undefined : Locale.safeParse(values.locale);
+  if (locale && !locale.success) throw new UsageError(`--locale must be zh-CN or en, not ${values.locale}`);
+  const logger = createLogger({ destination: "stderr", level: "warn" });
+  const posdesk = await createPosdesk({ ...(typeof values.store === "string" ? { store: values.store } : {}), logger });
+  let conversationId = typeof values.conversation === "string" ? values.conversation : undefined;
+  try {
+    for await (const text of lines()) {
+      const result = await posdesk.engine.handle({
+        text,
+        channel: "cli",
+        ...(conversationId ? { conversationId } : {}),
+        ...(locale?.data ? { locale: locale.data } : {}),
+      });
+      conversationId = result.conversationId;
+      await write(values.json ? chatLine(result) : chatText(result));
+    }
+  } finally {
+    await posdesk.close();
+  }
+}
+
+function handoffLine(h: HandoffRecord): string {
+  const s = h.summary;
+  return `${s.createdAt}  ${s.priority.padEnd(6)} ${h.status.padEnd(7)} ${s.reason.padEnd(14)} ${s.intent.padEnd(16)} ${s.id}  ${s.summary}`;
+}
+
+async function handoffs(args: string[]): Promise<void> {
+  const { values } = parse(args, { json: { type: "boolean" }, all: { type: "boolean" }, store: { type: "string" } });
+  const posdesk = await createPosdesk(typeof values.store === "string" ? { store: values.store } : {});
+  try {
+    const list = await posdesk.store.listHandoffs(values.all ? {} : { status: "active" });
+    for (const h of list) await write(values.json ? JSON.stringify({ ...h.summary, status: h.status }) : handoffLine(h));
+  } finally {
+    await posdesk.close();
+  }
+}
+
+async function transcript(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, { json: { type: "boolean" }, store: { type: "string" } });
+  const id = positionals[0];
+  if (!id) throw new UsageError("transcript needs a conversation or handoff id");
+  const posdesk = await createPosdesk(typeof values.store === "string" ? { store: values.store } : {});
+  try {
+    const conversationId = (await posdesk.store.getConversation(id))
+      ? id
+      : (await posdesk.store.getHandoff(id))?.summary.conversationId;
+    if (!conversationId) throw new UsageError(`no conversation or handoff ${id}`);
+    for (const entry of await posdesk.store.transcript(conversationId)) {
+      await write(values.json ? JSON.stringify(entry) : `${entry.at}  ${entry.from.padEnd(8)} ${entry.text}`);
+    }
+  } finally {
+    await posdesk.close();
+  }
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { classify, chat, handoffs, transcript };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`posdesk: unknown command '${command}'\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    await run(args);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`posdesk ${command}: ${(error as Error).message}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

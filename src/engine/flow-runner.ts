@@ -1,0 +1,69 @@
+/**
+ * Runs one step of a flow: restores the actor from its persisted snapshot (or starts it), sends at most one
+ * ANSWER, and collects what the flow emitted. Nothing else in the engine touches XState.
+ */
+import { type AnyStateMachine, createActor } from "xstate";
+import type { Answer, Facts, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
+import type { TopicId } from "../nlu/intents.js";
+import type { ActiveFlow } from "../store/store.js";
+
+export interface FlowDefinition {
+  id: TopicId;
+  version: number;
+  machine: AnyStateMachine;
+}
+
+export type FlowRegistry = Record<TopicId, FlowDefinition>;
+
+export interface FlowStep {
+  emitted: FlowEmitted[];
+  state: string;
+  facts: Facts;
+  stepsTried: Step[];
+  /** Set when the flow reached a final state. */
+  output?: FlowOutput;
+  /** The snapshot to persist; undefined when the flow is done. */
+  persisted?: ActiveFlow;
+}
+
+export function stateName(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object") {
+    return Object.entries(value)
+      .map(([k, v]) => `${k}.${stateName(v)}`)
+      .join(",");
+  }
+  return String(value);
+}
+
+/**
+ * Starts `definition` fresh (with `facts`), or resumes `active` when its snapshot is of the same flow
+ * version (a snapshot of an older version restarts the flow with the facts it had learnt).
+ */
+export function runFlow(
+  definition: FlowDefinition,
+  options: { active?: ActiveFlow | null; facts?: Facts; answer?: Answer },
+): FlowStep {
+  const emitted: FlowEmitted[] = [];
+  const resumable = options.active && options.active.version === definition.version ? options.active : undefined;
+  const oldFacts = (options.active?.snapshot as { context?: { facts?: Facts } } | undefined)?.context?.facts;
+  const actor = createActor(definition.machine, {
+    input: { facts: options.facts ?? oldFacts ?? {} },
+    ...(resumable ? { snapshot: resumable.snapshot as never } : {}),
+  });
+  actor.on("*", (event) => emitted.push(event as FlowEmitted));
+  actor.start();
+  if (options.answer && resumable) actor.send({ type: "ANSWER", answer: options.answer });
+  const snapshot = actor.getSnapshot();
+  const done = snapshot.status === "done";
+  const step: FlowStep = {
+    emitted,
+    state: stateName(snapshot.value),
+    facts: snapshot.context.facts as Facts,
+    stepsTried: snapshot.context.stepsTried as Step[],
+  };
+  if (done) step.output = snapshot.output as FlowOutput;
+  else step.persisted = { id: definition.id, version: definition.version, snapshot: actor.getPersistedSnapshot() };
+  actor.stop();
+  return step;
+}

@@ -1,0 +1,50 @@
+/** The HandoffSummary of the contract: one zod schema for the code and the tests. */
+import { z } from "zod";
+import { IntentId, Locale } from "../nlu/intents.js";
+
+export const Channel = z.enum(["cli", "web", "wechat", "botframework"]);
+export type Channel = z.infer<typeof Channel>;
+
+export const TranscriptEntry = z.object({
+  from: z.enum(["merchant", "bot", "agent"]),
+  text: z.string(),
+  at: z.iso.datetime(),
+});
+export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
+
+export const HandoffReason = z.enum(["requested", "unresolved", "policy", "not_understood"]);
+export type HandoffReason = z.infer<typeof HandoffReason>;
+
+export const Priority = z.enum(["urgent", "high", "normal", "low"]);
+export type Priority = z.infer<typeof Priority>;
+
+export const HandoffSummary = z.object({
+  id: z.string().min(1),
+  conversationId: z.string().min(1),
+  channel: Channel,
+  locale: Locale,
+  /** The topic the merchant needs help with: never `human_agent`. */
+  intent: IntentId.exclude(["human_agent"]),
+  flow: z.string().nullable(),
+  reason: HandoffReason,
+  priority: Priority,
+  facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  stepsTried: z.array(z.object({ step: z.string(), result: z.string() })),
+  summary: z.string().min(1),
+  transcript: z.array(TranscriptEntry),
+  createdAt: z.iso.datetime(),
+});
+export type HandoffSummary = z.infer<typeof HandoffSummary>;
+
+export const HandoffStatus = z.enum(["open", "claimed", "closed"]);
+export type HandoffStatus = z.infer<typeof HandoffStatus>;
+
+/** A handoff as stored: the summary as it was at escalation, and what the agent did with it. */
+export interface HandoffRecord {
+  summary: HandoffSummary;
+  status: HandoffStatus;
+  claimedBy?: string;
+  resolution?: IntentId;
+  note?: string;
+  closedAt?: string;
+}

@@ -1,0 +1,40 @@
+/** What the bot says in one turn, rendered in the conversation's language as it is built. */
+import type { FlowEmitted } from "../../flows/kit.js";
+import { type Params, t } from "../i18n.js";
+import type { Locale } from "../nlu/intents.js";
+import { optionLabel, type PendingQuestion } from "./answer.js";
+
+export interface ReplyOption {
+  id: string;
+  label: string;
+}
+
+export class Reply {
+  readonly texts: string[] = [];
+  options: ReplyOption[] = [];
+  question: PendingQuestion | null = null;
+
+  constructor(readonly locale: Locale) {}
+
+  say(key: string | string[], params: Params = {}): void {
+    this.texts.push(t(this.locale, key, params));
+  }
+
+  /** A question with quick replies; `flow` names where option labels come from (`menu` for topics). */
+  ask(key: string | string[], params: Params, question: PendingQuestion): void {
+    this.say(key, params);
+    this.question = { ...question, key, params };
+    this.options = question.options.map((id) => ({
+      id,
+      label: question.flow === "menu" ? t(this.locale, `topics.${id}`) : optionLabel(this.locale, question.flow, id),
+    }));
+  }
+
+  /** Renders what a flow emitted. */
+  flow(flowId: string, emitted: FlowEmitted[]): void {
+    for (const event of emitted) {
+      if (event.type === "say") this.say(event.key, event.params);
+      else this.ask(event.key, event.params, { flow: flowId, options: event.options, expect: event.expect });
+    }
+  }
+}

@@ -1,0 +1,17 @@
+/** pino, with every logged string masked for card numbers. CLI commands log to stderr (stdout is data). */
+import pino, { type Logger } from "pino";
+import { maskDeep } from "./nlu/redact.js";
+
+export function createLogger(options: { destination?: "stdout" | "stderr"; level?: string } = {}): Logger {
+  return pino(
+    {
+      level: process.env.LOG_LEVEL || options.level || "info",
+      base: { service: "posdesk" },
+      redact: { paths: ["req.headers.authorization", "headers.authorization", "token"], censor: "[redacted]" },
+      formatters: { log: (object) => maskDeep(object) },
+    },
+    pino.destination(options.destination === "stderr" ? 2 : 1),
+  );
+}
+
+export type { Logger };

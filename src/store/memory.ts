@@ -1,0 +1,49 @@
+/** In-memory store for unit tests: round-trips everything through JSON, exactly like the real ones. */
+import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
+import { maskDeep } from "../nlu/redact.js";
+import { type ConversationRecord, type HandoffQuery, matchesQuery, newestFirst, type Store } from "./store.js";
+
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(maskDeep(value))) as T;
+
+export class MemoryStore implements Store {
+  private readonly conversations = new Map<string, string>();
+  private readonly transcripts = new Map<string, string[]>();
+  private readonly handoffs = new Map<string, string>();
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const json = this.conversations.get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as ConversationRecord);
+  }
+
+  async saveConversation(conversation: ConversationRecord): Promise<void> {
+    this.conversations.set(conversation.id, JSON.stringify(copy(conversation)));
+  }
+
+  async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
+    const list = this.transcripts.get(conversationId) ?? [];
+    list.push(...entries.map((e) => JSON.stringify(copy(e))));
+    this.transcripts.set(conversationId, list);
+  }
+
+  async transcript(conversationId: string): Promise<TranscriptEntry[]> {
+    return (this.transcripts.get(conversationId) ?? []).map((e) => JSON.parse(e) as TranscriptEntry);
+  }
+
+  async saveHandoff(handoff: HandoffRecord): Promise<void> {
+    this.handoffs.set(handoff.summary.id, JSON.stringify(copy(handoff)));
+  }
+
+  async getHandoff(id: string): Promise<HandoffRecord | undefined> {
+    const json = this.handoffs.get(id);
+    return json === undefined ? undefined : (JSON.parse(json) as HandoffRecord);
+  }
+
+  async listHandoffs(query?: HandoffQuery): Promise<HandoffRecord[]> {
+    return [...this.handoffs.values()]
+      .map((json) => JSON.parse(json) as HandoffRecord)
+      .filter((h) => matchesQuery(h, query))
+      .sort(newestFirst);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqliteStore } from "../../src/store/sqlite.js";
+import { engineFor, talk } from "../support/conversation.js";
+
+describe("a conversation in the SQLite file", () => {
+  const dirs: string[] = [];
+  const tempDb = () => {
+    const dir = mkdtempSync(join(tmpdir(), "posdesk-"));
+    dirs.push(dir);
+    return join(dir, "posdesk.db");
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("continues in the same flow state after the process restarts", async () => {
+    const file = tempDb();
+    const first = new SqliteStore(file);
+    const before = talk({ engine: engineFor(first) });
+    await before.say("此卡无法交易");
+    await before.say("没有代码");
+    await first.close();
+
+    const second = new SqliteStore(file);
+    const after = talk({ engine: engineFor(second), id: before.id ?? "" });
+    const turn = await after.say("都不行");
+    expect(turn.flow).toBe("card_declined");
+    expect(turn.state).toBe("confirmFixed");
+    expect(turn.turn).toBe(3);
+    await second.close();
+  });
+
+  it("keeps open handoffs and their transcripts across a restart", async () => {
+    const file = tempDb();
+    const first = new SqliteStore(file);
+    const turn = await talk({ engine: engineFor(first) }).say("帮我转人工");
+    await first.close();
+
+    const second = new SqliteStore(file);
+    const open = await second.listHandoffs({ status: "active" });
+    expect(open.map((h) => h.summary.id)).toEqual([turn.handoff?.id]);
+    expect(await second.transcript(turn.conversationId)).toHaveLength(2);
+    await second.close();
+  });
+});

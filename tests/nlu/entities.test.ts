@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { extractEntities } from "../../src/nlu/entities.js";
+
+describe("extractEntities", () => {
+  it.each([
+    ["刷卡提示51", { responseCode: "51" }],
+    ["交易失败 提示05", { responseCode: "05" }],
+    ["返回码14", { responseCode: "14" }],
+    ["code 05 declined", { responseCode: "05" }],
+    ["显示A0", { responseCode: "A0" }],
+    ["error a7 again", { responseCode: "A7" }],
+    ["交易失败51错误", { responseCode: "51" }],
+    ["51", { responseCode: "51" }],
+  ])("finds the response code in %s", (text, expected) => {
+    expect(extractEntities(text)).toMatchObject(expected);
+  });
+
+  it.each([
+    ["刷了5000没到账", 5000],
+    ["5k", 5000],
+    ["五千块", 5000],
+    ["两万三", 23000],
+    ["3,000元", 3000],
+    ["¥300", 300],
+    ["1.5万", 15000],
+    ["昨天刷的5000", 5000],
+    ["charged $120.50", 120.5],
+  ])("reads the amount in %s", (text, amount) => {
+    expect(extractEntities(text).amount).toBe(amount);
+  });
+
+  it.each([
+    ["插卡没反应", "chip"],
+    ["磁条刷不了", "swipe"],
+    ["挥卡不行", "contactless"],
+    ["tap to pay fails", "contactless"],
+    ["chip not read", "chip"],
+  ])("reads the entry mode in %s", (text, mode) => {
+    expect(extractEntities(text).entryMode).toBe(mode);
+  });
+
+  it("does not take an amount or a time for a response code", () => {
+    expect(extractEntities("刷了51块").responseCode).toBeUndefined();
+    expect(extractEntities("上午10点刷的").responseCode).toBeUndefined();
+    expect(extractEntities("上午十点刷的").amount).toBeUndefined();
+  });
+
+  it("takes a bare number for a code only when a code was asked for", () => {
+    expect(extractEntities("我看到是 12", { expectCode: true }).responseCode).toBe("12");
+  });
+
+  it("reads the terminal serial, phone and card type", () => {
+    expect(extractEntities("SN: N86012345678 信用卡 电话13800138000")).toMatchObject({
+      terminalSerial: "N86012345678",
+      phone: "13800138000",
+      cardType: "credit",
+    });
+  });
+
+  it("reports a masked card number, never the digits", () => {
+    expect(extractEntities("卡 622202******7894 刷不了").maskedPan).toBe("622202******7894");
+    expect(extractEntities("卡号6222021234567894").maskedPan).toBe("622202******7894");
+  });
+});

@@ -1,0 +1,52 @@
+/**
+ * Scripted conversations against the real engine (real model, real flows) over an in-memory store or a
+ * given one: `const chat = talk(); await chat.say("刷卡提示51")`.
+ */
+import { FLOWS } from "../../flows/index.js";
+import { ConversationEngine, type TurnResult } from "../../src/engine/engine.js";
+import type { Channel } from "../../src/engine/handoff.js";
+import type { Locale } from "../../src/nlu/intents.js";
+import { loadNlu } from "../../src/nlu/model.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import type { Store } from "../../src/store/store.js";
+
+export const nlu = loadNlu().nlu;
+
+export function engineFor(store: Store = new MemoryStore()): ConversationEngine {
+  return new ConversationEngine({ nlu, store, flows: FLOWS });
+}
+
+export interface Chat {
+  readonly engine: ConversationEngine;
+  readonly id: string | undefined;
+  readonly last: TurnResult;
+  say(text: string): Promise<TurnResult>;
+}
+
+export function talk(
+  options: { engine?: ConversationEngine; locale?: Locale; channel?: Channel; id?: string } = {},
+): Chat {
+  const engine = options.engine ?? engineFor();
+  let id = options.id;
+  let last: TurnResult | undefined;
+  return {
+    engine,
+    get id() {
+      return id;
+    },
+    get last() {
+      if (!last) throw new Error("nothing said yet");
+      return last;
+    },
+    async say(text: string) {
+      last = await engine.handle({
+        text,
+        channel: options.channel ?? "cli",
+        ...(id ? { conversationId: id } : {}),
+        ...(options.locale ? { locale: options.locale } : {}),
+      });
+      id = last.conversationId;
+      return last;
+    },
+  };
+}
