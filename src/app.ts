@@ -1,11 +1,11 @@
 /** Composition of the core: the model, the store and the engine, as every entry point uses them. */
 import { FLOWS } from "../flows/index.js";
 import { ConversationEngine } from "./engine/engine.js";
+import type { Logger } from "./logger.js";
 import { Locale } from "./nlu/intents.js";
 import { loadNlu } from "./nlu/model.js";
 import { openStore } from "./store/index.js";
 import type { Store } from "./store/store.js";
-import type { Logger } from "./logger.js";
 
 export interface Posdesk {
   engine: ConversationEngine;
@@ -13,10 +13,18 @@ export interface Posdesk {
   close(): Promise<void>;
 }
 
-export async function createPosdesk(options: { store?: string | Store; logger?: Logger } = {}): Promise<Posdesk> {
+export async function createPosdesk(
+  options: { store?: string | Store; logger?: Logger } = {},
+): Promise<Posdesk> {
   const store = typeof options.store === "object" ? options.store : await openStore(options.store);
   const { nlu } = loadNlu();
   const agentLocale = Locale.catch("zh-CN").parse(process.env.POSDESK_AGENT_LOCALE ?? "zh-CN");
-  const engine = new ConversationEngine({ nlu, store, flows: FLOWS, agentLocale, ...(options.logger ? { logger: options.logger } : {}) });
+  const engine = new ConversationEngine({
+    nlu,
+    store,
+    flows: FLOWS,
+    agentLocale,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   return { engine, store, close: () => store.close() };
 }

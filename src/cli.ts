@@ -57,7 +57,9 @@ async function classify(args: string[]): Promise<void> {
       const u = nlu.understand(line);
       const confidence = Math.round(u.confidence * 1000) / 1000;
       const locale = u.locale ?? "zh-CN";
-      await write(JSON.stringify({ text: u.text, intent: u.intent, confidence, locale, entities: u.entities }));
+      await write(
+        JSON.stringify({ text: u.text, intent: u.intent, confidence, locale, entities: u.entities }),
+      );
     } catch (error) {
       await write(JSON.stringify({ text: maskCardNumbers(line), error: (error as Error).message }));
     }
@@ -66,12 +68,24 @@ async function classify(args: string[]): Promise<void> {
 
 function chatLine(result: TurnResult): string {
   const { conversationId, turn, intent, confidence, flow, state, replies, options, handoff } = result;
-  return JSON.stringify({ conversation: conversationId, turn, intent, confidence, flow, state, replies, options, handoff });
+  return JSON.stringify({
+    conversation: conversationId,
+    turn,
+    intent,
+    confidence,
+    flow,
+    state,
+    replies,
+    options,
+    handoff,
+  });
 }
 
 function chatText(result: TurnResult): string {
   const options = result.options.map((o, i) => `  ${i + 1}. ${o}`);
-  const handoff = result.handoff ? [`  [handoff ${result.handoff.id}: ${result.handoff.reason}, ${result.handoff.priority}]`] : [];
+  const handoff = result.handoff
+    ? [`  [handoff ${result.handoff.id}: ${result.handoff.reason}, ${result.handoff.priority}]`]
+    : [];
   return [...result.replies.map((r) => `bot: ${r}`), ...options, ...handoff].join("\n");
 }
 
@@ -85,7 +99,10 @@ async function chat(args: string[]): Promise<void> {
   const locale = values.locale === undefined ? undefined : Locale.safeParse(values.locale);
   if (locale && !locale.success) throw new UsageError(`--locale must be zh-CN or en, not ${values.locale}`);
   const logger = createLogger({ destination: "stderr", level: "warn" });
-  const posdesk = await createPosdesk({ ...(typeof values.store === "string" ? { store: values.store } : {}), logger });
+  const posdesk = await createPosdesk({
+    ...(typeof values.store === "string" ? { store: values.store } : {}),
+    logger,
+  });
   let conversationId = typeof values.conversation === "string" ? values.conversation : undefined;
   try {
     for await (const text of lines()) {
@@ -109,11 +126,16 @@ function handoffLine(h: HandoffRecord): string {
 }
 
 async function handoffs(args: string[]): Promise<void> {
-  const { values } = parse(args, { json: { type: "boolean" }, all: { type: "boolean" }, store: { type: "string" } });
+  const { values } = parse(args, {
+    json: { type: "boolean" },
+    all: { type: "boolean" },
+    store: { type: "string" },
+  });
   const posdesk = await createPosdesk(typeof values.store === "string" ? { store: values.store } : {});
   try {
     const list = await posdesk.store.listHandoffs(values.all ? {} : { status: "active" });
-    for (const h of list) await write(values.json ? JSON.stringify({ ...h.summary, status: h.status }) : handoffLine(h));
+    for (const h of list)
+      await write(values.json ? JSON.stringify({ ...h.summary, status: h.status }) : handoffLine(h));
   } finally {
     await posdesk.close();
   }

@@ -27,6 +27,8 @@ void instance.init({
   fallbackLng: false,
   returnNull: false,
   interpolation: { escapeValue: false },
+  // i18next otherwise prints an advert to stdout, which is the CLI's data channel.
+  showSupportNotice: false,
 });
 
 export type Params = Record<string, unknown>;

@@ -7,7 +7,10 @@ export function createLogger(options: { destination?: "stdout" | "stderr"; level
     {
       level: process.env.LOG_LEVEL || options.level || "info",
       base: { service: "posdesk" },
-      redact: { paths: ["req.headers.authorization", "headers.authorization", "token"], censor: "[redacted]" },
+      redact: {
+        paths: ["req.headers.authorization", "headers.authorization", "token"],
+        censor: "[redacted]",
+      },
       formatters: { log: (object) => maskDeep(object) },
     },
     pino.destination(options.destination === "stderr" ? 2 : 1),

@@ -37,7 +37,10 @@ export function readYesNo(locale: Locale, normalized: string): boolean | undefin
   let best: { yes: boolean; length: number } | undefined;
   for (const yes of [true, false]) {
     for (const word of list(locale, `common.synonyms.${yes ? "yes" : "no"}`).map(normalize)) {
-      if (word && containsWord(normalized, word) && word.length > (best?.length ?? 0)) {
+      // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
+      const matches =
+        word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
+      if (matches && word.length > (best?.length ?? 0)) {
         best = { yes, length: word.length };
       }
     }
@@ -46,11 +49,12 @@ export function readYesNo(locale: Locale, normalized: string): boolean | undefin
 }
 
 function containsWord(text: string, word: string): boolean {
-  if (/^[a-z0-9' ]+$/.test(word)) return new RegExp(`(?<![a-z0-9])${escape(word)}(?![a-z0-9])`).test(text);
+  if (/^[a-z0-9' ]+$/.test(word))
+    return new RegExp(`(?<![a-z0-9])${escapeRegExp(word)}(?![a-z0-9])`).test(text);
   return text.includes(word);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 

@@ -66,7 +66,13 @@ const SWITCH_CONFIDENCE = 0.55;
 /** Global intents (a person, goodbye, hello) need this much confidence to act on. */
 const GLOBAL_CONFIDENCE = 0.5;
 /** Topics the menu offers after a greeting, most common first. */
-const MENU: TopicId[] = ["card_declined", "settlement_delay", "network_failure", "terminal_dead", "signin_key_error"];
+const MENU: TopicId[] = [
+  "card_declined",
+  "settlement_delay",
+  "network_failure",
+  "terminal_dead",
+  "signin_key_error",
+];
 const PRIORITY_ORDER: Priority[] = ["low", "normal", "high", "urgent"];
 /** Topics whose handoffs are high priority whatever the reason (the domain's policy). */
 const HIGH_PRIORITY_TOPICS: ReadonlySet<string> = new Set(["account_frozen"]);
@@ -133,7 +139,11 @@ export class ConversationEngine {
     }
     if (ctx.reply.texts.length === 0) ctx.reply.say("engine.notUnderstood");
 
-    const botEntries: TranscriptEntry[] = ctx.reply.texts.map((t) => ({ from: "bot", text: maskCardNumbers(t), at }));
+    const botEntries: TranscriptEntry[] = ctx.reply.texts.map((t) => ({
+      from: "bot",
+      text: maskCardNumbers(t),
+      at,
+    }));
     await this.store.appendTranscript(id, botEntries);
     const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at) : null;
     conversation.question = ctx.reply.question;
@@ -184,33 +194,51 @@ export class ConversationEngine {
     const strength = question && answer ? answerStrength(answer, question) : "none";
     const sure = u.confidence >= GLOBAL_CONFIDENCE;
 
-    if (u.intent === "human_agent" && sure && strength !== "strong") return this.escalate(ctx, "requested");
-    if (question?.flow === "menu" && strength === "strong" && answer?.option && isTopic(answer.option)) {
-      return this.startFlow(ctx, answer.option, {});
+    const newTopic = isTopic(u.intent) && u.intent !== conversation.flow?.id ? u.intent : undefined;
+    const menuChoice = question?.flow === "menu" && strength === "strong" ? answer?.option : undefined;
+
+    if (u.intent === "human_agent" && sure && strength !== "strong") {
+      this.escalate(ctx, "requested");
+    } else if (menuChoice && isTopic(menuChoice)) {
+      this.startFlow(ctx, menuChoice, {}, { firstMessageAnswers: false });
+    } else if (conversation.flow && answer && strength === "strong") {
+      this.stepFlow(ctx, answer);
+    } else if (newTopic && (!conversation.flow || u.confidence >= SWITCH_CONFIDENCE || strength === "none")) {
+      if (conversation.flow) ctx.reply.say("engine.switchTopic");
+      this.startFlow(ctx, newTopic, factsOf(u));
+    } else if (conversation.flow && answer && strength === "weak") {
+      this.stepFlow(ctx, answer);
+    } else if (u.intent === "goodbye" && sure) {
+      this.goodbye(ctx);
+    } else if (u.intent === "greeting" && sure) {
+      this.greet(ctx);
+    } else if (conversation.flow && answer) {
+      this.stepFlow(ctx, answer);
+    } else {
+      this.notUnderstood(ctx);
     }
-    if (conversation.flow && answer && strength === "strong") return this.stepFlow(ctx, answer);
-    if (isTopic(u.intent) && u.intent !== conversation.flow?.id) {
-      if (!conversation.flow || u.confidence >= SWITCH_CONFIDENCE || strength === "none") {
-        if (conversation.flow) ctx.reply.say("engine.switchTopic");
-        return this.startFlow(ctx, u.intent, factsOf(u));
-      }
-    }
-    if (conversation.flow && answer && strength === "weak") return this.stepFlow(ctx, answer);
-    if (u.intent === "goodbye" && sure) return this.goodbye(ctx);
-    if (u.intent === "greeting" && sure) return this.greet(ctx);
-    if (conversation.flow && answer) return this.stepFlow(ctx, answer);
-    this.notUnderstood(ctx);
   }
 
-  private startFlow(ctx: TurnContext, topic: TopicId, facts: Facts): void {
+  private startFlow(
+    ctx: TurnContext,
+    topic: TopicId,
+    facts: Facts,
+    options = { firstMessageAnswers: true },
+  ): void {
     const { conversation, understanding: u, reply } = ctx;
     const definition = this.options.flows[topic];
     conversation.topic = topic;
     conversation.notUnderstood = 0;
     let step = runFlow(definition, { facts });
-    // The first message may already answer the first question ("wifi 连不上" for "SIM or Wi-Fi?").
-    const first = step.emitted.at(-1);
-    if (step.persisted && first?.type === "ask") {
+    // The message that raised the problem may already answer the flow's opening question, in words
+    // ("wifi 连不上" for "SIM or Wi-Fi?"); a menu choice or a bare number answers nothing yet.
+    const first = step.emitted.length === 1 ? step.emitted[0] : undefined;
+    if (
+      options.firstMessageAnswers &&
+      step.persisted &&
+      first?.type === "ask" &&
+      !/^\s*[0-9]\s*$/.test(u.text)
+    ) {
       const question = { flow: topic, options: first.options, expect: first.expect };
       const answer = parseAnswer(u.text, question, conversation.locale);
       if (answerStrength(answer, question) === "strong") {
@@ -250,7 +278,8 @@ export class ConversationEngine {
   private escalate(ctx: TurnContext, reason: HandoffReason, topic?: TopicId, output?: FlowOutput): void {
     const { conversation, reply } = ctx;
     const intent = topic ?? conversation.flow?.id ?? conversation.topic ?? "none";
-    let priority: Priority = output?.outcome === "escalated" ? output.priority : reason === "not_understood" ? "low" : "normal";
+    let priority: Priority =
+      output?.outcome === "escalated" ? output.priority : reason === "not_understood" ? "low" : "normal";
     if (HIGH_PRIORITY_TOPICS.has(intent)) priority = maxPriority(priority, "high");
     ctx.handoff = {
       reason,
@@ -291,16 +320,30 @@ export class ConversationEngine {
   private notUnderstood(ctx: TurnContext): void {
     const { conversation, understanding: u, reply } = ctx;
     conversation.notUnderstood += 1;
-    if (conversation.notUnderstood >= 3) return this.escalate(ctx, "not_understood");
-    if (conversation.notUnderstood === 1) return reply.say("engine.notUnderstood");
+    if (conversation.notUnderstood >= 3) {
+      this.escalate(ctx, "not_understood");
+      return;
+    }
+    if (conversation.notUnderstood === 1) {
+      reply.say("engine.notUnderstood");
+      return;
+    }
     const candidates = u.ranking
       .map((r) => r.intent)
       .filter((i): i is TopicId => isTopic(i))
       .slice(0, 3);
-    reply.ask("engine.clarify", {}, { flow: "menu", options: candidates.length ? candidates : MENU, expect: "choice" });
+    reply.ask(
+      "engine.clarify",
+      {},
+      { flow: "menu", options: candidates.length ? candidates : MENU, expect: "choice" },
+    );
   }
 
-  private async openHandoff(conversation: ConversationRecord, pending: Pending, at: string): Promise<HandoffSummary> {
+  private async openHandoff(
+    conversation: ConversationRecord,
+    pending: Pending,
+    at: string,
+  ): Promise<HandoffSummary> {
     const summary = HandoffSummary.parse(
       maskDeep({
         id: randomUUID(),
@@ -325,12 +368,17 @@ export class ConversationEngine {
   }
 
   /** An agent's message to the merchant: recorded in the transcript; the channel delivers it. */
-  async agentMessage(handoffId: string, text: string): Promise<{ conversation: ConversationRecord; text: string }> {
+  async agentMessage(
+    handoffId: string,
+    text: string,
+  ): Promise<{ conversation: ConversationRecord; text: string }> {
     const handoff = await this.requireHandoff(handoffId);
     const masked = maskCardNumbers(text);
     return this.locks.run(handoff.summary.conversationId, async () => {
       const conversation = await this.requireConversation(handoff.summary.conversationId);
-      await this.store.appendTranscript(conversation.id, [{ from: "agent", text: masked, at: this.now().toISOString() }]);
+      await this.store.appendTranscript(conversation.id, [
+        { from: "agent", text: masked, at: this.now().toISOString() },
+      ]);
       if (handoff.status === "open") await this.store.saveHandoff({ ...handoff, status: "claimed" });
       return { conversation, text: masked };
     });
@@ -354,12 +402,24 @@ export class ConversationEngine {
     if (handoff.status === "closed") throw new EngineError("handoff is already closed", 409);
     return this.locks.run(handoff.summary.conversationId, async () => {
       const at = this.now().toISOString();
-      const closed: HandoffRecord = { ...handoff, status: "closed", resolution, note: maskCardNumbers(note), closedAt: at };
+      const closed: HandoffRecord = {
+        ...handoff,
+        status: "closed",
+        resolution,
+        note: maskCardNumbers(note),
+        closedAt: at,
+      };
       await this.store.saveHandoff(closed);
       const conversation = await this.requireConversation(handoff.summary.conversationId);
       const text = new Reply(conversation.locale);
       text.say("engine.handoffClosed");
-      Object.assign(conversation, { handoffId: null, flow: null, question: null, notUnderstood: 0, updatedAt: at });
+      Object.assign(conversation, {
+        handoffId: null,
+        flow: null,
+        question: null,
+        notUnderstood: 0,
+        updatedAt: at,
+      });
       await this.store.saveConversation(conversation);
       await this.store.appendTranscript(conversation.id, [{ from: "bot", text: text.texts[0] ?? "", at }]);
       return { handoff: closed, conversation, text: text.texts[0] ?? "" };
@@ -411,7 +471,8 @@ export class ConversationEngine {
       return turn.locale;
     }
     if (conversation.localeFixed || !u.locale) return conversation.locale;
-    const saysEnough = conversation.turn === 0 || u.normalized.replace(/[^a-z\u3400-\u9fff]/g, "").length >= 6;
+    const saysEnough =
+      conversation.turn === 0 || u.normalized.replace(/[^a-z\u3400-\u9fff]/g, "").length >= 6;
     return saysEnough ? u.locale : conversation.locale;
   }
 }

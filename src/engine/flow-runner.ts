@@ -45,7 +45,8 @@ export function runFlow(
   options: { active?: ActiveFlow | null; facts?: Facts; answer?: Answer },
 ): FlowStep {
   const emitted: FlowEmitted[] = [];
-  const resumable = options.active && options.active.version === definition.version ? options.active : undefined;
+  const resumable =
+    options.active && options.active.version === definition.version ? options.active : undefined;
   const oldFacts = (options.active?.snapshot as { context?: { facts?: Facts } } | undefined)?.context?.facts;
   const actor = createActor(definition.machine, {
     input: { facts: options.facts ?? oldFacts ?? {} },
@@ -63,7 +64,12 @@ export function runFlow(
     stepsTried: snapshot.context.stepsTried as Step[],
   };
   if (done) step.output = snapshot.output as FlowOutput;
-  else step.persisted = { id: definition.id, version: definition.version, snapshot: actor.getPersistedSnapshot() };
+  else
+    step.persisted = {
+      id: definition.id,
+      version: definition.version,
+      snapshot: actor.getPersistedSnapshot(),
+    };
   actor.stop();
   return step;
 }

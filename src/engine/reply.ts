@@ -26,7 +26,10 @@ export class Reply {
     this.question = { ...question, key, params };
     this.options = question.options.map((id) => ({
       id,
-      label: question.flow === "menu" ? t(this.locale, `topics.${id}`) : optionLabel(this.locale, question.flow, id),
+      label:
+        question.flow === "menu"
+          ? t(this.locale, `topics.${id}`)
+          : optionLabel(this.locale, question.flow, id),
     }));
   }
 

@@ -22,7 +22,11 @@ function factLabel(locale: Locale, flow: string | null, fact: string): string {
 
 function factValue(locale: Locale, flow: string | null, fact: string, value: Facts[string]): string {
   if (typeof value === "boolean") return t(locale, value ? "engine.values.true" : "engine.values.false");
-  const key = firstKey(locale, [`${flow}.options.${value}`, `engine.values.${fact}.${value}`, `common.options.${value}`]);
+  const key = firstKey(locale, [
+    `${flow}.options.${value}`,
+    `engine.values.${fact}.${value}`,
+    `common.options.${value}`,
+  ]);
   return key ? t(locale, key) : String(value);
 }
 

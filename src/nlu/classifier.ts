@@ -41,7 +41,9 @@ export class IntentClassifier {
   private constructor(private readonly tables: BayesTables) {
     this.labels = Object.keys(tables.classFeatures) as IntentId[];
     this.vocabulary = new Set(this.labels.flatMap((label) => Object.keys(tables.classFeatures[label] ?? {})));
-    this.logPriors = Float64Array.from(this.labels, (l) => Math.log((tables.classTotals[l] ?? 1) / tables.totalExamples));
+    this.logPriors = Float64Array.from(this.labels, (l) =>
+      Math.log((tables.classTotals[l] ?? 1) / tables.totalExamples),
+    );
     this.logTotals = Float64Array.from(this.labels, (l) => Math.log(tables.classTotals[l] ?? 1));
     this.logSmoothing = Math.log(tables.smoothing);
   }
@@ -77,7 +79,8 @@ export class IntentClassifier {
       let logLikelihood = 0;
       for (const token of known) {
         const count = features[token];
-        logLikelihood += (count === undefined ? this.logSmoothing : Math.log(count)) - (this.logTotals[i] ?? 0);
+        logLikelihood +=
+          (count === undefined ? this.logSmoothing : Math.log(count)) - (this.logTotals[i] ?? 0);
       }
       const perFeature = known.length > 0 ? logLikelihood / known.length : 0;
       return SHARPNESS * (perFeature + (this.logPriors[i] ?? 0) / Math.max(known.length, 1));

@@ -31,18 +31,19 @@ const LABELLED_CODE =
 // "51错误", "05 declined", "A0错", "51 余额不足"
 const CODE_THEN_WORD =
   /(?<![0-9a-z.])([0-9]{2}|a[0-9])\s*(?:错误|错|失败|拒绝|被拒|declined?|error|refused|号错误|不予承兑|余额不足)/i;
+// "交易失败 97", "declined 05": a known code right after the failure it explains.
+const FAILURE_THEN_CODE =
+  /(?:失败|被拒|拒绝|拒付|不成功|declined?|refused|rejected|failed|fail)\s*[,:，：-]?\s*([0-9]{2}|a[0-9])(?![0-9a-z.,])/i;
 const BARE_CODE = /(?<![0-9a-z.,])([0-9]{2}|a[0-9])(?![0-9a-z.,])/i;
 
 const CURRENCY_BEFORE = /(?:[¥￥$]|rmb|cny|usd|hkd)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|w|万|千)?/i;
 // "两万三", "五千块", "三百": a Chinese numeral with a unit in it is an amount of money in this domain.
 const CN_DIGIT = "[零〇一壹二两贰三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万亿]";
 const CHINESE_AMOUNT = new RegExp(`${CN_DIGIT}*[十拾百佰千仟万]${CN_DIGIT}*(?![点号日天分次个月年岁多])`);
-const UNIT_AFTER = new RegExp(
-  `([0-9][0-9,]*(?:\\.[0-9]+)?)\\s*(k|w|万元|万块|万|千元|千块|千|元|块钱|块|rmb|yuan|dollars?|bucks)(?![a-z])`,
-  "i",
-);
+const UNIT_AFTER =
+  /([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|w|万元|万块|万|千元|千块|千|元|块钱|块|rmb|yuan|dollars?|bucks)(?![a-z])/i;
 const AMOUNT_WORD = new RegExp(
-  `(?:金额|刷了|刷的|收了|扣了|付了|消费|交易了|amount|charged?|paid|for)\\s*(?:是|为|of|:)?\\s*([0-9][0-9,]*(?:\\.[0-9]+)?|${CHINESE_NUMERAL}{2,})`,
+  `(?:金额|刷了|刷的|收了|扣了|付了|消费|交易了|amount|charged?|paid|for)\\s*(?:是|为|of|:)?\\s*([0-9][0-9,]*(?:\\.[0-9]+)?|${CHINESE_NUMERAL}{2,})(?![0-9]|\\s*(?:次|笔|遍|下|个|张|天|times?|x\\b))`,
   "i",
 );
 const MULTIPLIERS: Record<string, number> = {
@@ -104,7 +105,7 @@ export function extractEntities(text: string, options: ExtractOptions = {}): Ent
 }
 
 function findCode(text: string, options: ExtractOptions): string | undefined {
-  for (const pattern of [LABELLED_CODE, CODE_THEN_WORD]) {
+  for (const pattern of [LABELLED_CODE, CODE_THEN_WORD, FAILURE_THEN_CODE]) {
     const code = pattern.exec(text)?.[1]?.toUpperCase();
     if (code && (KNOWN_CODES.has(code) || pattern === LABELLED_CODE)) return code;
   }

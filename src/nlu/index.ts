@@ -56,7 +56,8 @@ function route(result: Classification, entities: Entities): Omit<Classification,
   const code = entities.responseCode;
   const target = code ? routeForCode(code) : undefined;
   if (target && intent !== "human_agent" && intent !== "goodbye") {
-    const refusedSale = intent === "card_declined" || intent === "none" || intent === "greeting" || confidence < 0.6;
+    const refusedSale =
+      intent === "card_declined" || intent === "none" || intent === "greeting" || confidence < 0.6;
     if (target !== "card_declined" || refusedSale) {
       confidence = Math.max(confidence, 0.9);
       intent = target;

@@ -20,7 +20,10 @@ export interface LoadedModel {
 }
 
 export function trainNlu(set: TrainingSet): Nlu {
-  const documents = set.examples.map((e) => ({ tokens: features(maskCardNumbers(e.text)).tokens, intent: e.intent }));
+  const documents = set.examples.map((e) => ({
+    tokens: features(maskCardNumbers(e.text)).tokens,
+    intent: e.intent,
+  }));
   return new Nlu(IntentClassifier.train(documents));
 }
 

@@ -9,7 +9,8 @@ import { HOMOPHONES, PINYIN } from "./lexicon.js";
 const toSimplified = OpenCC.Converter({ from: "t", to: "cn" });
 
 const CJK = "\\u3400-\\u9fff";
-const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u{FE0F}\u{200D}\u{20E3}]/gu;
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}|\u{200D}|\u{20E3}/gu;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd\u200b-\u200f\u2028-\u202f\u2060-\u206f]/g;
 // Punctuation (ASCII and CJK) becomes a space; `#`, `+`, `.`, `,` inside numbers are kept for amounts.
 const PUNCTUATION = /[!"#$%&'()*+/:;<=>?@[\\\]^_`{|}~，。！？、；：“”‘’（）【】《》〈〉「」『』…—～·•]/g;

@@ -11,7 +11,31 @@ import type { Entities } from "./entities.js";
 
 const words = new WordTokenizer();
 const RUNS = /[\u3400-\u9fff]+|[a-z0-9][a-z0-9'.,]*/g;
-const STOP = new Set(["the", "a", "an", "is", "are", "am", "i", "my", "me", "it", "to", "of", "and", "on", "in", "at", "this", "that", "we", "our", "you", "pls", "please"]);
+const STOP = new Set([
+  "the",
+  "a",
+  "an",
+  "is",
+  "are",
+  "am",
+  "i",
+  "my",
+  "me",
+  "it",
+  "to",
+  "of",
+  "and",
+  "on",
+  "in",
+  "at",
+  "this",
+  "that",
+  "we",
+  "our",
+  "you",
+  "pls",
+  "please",
+]);
 
 export function tokenize(normalized: string, entities: Entities = {}): string[] {
   const tokens: string[] = [];

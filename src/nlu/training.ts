@@ -27,7 +27,9 @@ export function loadTrainingSet(dir = INTENTS_DIR): TrainingSet {
   const examples: LabelledExample[] = [];
   for (const locale of Locale.options) {
     const localeDir = join(dir, locale);
-    for (const file of readdirSync(localeDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    for (const file of readdirSync(localeDir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()) {
       const raw = readFileSync(join(localeDir, file), "utf8");
       hash.update(`${locale}/${file}\n${raw}`);
       const parsed = IntentFile.safeParse(parse(raw));

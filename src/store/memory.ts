@@ -1,7 +1,13 @@
 /** In-memory store for unit tests: round-trips everything through JSON, exactly like the real ones. */
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
-import { type ConversationRecord, type HandoffQuery, matchesQuery, newestFirst, type Store } from "./store.js";
+import {
+  type ConversationRecord,
+  type HandoffQuery,
+  matchesQuery,
+  newestFirst,
+  type Store,
+} from "./store.js";
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(maskDeep(value))) as T;
 

@@ -7,7 +7,13 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
-import { type ConversationRecord, type HandoffQuery, matchesQuery, newestFirst, type Store } from "./store.js";
+import {
+  type ConversationRecord,
+  type HandoffQuery,
+  matchesQuery,
+  newestFirst,
+  type Store,
+} from "./store.js";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS conversations (
@@ -43,11 +49,15 @@ export class SqliteStore implements Store {
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
     this.statements = {
-      getConversation: this.db.prepare<[string], { data: string }>("SELECT data FROM conversations WHERE id = ?"),
+      getConversation: this.db.prepare<[string], { data: string }>(
+        "SELECT data FROM conversations WHERE id = ?",
+      ),
       putConversation: this.db.prepare<[string, string, string]>(
         "INSERT INTO conversations (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
       ),
-      appendTranscript: this.db.prepare<[string, string]>("INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)"),
+      appendTranscript: this.db.prepare<[string, string]>(
+        "INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)",
+      ),
       transcript: this.db.prepare<[string], { entry: string }>(
         "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
       ),
@@ -55,7 +65,9 @@ export class SqliteStore implements Store {
         "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
       ),
       getHandoff: this.db.prepare<[string], { data: string }>("SELECT data FROM handoffs WHERE id = ?"),
-      listHandoffs: this.db.prepare<[], { data: string }>("SELECT data FROM handoffs ORDER BY created_at DESC"),
+      listHandoffs: this.db.prepare<[], { data: string }>(
+        "SELECT data FROM handoffs ORDER BY created_at DESC",
+      ),
     };
   }
 
@@ -71,13 +83,16 @@ export class SqliteStore implements Store {
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
     const insert = this.db.transaction((list: TranscriptEntry[]) => {
-      for (const entry of list) this.statements.appendTranscript.run(conversationId, JSON.stringify(maskDeep(entry)));
+      for (const entry of list)
+        this.statements.appendTranscript.run(conversationId, JSON.stringify(maskDeep(entry)));
     });
     insert(entries);
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
-    return this.statements.transcript.all(conversationId).map((row) => JSON.parse(row.entry) as TranscriptEntry);
+    return this.statements.transcript
+      .all(conversationId)
+      .map((row) => JSON.parse(row.entry) as TranscriptEntry);
   }
 
   async saveHandoff(handoff: HandoffRecord): Promise<void> {

@@ -12,17 +12,28 @@ const store = join(dir, "cli.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function posdesk(args: string[], input = "") {
-  const run = spawnSync(process.execPath, [BIN, ...args], { input, encoding: "utf8", env: { ...process.env, POSDESK_STORE: store } });
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    input,
+    encoding: "utf8",
+    env: { ...process.env, POSDESK_STORE: store },
+  });
   const lines = run.stdout.split("\n").filter(Boolean);
   return { ...run, json: lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
 describe("posdesk classify", () => {
   it("writes one JSON object per non-empty line, with entities and masked card numbers", () => {
-    const run = posdesk(["classify", "--json"], "交易失败 提示05\n\nPOS机不能用了\n卡号4111111111111111 refused money\n");
+    const run = posdesk(
+      ["classify", "--json"],
+      "交易失败 提示05\n\nPOS机不能用了\n卡号4111111111111111 refused money\n",
+    );
     expect(run.status).toBe(0);
     expect(run.json).toHaveLength(3);
-    expect(run.json[0]).toMatchObject({ intent: "card_declined", locale: "zh-CN", entities: { responseCode: "05" } });
+    expect(run.json[0]).toMatchObject({
+      intent: "card_declined",
+      locale: "zh-CN",
+      entities: { responseCode: "05" },
+    });
     expect(run.json[2]).toMatchObject({ text: "卡号411111******1111 refused money" });
     expect(run.stdout).not.toContain("4111111111111111");
   });
@@ -39,7 +50,12 @@ describe("posdesk chat", () => {
     expect(run.status).toBe(0);
     expect(run.json.map((t) => t.turn)).toEqual([1, 2, 3]);
     for (const turn of run.json) expect((turn.replies as string[]).length).toBeGreaterThan(0);
-    expect(run.json[0]).toMatchObject({ conversation: "cli-1", intent: "card_declined", flow: "card_declined", handoff: null });
+    expect(run.json[0]).toMatchObject({
+      conversation: "cli-1",
+      intent: "card_declined",
+      flow: "card_declined",
+      handoff: null,
+    });
     const handoff = HandoffSummary.parse(run.json[2]?.handoff);
     expect(handoff).toMatchObject({ reason: "unresolved", channel: "cli", intent: "card_declined" });
   });
@@ -52,7 +68,7 @@ describe("posdesk chat", () => {
 
   it("answers in the locale it is given", () => {
     const run = posdesk(["chat", "--json", "--locale", "en"], "此卡无法交易\n");
-    expect((run.json[0]?.replies as string[])[0]).toMatch(/response code/i);
+    expect(String((run.json[0]?.replies as string[] | undefined)?.[0])).toMatch(/response code/i);
   });
 
   it("refuses an unknown locale with a usage error", () => {
@@ -65,7 +81,7 @@ describe("posdesk chat", () => {
 describe("posdesk handoffs and transcript", () => {
   it("lists the open handoffs and prints a conversation's transcript", () => {
     const chat = posdesk(["chat", "--json", "--conversation", "cli-3"], "我要找人工\n");
-    const id = (chat.json[0]?.handoff as { id: string }).id;
+    const id = (chat.json[0]?.handoff as { id: string } | undefined)?.id;
     const list = posdesk(["handoffs", "--json"]);
     expect(list.json.map((h) => h.id)).toContain(id);
     const transcript = posdesk(["transcript", "cli-3", "--json"]);

@@ -76,7 +76,12 @@ describe("escalation", () => {
     await chat.say("刷卡提示05");
     const turn = await chat.say("还是不行");
     const handoff = HandoffSummary.parse(turn.handoff);
-    expect(handoff).toMatchObject({ intent: "card_declined", flow: "card_declined", reason: "unresolved", channel: "cli" });
+    expect(handoff).toMatchObject({
+      intent: "card_declined",
+      flow: "card_declined",
+      reason: "unresolved",
+      channel: "cli",
+    });
     expect(handoff.facts.responseCode).toBe("05");
     expect(handoff.stepsTried).toEqual([{ step: "tell_customer_use_another_card", result: "not_fixed" }]);
     expect(handoff.transcript.map((e) => e.from)).toEqual(["merchant", "bot", "bot", "merchant", "bot"]);

@@ -11,6 +11,8 @@ describe("extractEntities", () => {
     ["error a7 again", { responseCode: "A7" }],
     ["交易失败51错误", { responseCode: "51" }],
     ["51", { responseCode: "51" }],
+    ["交易失败 97", { responseCode: "97" }],
+    ["declined 05 again", { responseCode: "05" }],
   ])("finds the response code in %s", (text, expected) => {
     expect(extractEntities(text)).toMatchObject(expected);
   });
@@ -37,6 +39,11 @@ describe("extractEntities", () => {
     ["chip not read", "chip"],
   ])("reads the entry mode in %s", (text, mode) => {
     expect(extractEntities(text).entryMode).toBe(mode);
+  });
+
+  it("does not take a count for an amount", () => {
+    expect(extractEntities("扣了2次").amount).toBeUndefined();
+    expect(extractEntities("charged 2 times").amount).toBeUndefined();
   });
 
   it("does not take an amount or a time for a response code", () => {
