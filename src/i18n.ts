@@ -44,6 +44,12 @@ export function list(locale: Locale, key: string): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
+/** A whole subtree of keys (e.g. the widget's words), as an object. */
+export function section(locale: Locale, key: string): Record<string, unknown> {
+  const value: unknown = instance.getFixedT(locale)(key, { returnObjects: true });
+  return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
+}
+
 export function has(locale: Locale, key: string): boolean {
   return instance.exists(key, { lng: locale });
 }

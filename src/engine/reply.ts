@@ -9,6 +9,14 @@ export interface ReplyOption {
   label: string;
 }
 
+/** The quick replies of a question, labelled in `locale`. */
+export function quickReplies(locale: Locale, question: PendingQuestion): ReplyOption[] {
+  return question.options.map((id) => ({
+    id,
+    label: question.flow === "menu" ? t(locale, `topics.${id}`) : optionLabel(locale, question.flow, id),
+  }));
+}
+
 export class Reply {
   readonly texts: string[] = [];
   options: ReplyOption[] = [];

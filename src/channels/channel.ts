@@ -1,0 +1,16 @@
+/** What a channel adapter is: a thin shell that turns its platform's messages into Turns and back. */
+import type { Channel } from "../engine/handoff.js";
+import type { ConversationRecord } from "../store/store.js";
+
+/** A message for the merchant that did not come as a reply to their own turn (an agent's, a closing note). */
+export interface Delivery {
+  conversation: ConversationRecord;
+  from: "agent" | "bot";
+  text: string;
+}
+
+export interface ChannelAdapter {
+  readonly channel: Channel;
+  /** Sends `delivery` to the merchant on this channel (proactively). */
+  deliver(delivery: Delivery): Promise<void>;
+}

@@ -1,0 +1,204 @@
+/**
+ * The HTTP face of posdesk (Express 5): the web widget and its chat API and live stream, the Bot Framework
+ * endpoint, the agent console and its API, health and metrics. Bodies are validated with zod; every error
+ * is JSON `{ error }` with a 4xx (or a bare 500), never a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { EngineError } from "../engine/engine.js";
+import type { HandoffRecord } from "../engine/handoff.js";
+import { quickReplies } from "../engine/reply.js";
+import { section } from "../i18n.js";
+import type { Metrics } from "../metrics.js";
+import { IntentId, Locale } from "../nlu/intents.js";
+import { ROOT } from "../paths.js";
+import type { Switchboard } from "../switchboard.js";
+import { requireAgent } from "./auth.js";
+import { openEventStream } from "./sse.js";
+
+export interface HttpOptions {
+  switchboard: Switchboard;
+  agentToken: string;
+  metrics: Metrics;
+  logger?: Logger;
+  /** The Bot Framework endpoint, when the channel is set up. */
+  botFramework?: { process(req: Request, res: Response): Promise<void> };
+  /** Largest accepted request body. */
+  bodyLimit?: string;
+}
+
+const ChatRequest = z.object({
+  conversationId: z.string().min(1).max(200).optional(),
+  text: z.string().max(100_000),
+  locale: Locale.optional(),
+});
+const AgentMessage = z.object({ text: z.string().trim().min(1).max(4000) });
+const CloseRequest = z.object({ resolution: IntentId, note: z.string().max(4000).optional() });
+const ClaimRequest = z.object({ agent: z.string().trim().min(1).max(100).optional() });
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+  throw new HttpError(400, `invalid request body: ${where}${issue?.message ?? "malformed"}`);
+}
+
+const WEB_DIR = join(ROOT, "src", "web");
+const asset = (file: string) => readFileSync(join(WEB_DIR, file), "utf8");
+
+/** A handoff as the agent API shows it: the contract's HandoffSummary, plus its status. */
+function view(record: HandoffRecord) {
+  const { status, claimedBy, resolution, note, closedAt } = record;
+  return { ...record.summary, status, claimedBy, resolution, note, closedAt };
+}
+
+export function createHttpApp(options: HttpOptions): express.Express {
+  const { switchboard, metrics } = options;
+  const { engine, hub } = switchboard;
+  const app = express();
+  const agentOnly = requireAgent(options.agentToken);
+  const pages = {
+    demo: asset("demo.html"),
+    widget: asset("widget.js"),
+    agent: asset("agent.html"),
+    agentJs: asset("agent.js"),
+  };
+
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+      },
+      crossOriginResourcePolicy: { policy: "cross-origin" },
+    }),
+  );
+  app.use(
+    express.json({
+      limit: options.bodyLimit ?? "64kb",
+      strict: true,
+      type: ["application/json", "application/*+json"],
+    }),
+  );
+
+  app.get("/", (_req, res) => {
+    res.type("html").send(pages.demo);
+  });
+  app.get("/widget.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.widget);
+  });
+  app.get("/agent", (_req, res) => {
+    res.type("html").send(pages.agent);
+  });
+  app.get("/agent.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.agentJs);
+  });
+
+  /** The widget's and console's own words, from locales/ like everything else shown. */
+  app.get("/api/ui/:locale", (req, res) => {
+    res.json(section(parse(Locale, req.params.locale), "ui"));
+  });
+
+  app.post("/api/chat", async (req, res) => {
+    const body = parse(ChatRequest, req.body);
+    const result = await switchboard.handle({
+      text: body.text,
+      channel: "web",
+      ...(body.conversationId ? { conversationId: body.conversationId } : {}),
+      ...(body.locale ? { locale: body.locale } : {}),
+    });
+    const { conversationId, replies, options, intent, flow, handoff, locale, state } = result;
+    res.json({ conversationId, replies, options, intent, flow, handoff, locale, state });
+  });
+
+  /** The conversation so far, for a widget that was reloaded. */
+  app.get("/api/chat/:conversationId/history", async (req, res) => {
+    const conversation = await engine.store.getConversation(req.params.conversationId);
+    if (!conversation) throw new HttpError(404, "no such conversation");
+    const transcript = await engine.store.transcript(conversation.id);
+    const options = conversation.question ? quickReplies(conversation.locale, conversation.question) : [];
+    res.json({
+      conversationId: conversation.id,
+      locale: conversation.locale,
+      messages: transcript,
+      options: options.map((o) => o.label),
+      withAgent: conversation.handoffId !== null,
+    });
+  });
+
+  app.get("/api/chat/:conversationId/events", (req, res) => {
+    openEventStream(req, res, (send) => hub.subscribeConversation(req.params.conversationId, send));
+  });
+
+  if (options.botFramework) {
+    const botFramework = options.botFramework;
+    app.post("/api/messages", (req, res) => botFramework.process(req, res));
+  }
+
+  app.get("/api/handoffs", agentOnly, async (_req, res) => {
+    res.json((await engine.store.listHandoffs({ status: "active" })).map(view));
+  });
+  app.get("/api/handoffs/events", agentOnly, (req, res) => {
+    openEventStream(req, res, (send) => hub.subscribeDesk(send));
+  });
+  app.get("/api/handoffs/:id", agentOnly, async (req, res) => {
+    res.json(view(await engine.liveHandoff(String(req.params.id))));
+  });
+  app.post("/api/handoffs/:id/claim", agentOnly, async (req, res) => {
+    const body = parse(ClaimRequest, req.body ?? {});
+    res.json(view(await switchboard.claim(String(req.params.id), body.agent ?? "agent")));
+  });
+  app.post("/api/handoffs/:id/messages", agentOnly, async (req, res) => {
+    const body = parse(AgentMessage, req.body);
+    await switchboard.reply(String(req.params.id), body.text);
+    res.status(201).json({ ok: true });
+  });
+  app.post("/api/handoffs/:id/close", agentOnly, async (req, res) => {
+    const body = parse(CloseRequest, req.body);
+    res.json(view(await switchboard.close(String(req.params.id), body.resolution, body.note)));
+  });
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: "not found" });
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, message } = describe(error);
+    if (status >= 500) options.logger?.error({ err: error }, "request failed");
+    if (!res.headersSent) res.status(status).json({ error: message });
+  });
+  return app;
+}
+
+function describe(error: unknown): { status: number; message: string } {
+  if (error instanceof HttpError || error instanceof EngineError)
+    return { status: error.status, message: error.message };
+  const e = error as { type?: string; status?: number; expose?: boolean; message?: string };
+  // body-parser's own errors: malformed JSON, too large, wrong charset.
+  if (e.type === "entity.parse.failed") return { status: 400, message: "malformed JSON body" };
+  if (e.type === "entity.too.large") return { status: 413, message: "request body too large" };
+  if (e.status && e.status >= 400 && e.status < 500 && e.expose)
+    return { status: e.status, message: e.message ?? "bad request" };
+  return { status: 500, message: "internal error" };
+}

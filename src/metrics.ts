@@ -1,0 +1,62 @@
+/** Prometheus metrics (prom-client): turns, intents, flows, escalations, containment, turn latency. */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { TurnResult } from "./engine/engine.js";
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly turns = new Counter({
+    name: "posdesk_turns_total",
+    help: "Merchant turns handled, by channel and intent",
+    labelNames: ["channel", "intent"] as const,
+    registers: [this.registry],
+  });
+  private readonly flows = new Counter({
+    name: "posdesk_flow_turns_total",
+    help: "Turns that ended inside a troubleshooting flow, by flow",
+    labelNames: ["flow"] as const,
+    registers: [this.registry],
+  });
+  private readonly escalations = new Counter({
+    name: "posdesk_escalations_total",
+    help: "Handoffs to a human agent, by reason",
+    labelNames: ["reason", "intent"] as const,
+    registers: [this.registry],
+  });
+  private readonly conversations = new Counter({
+    name: "posdesk_conversations_total",
+    help: "Conversations started",
+    registers: [this.registry],
+  });
+  private readonly containment = new Gauge({
+    name: "posdesk_containment_ratio",
+    help: "Share of conversations started in this process that did not need a human",
+    registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: "posdesk_turn_seconds",
+    help: "Time to handle one turn, store included",
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  private started = 0;
+  private escalated = 0;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: "posdesk_" });
+  }
+
+  recordTurn(channel: string, result: TurnResult, seconds: number): void {
+    this.turns.inc({ channel, intent: result.intent });
+    this.latency.observe(seconds);
+    if (result.flow) this.flows.inc({ flow: result.flow });
+    if (result.turn === 1) {
+      this.started += 1;
+      this.conversations.inc();
+    }
+    if (result.handoff) {
+      this.escalated += 1;
+      this.escalations.inc({ reason: result.handoff.reason, intent: result.handoff.intent });
+    }
+    if (this.started > 0) this.containment.set(Math.max(0, 1 - this.escalated / this.started));
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The switchboard between channels, the engine and agents: every merchant turn from any channel goes
+ * through `handle`; every agent action goes through `reply` / `claim` / `close` and reaches the merchant
+ * on the channel they wrote from. Live events go to the hub as they happen.
+ */
+import type { ChannelAdapter } from "./channels/channel.js";
+import { LiveHub } from "./channels/hub.js";
+import { type ConversationEngine, EngineError, type Turn, type TurnResult } from "./engine/engine.js";
+import type { Channel, HandoffRecord } from "./engine/handoff.js";
+import type { Metrics } from "./metrics.js";
+import type { IntentId } from "./nlu/intents.js";
+import { maskCardNumbers } from "./nlu/redact.js";
+
+export class Switchboard {
+  private readonly channels = new Map<Channel, ChannelAdapter>();
+
+  constructor(
+    readonly engine: ConversationEngine,
+    readonly hub: LiveHub = new LiveHub(),
+    private readonly metrics?: Metrics,
+  ) {}
+
+  register(adapter: ChannelAdapter): void {
+    this.channels.set(adapter.channel, adapter);
+  }
+
+  async handle(turn: Turn): Promise<TurnResult> {
+    const started = performance.now();
+    const result = await this.engine.handle(turn);
+    this.metrics?.recordTurn(turn.channel, result, (performance.now() - started) / 1000);
+    const at = new Date().toISOString();
+    const id = result.conversationId;
+    this.hub.publishConversation(id, {
+      type: "message",
+      from: "merchant",
+      text: maskCardNumbers(turn.text),
+      at,
+    });
+    result.replies.forEach((text, i) => {
+      const last = i === result.replies.length - 1;
+      this.hub.publishConversation(id, {
+        type: "message",
+        from: "bot",
+        text,
+        at,
+        ...(last ? { options: result.options } : {}),
+      });
+    });
+    const conversation = await this.engine.store.getConversation(id);
+    if (result.handoff) {
+      this.hub.publishConversation(id, { type: "handoff", handoffId: result.handoff.id, status: "open" });
+      this.hub.publishDesk({ type: "handoff.opened", handoffId: result.handoff.id, conversationId: id });
+    } else if (conversation?.handoffId) {
+      this.hub.publishDesk({
+        type: "handoff.updated",
+        handoffId: conversation.handoffId,
+        conversationId: id,
+      });
+    }
+    return result;
+  }
+
+  async claim(handoffId: string, agent: string): Promise<HandoffRecord> {
+    const claimed = await this.engine.claimHandoff(handoffId, agent);
+    this.hub.publishDesk({
+      type: "handoff.updated",
+      handoffId,
+      conversationId: claimed.summary.conversationId,
+    });
+    return claimed;
+  }
+
+  /** The agent's message reaches the merchant on their own channel. */
+  async reply(handoffId: string, text: string): Promise<void> {
+    const handoff = await this.engine.store.getHandoff(handoffId);
+    if (handoff?.status === "closed") throw new EngineError("handoff is closed", 409);
+    const { conversation, text: masked } = await this.engine.agentMessage(handoffId, text);
+    await this.deliver(conversation.channel, { conversation, from: "agent", text: masked });
+    this.hub.publishDesk({ type: "handoff.updated", handoffId, conversationId: conversation.id });
+  }
+
+  /** Ends the handoff with a resolution; the bot owns the chat again and tells the merchant so. */
+  async close(handoffId: string, resolution: IntentId, note?: string): Promise<HandoffRecord> {
+    const { handoff, conversation, text } = await this.engine.closeHandoff(handoffId, resolution, note);
+    await this.deliver(conversation.channel, { conversation, from: "bot", text });
+    this.hub.publishConversation(conversation.id, { type: "handoff", handoffId, status: "closed" });
+    this.hub.publishDesk({ type: "handoff.closed", handoffId, conversationId: conversation.id });
+    return handoff;
+  }
+
+  private async deliver(channel: Channel, delivery: Parameters<ChannelAdapter["deliver"]>[0]): Promise<void> {
+    this.hub.publishConversation(delivery.conversation.id, {
+      type: "message",
+      from: delivery.from,
+      text: delivery.text,
+      at: new Date().toISOString(),
+      proactive: true,
+    });
+    await this.channels.get(channel)?.deliver(delivery);
+  }
+}

@@ -1,0 +1,238 @@
+/*
+ * posdesk web chat widget. Embed with one tag:
+ *   <script src="https://support.example.com/widget.js" data-locale="zh-CN" async></script>
+ * Options (data-*): locale (zh-CN|en, default from the browser), open ("true" to start open).
+ * Merchant text is only ever set as textContent, never parsed as HTML.
+ */
+(() => {
+  const script = document.currentScript;
+  const base = new URL(script?.src ?? "/widget.js", location.href).origin;
+  const STORAGE_KEY = "posdesk.conversation";
+  const LOCALE_KEY = "posdesk.locale";
+  // The merchant's own choice (the language button) also fixes the bot's language; otherwise the bot
+  // answers in the language the merchant writes in.
+  let chosenLocale = localStorage.getItem(LOCALE_KEY);
+  let locale =
+    chosenLocale ||
+    script?.dataset.locale ||
+    (navigator.language.toLowerCase().startsWith("zh") ? "zh-CN" : "en");
+  let words = {};
+  let conversationId = localStorage.getItem(STORAGE_KEY);
+  let events = null;
+
+  const host = document.createElement("div");
+  host.id = "posdesk-widget";
+  const root = host.attachShadow({ mode: "open" });
+  root.innerHTML = `
+    <style>
+      :host { all: initial; font: 15px/1.45 system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; }
+      * { box-sizing: border-box; }
+      .launcher { position: fixed; right: 20px; bottom: 20px; width: 56px; height: 56px; border-radius: 50%;
+        border: none; background: #0b5cad; color: #fff; font-size: 26px; cursor: pointer; box-shadow: 0 4px 14px #0004; }
+      .launcher:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+      .panel { position: fixed; right: 20px; bottom: 88px; width: 370px; height: min(600px, calc(100vh - 110px));
+        display: flex; flex-direction: column; background: #fff; border-radius: 14px; overflow: hidden;
+        box-shadow: 0 8px 30px #0005; color: #1d2733; }
+      .panel[hidden] { display: none; }
+      header { display: flex; align-items: center; gap: 8px; padding: 12px 14px; background: #0b5cad; color: #fff; }
+      header .titles { flex: 1; }
+      header h2 { margin: 0; font-size: 16px; }
+      header p { margin: 0; font-size: 12px; opacity: .85; }
+      header button { background: transparent; color: #fff; border: 1px solid #fff8; border-radius: 6px; cursor: pointer;
+        padding: 4px 8px; font: inherit; font-size: 12px; }
+      .log { flex: 1; overflow-y: auto; padding: 12px; background: #f4f6f9; display: flex; flex-direction: column; gap: 8px; }
+      .msg { max-width: 85%; padding: 8px 11px; border-radius: 12px; white-space: pre-wrap; word-break: break-word; }
+      .msg .who { display: block; font-size: 11px; opacity: .7; margin-bottom: 2px; }
+      .merchant { align-self: flex-end; background: #0b5cad; color: #fff; border-bottom-right-radius: 4px; }
+      .bot { align-self: flex-start; background: #fff; border: 1px solid #dde3ea; border-bottom-left-radius: 4px; }
+      .agent { align-self: flex-start; background: #fff7e6; border: 1px solid #f5c16c; border-bottom-left-radius: 4px; }
+      .typing { align-self: flex-start; font-size: 13px; color: #5b6775; }
+      .typing[hidden] { display: none; }
+      .options { display: flex; flex-wrap: wrap; gap: 6px; padding: 8px 12px 0; background: #fff; }
+      .options button { border: 1px solid #0b5cad; color: #0b5cad; background: #fff; border-radius: 16px; padding: 5px 12px;
+        cursor: pointer; font: inherit; font-size: 13px; }
+      .options button:hover { background: #e8f1fb; }
+      form { display: flex; gap: 8px; padding: 10px 12px 12px; background: #fff; border-top: 1px solid #e5e9ef; }
+      form input { flex: 1; min-width: 0; padding: 9px 10px; border: 1px solid #b8c2cc; border-radius: 8px; font: inherit; }
+      form button { padding: 0 14px; border: none; border-radius: 8px; background: #0b5cad; color: #fff; font: inherit; cursor: pointer; }
+      .status { padding: 4px 12px; font-size: 12px; color: #a33; background: #fff; }
+      .status:empty { display: none; }
+      .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+      @media (max-width: 480px) {
+        .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; }
+        .launcher { right: 14px; bottom: 14px; }
+      }
+    </style>
+    <button class="launcher" type="button" aria-expanded="false" aria-controls="posdesk-panel">💬</button>
+    <section class="panel" id="posdesk-panel" role="dialog" aria-modal="false" hidden>
+      <header>
+        <div class="titles"><h2 class="title"></h2><p class="subtitle"></p></div>
+        <button type="button" class="lang"></button>
+        <button type="button" class="close" aria-label="">✕</button>
+      </header>
+      <div class="log" role="log" aria-live="polite" aria-relevant="additions"></div>
+      <div class="typing" role="status" hidden></div>
+      <div class="status" role="alert"></div>
+      <div class="options" role="group"></div>
+      <form>
+        <label class="sr-only" for="posdesk-input"></label>
+        <input id="posdesk-input" name="text" autocomplete="off" maxlength="2000" />
+        <button type="submit" class="send"></button>
+      </form>
+    </section>`;
+
+  const $ = (selector) => root.querySelector(selector);
+  const launcher = $(".launcher");
+  const panel = $(".panel");
+  const log = $(".log");
+  const typing = $(".typing");
+  const status = $(".status");
+  const optionsBox = $(".options");
+  const form = $("form");
+  const input = $("input");
+
+  function applyWords() {
+    const w = words;
+    $(".title").textContent = w.title;
+    $(".subtitle").textContent = w.subtitle;
+    $(".lang").textContent = w.language;
+    $(".close").setAttribute("aria-label", w.close);
+    launcher.setAttribute("aria-label", w.open);
+    panel.setAttribute("aria-label", w.title);
+    $("label").textContent = w.inputLabel;
+    input.placeholder = w.placeholder;
+    $(".send").textContent = w.send;
+    typing.textContent = w.typing;
+    optionsBox.setAttribute("aria-label", w.options);
+  }
+
+  async function loadWords() {
+    const response = await fetch(`${base}/api/ui/${encodeURIComponent(locale)}`);
+    words = (await response.json()).widget;
+    applyWords();
+  }
+
+  function addMessage(from, text) {
+    const bubble = document.createElement("div");
+    bubble.className = `msg ${from}`;
+    bubble.dataset.from = from;
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = words[from === "merchant" ? "you" : from] ?? from;
+    bubble.append(who, document.createTextNode(text));
+    log.append(bubble);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function setOptions(labels) {
+    optionsBox.replaceChildren(
+      ...labels.map((label) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = label;
+        button.addEventListener("click", () => send(label));
+        return button;
+      }),
+    );
+  }
+
+  function listen() {
+    if (!conversationId || events) return;
+    events = new EventSource(`${base}/api/chat/${encodeURIComponent(conversationId)}/events`);
+    events.onopen = () => {
+      status.textContent = "";
+    };
+    events.onerror = () => {
+      // EventSource reconnects by itself; say so while it does.
+      status.textContent = words.reconnecting;
+    };
+    events.onmessage = (event) => {
+      const data = JSON.parse(event.data);
+      if (data.type === "message" && data.proactive) {
+        addMessage(data.from, data.text);
+        if (data.from === "bot") setOptions([]);
+      }
+    };
+  }
+
+  async function send(text) {
+    const message = text.trim();
+    if (!message) return;
+    addMessage("merchant", message);
+    setOptions([]);
+    typing.hidden = false;
+    status.textContent = "";
+    try {
+      const response = await fetch(`${base}/api/chat`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          text: message,
+          ...(chosenLocale ? { locale: chosenLocale } : {}),
+          ...(conversationId ? { conversationId } : {}),
+        }),
+      });
+      const result = await response.json();
+      if (!response.ok) throw new Error(result.error);
+      if (conversationId !== result.conversationId) {
+        conversationId = result.conversationId;
+        localStorage.setItem(STORAGE_KEY, conversationId);
+      }
+      for (const reply of result.replies) addMessage("bot", reply);
+      setOptions(result.options);
+      listen();
+    } catch {
+      status.textContent = words.error;
+    } finally {
+      typing.hidden = true;
+    }
+  }
+
+  async function restore() {
+    if (!conversationId) return;
+    const response = await fetch(`${base}/api/chat/${encodeURIComponent(conversationId)}/history`);
+    if (!response.ok) {
+      conversationId = null;
+      localStorage.removeItem(STORAGE_KEY);
+      return;
+    }
+    const history = await response.json();
+    for (const entry of history.messages) addMessage(entry.from, entry.text);
+    setOptions(history.options);
+    listen();
+  }
+
+  function toggle(open) {
+    panel.hidden = !open;
+    launcher.setAttribute("aria-expanded", String(open));
+    if (open) input.focus();
+    else launcher.focus();
+  }
+
+  launcher.addEventListener("click", () => toggle(panel.hidden));
+  $(".close").addEventListener("click", () => toggle(false));
+  panel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") toggle(false);
+  });
+  $(".lang").addEventListener("click", async () => {
+    locale = locale === "zh-CN" ? "en" : "zh-CN";
+    chosenLocale = locale;
+    localStorage.setItem(LOCALE_KEY, locale);
+    await loadWords();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value;
+    input.value = "";
+    void send(text);
+  });
+
+  const start = async () => {
+    document.body.append(host);
+    await loadWords();
+    await restore();
+    if (script?.dataset.open === "true") toggle(true);
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else void start();
+})();

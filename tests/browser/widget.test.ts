@@ -1,0 +1,138 @@
+/**
+ * The widget and the agent console in a real browser: Debian's Chromium driven by playwright-core (never a
+ * browser download). Screenshots land in test-artifacts/ for a person to look at.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startTestServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function openWidget(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  await page.goto(server.url);
+  await page.locator("#posdesk-input").waitFor();
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.locator("#posdesk-input").fill(text);
+  await page.locator("#posdesk-input").press("Enter");
+}
+
+const bubbles = (page: Page, from: string) => page.locator(`.msg.${from}`);
+
+async function openConsole(): Promise<Page> {
+  const agent = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await agent.goto(`${server.url}/agent`);
+  await agent.locator("#token").fill(server.agentToken);
+  await agent.locator("#token-submit").click();
+  await agent.locator("#queue .item").first().waitFor();
+  return agent;
+}
+
+describe("the web widget with an agent on the console", () => {
+  it("takes a problem, a quick reply and a request for a person, and shows the agent's reply live", async () => {
+    const merchant = await openWidget();
+    await say(merchant, "此卡无法交易");
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("返回码");
+    await merchant.locator(".options button", { hasText: "屏幕没有显示代码" }).click();
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("所有卡");
+    await say(merchant, "转人工");
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("人工客服");
+    await merchant.screenshot({ path: join(ARTIFACTS, "widget-handoff.png") });
+
+    const agent = await openConsole();
+    await agent.locator("#queue .item").first().click();
+    await expect.poll(() => agent.locator("#summary").textContent()).toContain("刷卡被拒");
+    await expect.poll(() => agent.locator("#transcript").textContent()).toContain("此卡无法交易");
+    await agent.locator("#reply-text").fill("您好，我是客服小王，请问是哪张卡？");
+    await agent.locator("#reply button[type=submit]").click();
+    await agent.screenshot({ path: join(ARTIFACTS, "agent-console.png") });
+
+    await expect
+      .poll(() => bubbles(merchant, "agent").last().textContent(), { timeout: 10_000 })
+      .toContain("客服小王");
+    await merchant.screenshot({ path: join(ARTIFACTS, "widget-agent-reply.png") });
+
+    await agent.locator("#resolution").selectOption("card_declined");
+    await agent.locator("#close button[type=submit]").click();
+    await expect
+      .poll(() => bubbles(merchant, "bot").last().textContent(), { timeout: 10_000 })
+      .toContain("人工服务已结束");
+    await expect.poll(() => agent.locator("#queue .item").first().textContent()).toMatch(/暂无|No open/);
+    await agent.close();
+    await merchant.close();
+  });
+
+  it("keeps the conversation across a page reload", async () => {
+    const page = await openWidget();
+    await say(page, "打印机不出小票");
+    await expect.poll(() => bubbles(page, "bot").count()).toBeGreaterThan(0);
+    const before = await bubbles(page, "bot").count();
+    await page.reload();
+    await expect.poll(() => bubbles(page, "bot").count()).toBe(before);
+    await expect.poll(() => page.locator(".options button").count()).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it("works at phone width", async () => {
+    const page = await browser.newPage({
+      viewport: { width: 375, height: 720 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    await page.goto(server.url);
+    await say(page, "通讯失败");
+    await expect.poll(() => bubbles(page, "bot").count()).toBeGreaterThan(0);
+    const box = await page.locator(".panel").boundingBox();
+    expect(box?.width).toBe(375);
+    await page.screenshot({ path: join(ARTIFACTS, "widget-phone.png") });
+    await page.close();
+  });
+
+  it("never runs merchant text as HTML, in the widget or on the console", async () => {
+    const merchant = await openWidget();
+    const attacks = ['<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>"];
+    for (const text of attacks) await say(merchant, text);
+    await say(merchant, "我要人工");
+    await expect.poll(() => bubbles(merchant, "merchant").count()).toBe(3);
+    expect(await bubbles(merchant, "merchant").first().textContent()).toContain("<img src=x");
+    expect(await merchant.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+
+    const agent = await openConsole();
+    await agent.locator("#queue .item").first().click();
+    await expect.poll(() => agent.locator("#transcript").textContent()).toContain("<script>");
+    expect(await agent.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+    await agent.close();
+    await merchant.close();
+  });
+});

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HandoffSummary } from "../../src/engine/handoff.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function chat(text: string, conversationId?: string) {
+  const response = await server.call("/api/chat", {
+    method: "POST",
+    json: { text, ...(conversationId ? { conversationId } : {}) },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function escalated(): Promise<{ conversationId: string; handoffId: string }> {
+  const first = await chat("此卡无法交易");
+  const conversationId = String(first.body.conversationId);
+  const second = await chat("转人工", conversationId);
+  return { conversationId, handoffId: (second.body.handoff as { id: string }).id };
+}
+
+describe("the web pages", () => {
+  it("serves the demo page with the widget, the widget script and the agent console", async () => {
+    const demo = await server.call("/");
+    expect(demo.headers.get("content-type")).toContain("text/html");
+    expect(await demo.text()).toContain('src="/widget.js"');
+    const widget = await server.call("/widget.js");
+    expect(widget.headers.get("content-type")).toContain("javascript");
+    expect((await server.call("/agent")).status).toBe(200);
+  });
+
+  it("sends security headers", async () => {
+    const response = await server.call("/");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(response.headers.get("x-powered-by")).toBeNull();
+  });
+});
+
+describe("POST /api/chat", () => {
+  it("starts a conversation and answers like a chat turn", async () => {
+    const { status, body } = await chat("此卡无法交易");
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ intent: "card_declined", flow: "card_declined", handoff: null });
+    expect(typeof body.conversationId).toBe("string");
+    expect((body.replies as string[]).length).toBeGreaterThan(0);
+    expect(body.options).toEqual(["屏幕没有显示代码"]);
+  });
+
+  it("continues the conversation it is given", async () => {
+    const first = await chat("此卡无法交易");
+    const second = await chat("没有代码", String(first.body.conversationId));
+    expect(second.body).toMatchObject({
+      conversationId: first.body.conversationId,
+      flow: "card_declined",
+      state: "askScope",
+    });
+  });
+
+  it("returns the HandoffSummary on the turn that escalates", async () => {
+    const first = await chat("刷卡提示05");
+    const second = await chat("还是不行", String(first.body.conversationId));
+    expect(HandoffSummary.parse(second.body.handoff)).toMatchObject({ channel: "web", reason: "unresolved" });
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", 400],
+    ["a missing text", JSON.stringify({ conversationId: "x" }), 400],
+    ["a text that is not a string", JSON.stringify({ text: 42 }), 400],
+    ["an unknown locale", JSON.stringify({ text: "hi", locale: "fr" }), 400],
+    ["a body over the size limit", JSON.stringify({ text: "a".repeat(200_000) }), 413],
+  ])("refuses %s with a JSON error", async (_what, body, status) => {
+    const response = await server.call("/api/chat", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(response.status).toBe(status);
+    const json = (await response.json()) as { error: string };
+    expect(json.error).toMatch(/\w/);
+    expect(JSON.stringify(json)).not.toContain("at ");
+  });
+
+  it("answers an empty message politely instead of failing", async () => {
+    const { status, body } = await chat("");
+    expect(status).toBe(200);
+    expect((body.replies as string[])[0]).toMatch(/空消息|empty/);
+  });
+});
+
+describe("the agent API", () => {
+  it.each([
+    ["GET", "/api/handoffs"],
+    ["GET", "/api/handoffs/some-id"],
+    ["POST", "/api/handoffs/some-id/messages"],
+    ["POST", "/api/handoffs/some-id/close"],
+    ["GET", "/api/handoffs/events"],
+  ])("requires the agent token for %s %s", async (method, path) => {
+    const response = await server.call(path, { method, headers: { Authorization: "Bearer wrong" } });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "agent token required" });
+  });
+
+  it("lists open handoffs newest first", async () => {
+    const older = await escalated();
+    const newer = await escalated();
+    const list = (await (await server.call("/api/handoffs", { agent: true })).json()) as { id: string }[];
+    const ids = list.map((h) => h.id);
+    expect(ids.indexOf(newer.handoffId)).toBeLessThan(ids.indexOf(older.handoffId));
+  });
+
+  it("shows one handoff with its live transcript", async () => {
+    const { conversationId, handoffId } = await escalated();
+    await chat("请快点", conversationId);
+    const handoff = (await (
+      await server.call(`/api/handoffs/${handoffId}`, { agent: true })
+    ).json()) as HandoffSummary;
+    expect(HandoffSummary.parse(handoff).transcript.at(-2)?.text).toBe("请快点");
+  });
+
+  it("delivers the agent's message to the merchant's conversation", async () => {
+    const { conversationId, handoffId } = await escalated();
+    const sent = await server.call(`/api/handoffs/${handoffId}/messages`, {
+      method: "POST",
+      agent: true,
+      json: { text: "您好，我是客服" },
+    });
+    expect(sent.status).toBe(201);
+    const history = (await (await server.call(`/api/chat/${conversationId}/history`)).json()) as {
+      messages: { from: string; text: string }[];
+    };
+    expect(history.messages.at(-1)).toMatchObject({ from: "agent", text: "您好，我是客服" });
+  });
+
+  it("closes a handoff with a resolution and hands the chat back to the bot", async () => {
+    const { conversationId, handoffId } = await escalated();
+    const closed = await server.call(`/api/handoffs/${handoffId}/close`, {
+      method: "POST",
+      agent: true,
+      json: { resolution: "card_declined", note: "customer used another card" },
+    });
+    expect(await closed.json()).toMatchObject({ status: "closed", resolution: "card_declined" });
+    const next = await chat("刷卡提示51", conversationId);
+    expect(next.body.flow).toBe("card_declined");
+    const again = await server.call(`/api/handoffs/${handoffId}/close`, {
+      method: "POST",
+      agent: true,
+      json: { resolution: "none" },
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it("refuses a close without a valid resolution intent, and unknown handoffs", async () => {
+    const { handoffId } = await escalated();
+    const bad = await server.call(`/api/handoffs/${handoffId}/close`, {
+      method: "POST",
+      agent: true,
+      json: { resolution: "fixed" },
+    });
+    expect(bad.status).toBe(400);
+    const missing = await server.call("/api/handoffs/nope", { agent: true });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("operations", () => {
+  it("answers liveness and Prometheus metrics", async () => {
+    expect(await (await server.call("/healthz")).json()).toEqual({ status: "ok" });
+    await chat("你好");
+    const metrics = await (await server.call("/metrics")).text();
+    expect(metrics).toContain("posdesk_turns_total");
+    expect(metrics).toContain("posdesk_turn_seconds_bucket");
+  });
+
+  it("answers unknown routes with a JSON 404", async () => {
+    const response = await server.call("/nope");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: "not found" });
+  });
+});
