@@ -36,7 +36,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const storeLocation = options.store ?? env.POSDESK_STORE ?? DEFAULT_STORE;
   const posdesk = await createPosdesk({ store: storeLocation, logger });
   const metrics = new Metrics();
-  const switchboard = new Switchboard(posdesk.engine, undefined, metrics);
+  const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
   switchboard.register(new WebChannel());
   const botFramework = createBotFramework(switchboard, env, logger);
 

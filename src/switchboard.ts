@@ -96,6 +96,15 @@ export class Switchboard {
       at: new Date().toISOString(),
       proactive: true,
     });
-    await this.channels.get(channel)?.deliver(delivery);
+    const adapter = this.channels.get(channel);
+    if (adapter) await adapter.deliver(delivery);
+    else this.hub.publishDelivery(channel, delivery);
+  }
+
+  /** Delivers what other processes publish for `adapter`'s channel (e.g. agent replies to WeChat). */
+  serveDeliveries(adapter: ChannelAdapter): () => void {
+    return this.hub.subscribeDeliveries(adapter.channel, (delivery) => {
+      void adapter.deliver(delivery).catch(() => undefined);
+    });
   }
 }

@@ -112,7 +112,15 @@ export class ConversationEngine {
 
   handle(turn: Turn): Promise<TurnResult> {
     const id = turn.conversationId ?? randomUUID();
-    return this.locks.run(id, () => this.handleLocked(id, turn));
+    return this.serialised(id, () => this.handleLocked(id, turn));
+  }
+
+  /** One turn of a conversation at a time: in this process (a mutex) and across processes (the store's lock). */
+  private serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const store = this.store;
+    return this.locks.run(id, () =>
+      store.withConversationLock ? store.withConversationLock(id, work) : work(),
+    );
   }
 
   private async handleLocked(id: string, turn: Turn): Promise<TurnResult> {
@@ -374,7 +382,7 @@ export class ConversationEngine {
   ): Promise<{ conversation: ConversationRecord; text: string }> {
     const handoff = await this.requireHandoff(handoffId);
     const masked = maskCardNumbers(text);
-    return this.locks.run(handoff.summary.conversationId, async () => {
+    return this.serialised(handoff.summary.conversationId, async () => {
       const conversation = await this.requireConversation(handoff.summary.conversationId);
       await this.store.appendTranscript(conversation.id, [
         { from: "agent", text: masked, at: this.now().toISOString() },
@@ -400,7 +408,7 @@ export class ConversationEngine {
   ): Promise<{ handoff: HandoffRecord; conversation: ConversationRecord; text: string }> {
     const handoff = await this.requireHandoff(handoffId);
     if (handoff.status === "closed") throw new EngineError("handoff is already closed", 409);
-    return this.locks.run(handoff.summary.conversationId, async () => {
+    return this.serialised(handoff.summary.conversationId, async () => {
       const at = this.now().toISOString();
       const closed: HandoffRecord = {
         ...handoff,

@@ -16,6 +16,7 @@ import { section } from "../i18n.js";
 import type { Metrics } from "../metrics.js";
 import { IntentId, Locale } from "../nlu/intents.js";
 import { ROOT } from "../paths.js";
+import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
 import { requireAgent } from "./auth.js";
 import { openEventStream } from "./sse.js";
@@ -176,6 +177,11 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
+  /** Readiness: the store answers. A load balancer stops sending turns here while it does not. */
+  app.get("/readyz", async (_req, res) => {
+    if (await engine.store.ready()) res.json({ status: "ready" });
+    else res.status(503).json({ error: "store unavailable" });
+  });
   app.get("/metrics", async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -186,6 +192,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const { status, message } = describe(error);
     if (status >= 500) options.logger?.error({ err: error }, "request failed");
+    if (status === 503) res.set("Retry-After", "2");
     if (!res.headersSent) res.status(status).json({ error: message });
   });
   return app;
@@ -194,6 +201,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
 function describe(error: unknown): { status: number; message: string } {
   if (error instanceof HttpError || error instanceof EngineError)
     return { status: error.status, message: error.message };
+  if (isStoreUnavailable(error)) return { status: 503, message: "storage is unavailable; try again shortly" };
   const e = error as { type?: string; status?: number; expose?: boolean; message?: string };
   // body-parser's own errors: malformed JSON, too large, wrong charset.
   if (e.type === "entity.parse.failed") return { status: 400, message: "malformed JSON body" };

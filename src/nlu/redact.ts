@@ -66,6 +66,10 @@ function maskInside(digits: string, onPan?: (masked: string) => void): string {
 /** Deep copy of a JSON-like value with every string masked: the last line of defence before storage. */
 export function maskDeep<T>(value: T): T {
   if (typeof value === "string") return maskCardNumbers(value) as T;
+  if (value instanceof Error) {
+    const { name, message, stack } = value;
+    return { type: name, message: maskCardNumbers(message), stack: stack && maskCardNumbers(stack) } as T;
+  }
   if (Array.isArray(value)) return value.map(maskDeep) as T;
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

@@ -51,5 +51,9 @@ export class MemoryStore implements Store {
       .sort(newestFirst);
   }
 
+  async ready(): Promise<boolean> {
+    return true;
+  }
+
   async close(): Promise<void> {}
 }

@@ -114,6 +114,10 @@ export class SqliteStore implements Store {
       .sort(newestFirst);
   }
 
+  async ready(): Promise<boolean> {
+    return this.db.open;
+  }
+
   async close(): Promise<void> {
     this.db.close();
   }

@@ -51,6 +51,13 @@ export interface Store {
   getHandoff(id: string): Promise<HandoffRecord | undefined>;
   /** Handoffs, newest first. `active` means open or claimed. */
   listHandoffs(query?: HandoffQuery): Promise<HandoffRecord[]>;
+  /**
+   * Runs `work` while no other process runs a turn of the same conversation. Stores used by one process
+   * only leave it out: the engine already serialises turns inside a process.
+   */
+  withConversationLock?<T>(id: string, work: () => Promise<T>): Promise<T>;
+  /** Whether the store can take work now (readiness). */
+  ready(): Promise<boolean>;
   close(): Promise<void>;
 }
 

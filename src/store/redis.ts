@@ -1,0 +1,151 @@
+/**
+ * Redis store, for several posdesk processes sharing conversations: any process can take any turn.
+ * Turns of one conversation are serialised across processes by a lock with expiry (SET NX PX, released
+ * with a compare-and-delete script), so there is no lost update and no double reply.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
+import { maskDeep } from "../nlu/redact.js";
+import {
+  type ConversationRecord,
+  type HandoffQuery,
+  matchesQuery,
+  newestFirst,
+  type Store,
+} from "./store.js";
+
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+export interface RedisStoreOptions {
+  /** Key prefix, so several deployments can share one Redis. */
+  prefix?: string;
+  /** How long a turn may hold its conversation's lock before another process may take it. */
+  lockMs?: number;
+  /** How long a turn waits for the lock before giving up. */
+  lockWaitMs?: number;
+}
+
+export function redisClient(url: string): Redis {
+  const client = new Redis(url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    // Back off 50 ms, 100 ms … up to 2 s between reconnects, for ever: Redis coming back is recovery.
+    retryStrategy: (times) => Math.min(times * 50, 2000),
+  });
+  // Connection errors surface where they matter: failed commands (503) and readiness (/readyz).
+  client.on("error", () => undefined);
+  return client;
+}
+
+/** The store cannot take work now (Redis down, or a conversation locked too long): retry later. */
+export class StoreUnavailableError extends Error {}
+
+/** Whether `error` means Redis is unreachable rather than a bug: answered with 503 and retried by clients. */
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string; code?: string } | null;
+  if (!e) return false;
+  if (error instanceof StoreUnavailableError || e.name === "MaxRetriesPerRequestError") return true;
+  return /ECONNREFUSED|ECONNRESET|Connection is closed|Stream isn.t writeable|max retries per request/i.test(
+    `${e.code ?? ""} ${e.message ?? ""}`,
+  );
+}
+
+export class RedisStore implements Store {
+  private readonly prefix: string;
+  private readonly lockMs: number;
+  private readonly lockWaitMs: number;
+
+  constructor(
+    readonly redis: Redis,
+    options: RedisStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? "posdesk:";
+    this.lockMs = options.lockMs ?? 15_000;
+    this.lockWaitMs = options.lockWaitMs ?? 20_000;
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(":");
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | undefined> {
+    const json = await this.redis.get(this.key("conversation", id));
+    return json === null ? undefined : (JSON.parse(json) as ConversationRecord);
+  }
+
+  async saveConversation(conversation: ConversationRecord): Promise<void> {
+    await this.redis.set(this.key("conversation", conversation.id), JSON.stringify(maskDeep(conversation)));
+  }
+
+  async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.redis.rpush(
+      this.key("transcript", conversationId),
+      ...entries.map((e) => JSON.stringify(maskDeep(e))),
+    );
+  }
+
+  async transcript(conversationId: string): Promise<TranscriptEntry[]> {
+    const entries = await this.redis.lrange(this.key("transcript", conversationId), 0, -1);
+    return entries.map((e) => JSON.parse(e) as TranscriptEntry);
+  }
+
+  async saveHandoff(handoff: HandoffRecord): Promise<void> {
+    const masked = maskDeep(handoff);
+    const { id, createdAt } = masked.summary;
+    await this.redis
+      .multi()
+      .set(this.key("handoff", id), JSON.stringify(masked))
+      .zadd(this.key("handoffs"), Date.parse(createdAt), id)
+      .exec();
+  }
+
+  async getHandoff(id: string): Promise<HandoffRecord | undefined> {
+    const json = await this.redis.get(this.key("handoff", id));
+    return json === null ? undefined : (JSON.parse(json) as HandoffRecord);
+  }
+
+  async listHandoffs(query?: HandoffQuery): Promise<HandoffRecord[]> {
+    const ids = await this.redis.zrevrange(this.key("handoffs"), 0, -1);
+    if (ids.length === 0) return [];
+    const records = await this.redis.mget(ids.map((id) => this.key("handoff", id)));
+    return records
+      .filter((json): json is string => json !== null)
+      .map((json) => JSON.parse(json) as HandoffRecord)
+      .filter((h) => matchesQuery(h, query))
+      .sort(newestFirst);
+  }
+
+  async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const key = this.key("lock", id);
+    const token = randomUUID();
+    const deadline = Date.now() + this.lockWaitMs;
+    let wait = 2;
+    while ((await this.redis.set(key, token, "PX", this.lockMs, "NX")) !== "OK") {
+      if (Date.now() > deadline) throw new StoreUnavailableError(`conversation ${id} is busy; try again`);
+      await sleep(wait + Math.random() * wait);
+      wait = Math.min(wait * 2, 50);
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.eval(RELEASE, 1, key, token);
+    }
+  }
+
+  async ready(): Promise<boolean> {
+    const timeout = sleep(1000).then(() => "timeout");
+    try {
+      return (await Promise.race([this.redis.ping(), timeout])) === "PONG";
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,112 @@
+/** Every store keeps the same promises: the same tests against memory, a SQLite file and a real Redis. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HandoffRecord } from "../../src/engine/handoff.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import { RedisStore, redisClient } from "../../src/store/redis.js";
+import { SqliteStore } from "../../src/store/sqlite.js";
+import type { ConversationRecord, Store } from "../../src/store/store.js";
+import { type RedisServer, startRedis } from "../support/redis.js";
+
+let redis: RedisServer;
+const dir = mkdtempSync(join(tmpdir(), "posdesk-store-"));
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const conversation = (id: string): ConversationRecord => ({
+  id,
+  channel: "web",
+  locale: "zh-CN",
+  localeFixed: false,
+  topic: "card_declined",
+  flow: {
+    id: "card_declined",
+    version: 1,
+    snapshot: { value: "askScope", context: { facts: { amount: 5 } } },
+  },
+  question: { flow: "card_declined", options: ["one_card", "all_cards"], expect: "choice" },
+  facts: { responseCode: "05" },
+  stepsTried: [],
+  notUnderstood: 0,
+  handoffId: null,
+  turn: 2,
+  createdAt: "2026-11-25T10:00:00.000Z",
+  updatedAt: "2026-11-25T10:01:00.000Z",
+});
+
+const handoff = (id: string, createdAt: string, status: HandoffRecord["status"] = "open"): HandoffRecord => ({
+  status,
+  summary: {
+    id,
+    conversationId: `c-${id}`,
+    channel: "web",
+    locale: "zh-CN",
+    intent: "card_declined",
+    flow: "card_declined",
+    reason: "requested",
+    priority: "normal",
+    facts: {},
+    stepsTried: [],
+    summary: "卡号 4111111111111111 被拒",
+    transcript: [],
+    createdAt,
+  },
+});
+
+const stores: [string, () => Store][] = [
+  ["memory", () => new MemoryStore()],
+  ["SQLite", () => new SqliteStore(join(dir, `${Math.random()}.db`))],
+  ["Redis", () => new RedisStore(redisClient(redis.url), { prefix: `t${Math.random()}:` })],
+];
+
+describe.each(stores)("the %s store", (_name, open) => {
+  it("gives back a conversation exactly as saved", async () => {
+    const store = open();
+    await store.saveConversation(conversation("a"));
+    expect(await store.getConversation("a")).toEqual(conversation("a"));
+    expect(await store.getConversation("missing")).toBeUndefined();
+    await store.close();
+  });
+
+  it("keeps a transcript in order", async () => {
+    const store = open();
+    const at = "2026-11-25T10:00:00.000Z";
+    await store.appendTranscript("t", [{ from: "merchant", text: "一", at }]);
+    await store.appendTranscript("t", [
+      { from: "bot", text: "二", at },
+      { from: "agent", text: "三", at },
+    ]);
+    expect((await store.transcript("t")).map((e) => e.text)).toEqual(["一", "二", "三"]);
+    await store.close();
+  });
+
+  it("lists handoffs newest first and filters by status", async () => {
+    const store = open();
+    await store.saveHandoff(handoff("old", "2026-11-25T09:00:00.000Z"));
+    await store.saveHandoff(handoff("new", "2026-11-25T11:00:00.000Z"));
+    await store.saveHandoff(handoff("done", "2026-11-25T12:00:00.000Z", "closed"));
+    expect((await store.listHandoffs()).map((h) => h.summary.id)).toEqual(["done", "new", "old"]);
+    expect((await store.listHandoffs({ status: "active" })).map((h) => h.summary.id)).toEqual(["new", "old"]);
+    await store.close();
+  });
+
+  it("masks a card number that reaches it unmasked", async () => {
+    const store = open();
+    await store.saveHandoff(handoff("pan", "2026-11-25T09:00:00.000Z"));
+    expect((await store.getHandoff("pan"))?.summary.summary).toBe("卡号 411111******1111 被拒");
+    await store.close();
+  });
+
+  it("says it is ready", async () => {
+    const store = open();
+    expect(await store.ready()).toBe(true);
+    await store.close();
+  });
+});
