@@ -4,16 +4,23 @@
  */
 import type { Server } from "node:http";
 import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { createPosdesk } from "./app.js";
 import { createBotFramework } from "./channels/botframework.js";
 import { WebChannel } from "./channels/web.js";
-import { createHttpApp } from "./http/app.js";
+import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
+import { watchModel } from "./model-reload.js";
+import { loadTrainingSet } from "./nlu/training.js";
+import { INTENTS_DIR, intentsDir } from "./paths.js";
 import { DEFAULT_STORE } from "./store/index.js";
 import { Switchboard } from "./switchboard.js";
+
+/** How long a stopping server keeps reading requests already sent on open connections. */
+const DRAIN_MS = 300;
 
 export interface ServerOptions {
   port?: number;
@@ -39,6 +46,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
   switchboard.register(new WebChannel());
   const botFramework = createBotFramework(switchboard, env, logger);
+  // New training phrases (`posdesk learn --accept`, an edited intents file) reach the model without a restart.
+  const phrasesDir = intentsDir(env);
+  const models = watchModel({
+    engine: posdesk.engine,
+    dir: phrasesDir,
+    logger,
+    ...(phrasesDir === INTENTS_DIR ? { fingerprint: loadTrainingSet(phrasesDir).fingerprint } : {}),
+  });
+  if (phrasesDir !== INTENTS_DIR) await models.reload();
 
   const tokenFile = /^[a-z]+:/.test(storeLocation)
     ? join("data", "agent-token")
@@ -49,7 +65,26 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       `posdesk: AGENT_TOKEN was not set; generated one for the agent console (saved in ${tokenFile}):\n  ${token}\n`,
     );
 
-  const app = createHttpApp({ switchboard, agentToken: token, metrics, logger, botFramework });
+  const rateLimits = {
+    perAddress: Number(env.POSDESK_RATE_PER_ADDRESS ?? DEFAULT_RATE_LIMITS.perAddress),
+    perConversation: Number(env.POSDESK_RATE_PER_CONVERSATION ?? DEFAULT_RATE_LIMITS.perConversation),
+  };
+  const trustProxy = env.POSDESK_TRUST_PROXY;
+  const inFlight = { count: 0 };
+  const lifecycle = { stopping: false };
+  const graceMs = Number(env.POSDESK_SHUTDOWN_GRACE_MS ?? 1000);
+  const app = createHttpApp({
+    inFlight,
+    lifecycle,
+    switchboard,
+    agentToken: token,
+    metrics,
+    logger,
+    botFramework,
+    rateLimits,
+    reloadModel: () => models.reload(),
+    ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy } : {}),
+  });
   const port = options.port ?? Number(env.PORT ?? 3978);
   const host = options.host ?? env.HOST ?? "0.0.0.0";
   const server: Server = await new Promise((ready) => {
@@ -63,12 +98,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        // Event streams never end by themselves: close idle and streaming sockets once requests are answered.
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      // Readiness goes red first and the listener stays open for a grace period, so a load balancer
+      // stops sending turns here before the door closes; then what is in flight is finished, and the
+      // remaining connections (event streams never end by themselves) are closed.
+      lifecycle.stopping = true;
+      await sleep(graceMs);
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      const deadline = Date.now() + 10_000;
+      await sleep(DRAIN_MS);
+      while (inFlight.count > 0 && Date.now() < deadline) await sleep(20);
+      server.closeAllConnections();
+      await closed;
+      models.close();
       await posdesk.close();
     })();
     return closing;

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
@@ -22,6 +23,8 @@ import { requireAgent } from "./auth.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
+  /** Retrains the model from the training phrases now (the server also does when they change). */
+  reloadModel?: () => Promise<unknown>;
   switchboard: Switchboard;
   agentToken: string;
   metrics: Metrics;
@@ -30,6 +33,29 @@ export interface HttpOptions {
   botFramework?: { process(req: Request, res: Response): Promise<void> };
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /** Set `stopping` when the process is shutting down: readiness goes red. */
+  lifecycle?: { stopping: boolean };
+  /** Counts requests being answered (event streams excluded), for a graceful stop. */
+  inFlight?: { count: number };
+  /** Express's `trust proxy` (hops or subnets), so rate limits see the merchant's address behind a balancer. */
+  trustProxy?: string | number | boolean;
+  /** Merchant turns allowed per minute from one address and into one conversation (0: no limit). */
+  rateLimits?: { perAddress: number; perConversation: number };
+}
+
+export const DEFAULT_RATE_LIMITS = { perAddress: 120, perConversation: 30 };
+
+function limiter(limit: number, key?: (req: Request) => string | undefined) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+    ...(key ? { keyGenerator: (req: Request) => key(req) ?? "", skip: (req: Request) => !key(req) } : {}),
+    handler: (_req, res) => {
+      res.status(429).json({ error: "too many messages; please wait a moment before sending more" });
+    },
+  });
 }
 
 const ChatRequest = z.object({
@@ -37,6 +63,16 @@ const ChatRequest = z.object({
   text: z.string().max(100_000),
   locale: Locale.optional(),
 });
+/** The least a Bot Framework activity needs before the adapter sees it (it answers 500 to malformed ones). */
+const BotActivity = z
+  .object({
+    type: z.string().min(1),
+    serviceUrl: z.string().min(1),
+    channelId: z.string().min(1),
+    conversation: z.looseObject({ id: z.string().min(1) }),
+    from: z.looseObject({ id: z.string().min(1) }).optional(),
+  })
+  .loose();
 const AgentMessage = z.object({ text: z.string().trim().min(1).max(4000) });
 const CloseRequest = z.object({ resolution: IntentId, note: z.string().max(4000).optional() });
 const ClaimRequest = z.object({ agent: z.string().trim().min(1).max(100).optional() });
@@ -80,6 +116,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
   };
 
   app.disable("x-powered-by");
+  if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.set("etag", false);
   app.use(
     helmet({
@@ -115,7 +152,19 @@ export function createHttpApp(options: HttpOptions): express.Express {
     res.json(section(parse(Locale, req.params.locale), "ui"));
   });
 
-  app.post("/api/chat", async (req, res) => {
+  const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const chatLimits = [
+    ...(limits.perAddress > 0 ? [limiter(limits.perAddress)] : []),
+    ...(limits.perConversation > 0
+      ? [
+          limiter(limits.perConversation, (req) =>
+            typeof req.body?.conversationId === "string" ? req.body.conversationId : undefined,
+          ),
+        ]
+      : []),
+  ];
+
+  app.post("/api/chat", ...chatLimits, async (req, res) => {
     const body = parse(ChatRequest, req.body);
     const result = await switchboard.handle({
       text: body.text,
@@ -148,7 +197,10 @@ export function createHttpApp(options: HttpOptions): express.Express {
 
   if (options.botFramework) {
     const botFramework = options.botFramework;
-    app.post("/api/messages", (req, res) => botFramework.process(req, res));
+    app.post("/api/messages", (req, res) => {
+      parse(BotActivity, req.body);
+      return botFramework.process(req, res);
+    });
   }
 
   app.get("/api/handoffs", agentOnly, async (_req, res) => {
@@ -174,12 +226,20 @@ export function createHttpApp(options: HttpOptions): express.Express {
     res.json(view(await switchboard.close(String(req.params.id), body.resolution, body.note)));
   });
 
+  if (options.reloadModel) {
+    const reloadModel = options.reloadModel;
+    app.post("/api/admin/reload-model", agentOnly, async (_req, res) => {
+      res.json(await reloadModel());
+    });
+  }
+
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
   });
   /** Readiness: the store answers. A load balancer stops sending turns here while it does not. */
   app.get("/readyz", async (_req, res) => {
-    if (await engine.store.ready()) res.json({ status: "ready" });
+    if (options.lifecycle?.stopping) res.status(503).json({ error: "shutting down" });
+    else if (await engine.store.ready()) res.json({ status: "ready" });
     else res.status(503).json({ error: "store unavailable" });
   });
   app.get("/metrics", async (_req, res) => {

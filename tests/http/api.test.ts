@@ -184,3 +184,15 @@ describe("operations", () => {
     expect(await response.json()).toEqual({ error: "not found" });
   });
 });
+
+describe("message length", () => {
+  it("tells the merchant politely that a very long message was cut", async () => {
+    const response = await server.call("/api/chat", {
+      method: "POST",
+      json: { text: `通讯失败${"。".repeat(5000)}` },
+    });
+    const body = (await response.json()) as { replies: string[]; flow: string };
+    expect(body.replies[0]).toContain("太长");
+    expect(body.flow).toBe("network_failure");
+  });
+});

@@ -18,7 +18,7 @@ export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<Test
     port: 0,
     host: "127.0.0.1",
     store: join(dir, "posdesk.db"),
-    env: { AGENT_TOKEN: "test-agent-token", ...env },
+    env: { AGENT_TOKEN: "test-agent-token", POSDESK_SHUTDOWN_GRACE_MS: "0", ...env },
     logger: pino({ level: "silent" }),
   });
   return {

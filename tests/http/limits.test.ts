@@ -1,0 +1,34 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ POSDESK_RATE_PER_ADDRESS: "12", POSDESK_RATE_PER_CONVERSATION: "5" });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const send = (text: string, conversationId?: string) =>
+  server.call("/api/chat", { method: "POST", json: { text, ...(conversationId ? { conversationId } : {}) } });
+
+describe("rate limits", () => {
+  it("slows down one conversation that sends too fast, with a clear JSON answer", async () => {
+    const first = (await (await send("你好")).json()) as { conversationId: string };
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await send("在吗", first.conversationId)).status);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    const limited = await send("在吗", first.conversationId);
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({
+      error: "too many messages; please wait a moment before sending more",
+    });
+  });
+
+  it("slows down one address that opens too many conversations", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await send("你好")).status);
+    expect(statuses).toContain(429);
+    expect((await server.call("/healthz")).status).toBe(200);
+  });
+});
