@@ -1,0 +1,285 @@
+import { once } from "node:events";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  type Activity,
+  ActivityEx,
+  ActivityTypes,
+  type ConversationReference,
+  TestAdapter,
+  type Transcript,
+  type TurnContext,
+} from "botbuilder";
+import pino from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  BotFrameworkChannel,
+  createBotFramework,
+  localeOf,
+  onTurnError,
+  PosdeskBot,
+} from "../../src/channels/botframework.js";
+import { HandoffSummary } from "../../src/engine/handoff.js";
+import { Switchboard } from "../../src/switchboard.js";
+import { engineFor } from "../support/conversation.js";
+
+/**
+ * TestAdapter has no proactive sends (its continueConversationAsync throws NotImplemented). This one runs
+ * the logic on a turn context for the reference, as CloudAdapter does, so what it sends lands in activeQueue.
+ */
+class ProactiveTestAdapter extends TestAdapter {
+  override async continueConversationAsync(
+    _botAppIdOrClaims: unknown,
+    reference: Partial<ConversationReference>,
+    logicOrAudience: string | ((context: TurnContext) => Promise<void>),
+    maybeLogic?: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    const logic = typeof logicOrAudience === "function" ? logicOrAudience : maybeLogic;
+    if (!logic) throw new Error("no logic to continue the conversation with");
+    await this.runMiddleware(this.createContext(ActivityEx.getContinuationActivity(reference)), logic);
+  }
+}
+
+/** A merchant on a Bot Framework test channel, the bot over the real engine and an in-memory store. */
+function botFrameworkChat() {
+  const switchboard = new Switchboard(engineFor());
+  const bot = new PosdeskBot(switchboard);
+  const adapter = new ProactiveTestAdapter(async (context) => bot.run(context));
+  switchboard.register(new BotFrameworkChannel(adapter));
+  return { switchboard, adapter };
+}
+
+function titlesOf(activity: Partial<Activity>): (string | undefined)[] {
+  return activity.suggestedActions?.actions.map((action) => action.title) ?? [];
+}
+
+describe("the Bot Framework bot", () => {
+  it("asks a merchant whose card is refused for the code, with the quick replies as suggested actions", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter.send("此卡无法交易").assertReply((reply) => {
+      expect(reply.type).toBe(ActivityTypes.Message);
+      expect(reply.text).toContain("返回码");
+      expect(titlesOf(reply)).toEqual(["屏幕没有显示代码"]);
+      expect(reply.suggestedActions?.actions[0]).toMatchObject({ type: "imBack", value: "屏幕没有显示代码" });
+    });
+  });
+
+  it("moves the flow on when the merchant taps a suggested action", async () => {
+    const { adapter } = botFrameworkChat();
+    let tapped = "";
+    await adapter.send("此卡无法交易").assertReply((reply) => {
+      tapped = String(reply.suggestedActions?.actions[0]?.value);
+    });
+    await adapter.send(tapped).assertReply((reply) => {
+      expect(reply.text).toContain("所有卡");
+      expect(titlesOf(reply)).toEqual(["只有这张卡", "所有卡都不行"]);
+    });
+  });
+
+  it("answers in English to a merchant who writes English", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send("card declined code 05")
+      .assertReply((reply) => expect(reply.text).toContain("do not honour"))
+      .assertReply((reply) => expect(titlesOf(reply)).toEqual(["Yes, solved", "Still not working"]));
+  });
+
+  it("answers in the language the merchant writes in, whatever the client's interface language", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send({ type: ActivityTypes.Message, text: "此卡无法交易", locale: "en-US" })
+      .assertReply((reply) => expect(reply.text).toContain("返回码"));
+  });
+
+  it("asks for words when the merchant sends only a picture", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send({
+        type: ActivityTypes.Message,
+        attachments: [{ contentType: "image/jpeg", contentUrl: "https://example.com/screen.jpg" }],
+      })
+      .assertReply((reply) => expect(reply.text).toContain("文字"));
+  });
+
+  it("welcomes a merchant who joins the conversation", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send({ type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: "user1", name: "User1" }] })
+      .assertReply((reply) => expect(reply.text).toContain("POS 终端服务助手"));
+  });
+
+  it("apologises without details when a turn fails", async () => {
+    const { adapter, switchboard } = botFrameworkChat();
+    const logged: string[] = [];
+    adapter.onTurnError = onTurnError(pino({}, { write: (line: string) => logged.push(line) }));
+    vi.spyOn(switchboard, "handle").mockRejectedValue(new Error("store unavailable"));
+    await adapter.send("此卡无法交易").assertReply((reply) => {
+      expect(reply.text).toContain("抱歉");
+      expect(reply.text).not.toContain("store unavailable");
+    });
+    expect(logged.join()).toContain("store unavailable");
+  });
+});
+
+describe("a handoff on Bot Framework", () => {
+  it("sends the handoff message, then a handoff.initiate event carrying the HandoffSummary", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send("转人工")
+      .assertReply((reply) => expect(reply.text).toContain("转接人工客服"))
+      .assertReply((event) => {
+        expect(event.type).toBe(ActivityTypes.Event);
+        expect(event.name).toBe("handoff.initiate");
+        expect(HandoffSummary.parse(event.value)).toMatchObject({
+          conversationId: "botframework:Convo1",
+          channel: "botframework",
+          reason: "requested",
+        });
+      });
+  });
+
+  it("attaches the conversation so far to the handoff event as a transcript of message activities", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send("此卡无法交易")
+      .assertReply(() => {})
+      .send("转人工")
+      .assertReply(() => {})
+      .assertReply((event) => {
+        const attachment = event.attachments?.[0];
+        expect(attachment).toMatchObject({ contentType: "application/json", name: "Transcript" });
+        const transcript = attachment?.content as Transcript | undefined;
+        expect(transcript?.activities.map((a) => [a.type, a.from.id, a.text.slice(0, 6)])).toEqual([
+          ["message", "user1", "此卡无法交易"],
+          ["message", "bot", "请看一下终端"],
+          ["message", "user1", "转人工"],
+          ["message", "bot", "好的，正在为"],
+        ]);
+      });
+  });
+
+  it("brings the agent's reply to the merchant's conversation proactively, marked as from the agent", async () => {
+    const { adapter, switchboard } = botFrameworkChat();
+    let handoffId = "";
+    await adapter
+      .send("转人工")
+      .assertReply(() => {})
+      .assertReply((event) => {
+        handoffId = HandoffSummary.parse(event.value).id;
+      });
+    await switchboard.reply(handoffId, "您好，我是客服小王。");
+    expect(adapter.getNextReply()).toMatchObject({
+      type: ActivityTypes.Message,
+      text: "【人工客服】您好，我是客服小王。",
+      conversation: { id: "Convo1" },
+    });
+  });
+
+  it("tells the merchant when the agent closes the handoff, as the bot", async () => {
+    const { adapter, switchboard } = botFrameworkChat();
+    let handoffId = "";
+    await adapter
+      .send("转人工")
+      .assertReply(() => {})
+      .assertReply((event) => {
+        handoffId = HandoffSummary.parse(event.value).id;
+      });
+    await switchboard.close(handoffId, "card_declined");
+    expect(adapter.getNextReply()?.text).toBe("人工服务已结束。如果还有问题，可以直接告诉我。");
+  });
+
+  it("refuses an agent reply to a conversation it has no Bot Framework address for", async () => {
+    const { switchboard } = botFrameworkChat();
+    const turn = await switchboard.handle({ text: "转人工", channel: "botframework" });
+    await expect(switchboard.reply(turn.handoff?.id ?? "", "您好")).rejects.toMatchObject({ status: 409 });
+  });
+});
+
+describe("the language of an activity's locale", () => {
+  it.each([
+    ["zh-CN", "zh-CN"],
+    ["zh-TW", "zh-CN"],
+    ["zh", "zh-CN"],
+    ["en-US", "en"],
+    ["en", "en"],
+    ["fr-FR", undefined],
+    [undefined, undefined],
+  ])("%s is %s", (activityLocale, locale) => {
+    expect(localeOf(activityLocale)).toBe(locale);
+  });
+});
+
+/** A stand-in for the Bot Framework connector service (what the Emulator runs): records what the bot posts. */
+async function connectorStub() {
+  const posted: { path: string; activity: Partial<Activity> }[] = [];
+  const server = createServer(async (req: IncomingMessage, res) => {
+    let body = "";
+    for await (const chunk of req) body += chunk;
+    posted.push({ path: req.url ?? "", activity: JSON.parse(body) });
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ id: `sent-${posted.length}` }));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { serviceUrl: `http://127.0.0.1:${port}`, posted, close: () => server.close() };
+}
+
+/** What Express hands to `process`: the parsed body, and a response that records what was written. */
+function post(activity: Partial<Activity>) {
+  const req = { method: "POST", headers: {}, body: activity };
+  const res = {
+    socket: null,
+    statusCode: 0,
+    status(code: number) {
+      res.statusCode = code;
+    },
+    header() {},
+    send() {},
+    end() {},
+  };
+  return { req, res };
+}
+
+describe("createBotFramework", () => {
+  let stub: Awaited<ReturnType<typeof connectorStub>> | undefined;
+  afterEach(() => stub?.close());
+
+  function emulatorMessage(serviceUrl: string, text: string): Partial<Activity> {
+    return {
+      type: ActivityTypes.Message,
+      id: "m1",
+      channelId: "emulator",
+      serviceUrl,
+      conversation: { id: "emu-1", isGroup: false, conversationType: "personal", name: "emu" },
+      from: { id: "merchant-1", name: "Merchant" },
+      recipient: { id: "posdesk", name: "posdesk" },
+      text,
+    };
+  }
+
+  it("answers an Emulator message posted to /api/messages without credentials", async () => {
+    stub = await connectorStub();
+    const botFramework = createBotFramework(new Switchboard(engineFor()), {}, pino({ level: "silent" }));
+    const { req, res } = post(emulatorMessage(stub.serviceUrl, "此卡无法交易"));
+    await botFramework.process(req, res);
+    expect(res.statusCode).toBe(200);
+    expect(stub.posted).toHaveLength(1);
+    expect(stub.posted[0]?.path).toBe("/v3/conversations/emu-1/activities/m1");
+    expect(stub.posted[0]?.activity.text).toContain("返回码");
+  });
+
+  it("registers its channel on the switchboard, so an agent's reply reaches the Emulator conversation", async () => {
+    stub = await connectorStub();
+    const switchboard = new Switchboard(engineFor());
+    const botFramework = createBotFramework(switchboard, {}, pino({ level: "silent" }));
+    const { req, res } = post(emulatorMessage(stub.serviceUrl, "转人工"));
+    await botFramework.process(req, res);
+    const handoff = stub.posted.find((p) => p.activity.name === "handoff.initiate")?.activity.value;
+    await switchboard.reply(HandoffSummary.parse(handoff).id, "您好，我是客服小王。");
+    const delivered = stub.posted.at(-1);
+    expect(delivered?.path).toMatch(/^\/v3\/conversations\/emu-1\/activities/);
+    expect(delivered?.activity.text).toBe("【人工客服】您好，我是客服小王。");
+  });
+});
