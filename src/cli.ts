@@ -6,6 +6,9 @@
 import { createInterface } from "node:readline";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createPosdesk } from "./app.js";
+import { runWechat } from "./channels/wechat-main.js";
+import { runEval } from "./commands/eval.js";
+import { runLearn } from "./commands/learn.js";
 import type { TurnResult } from "./engine/engine.js";
 import type { HandoffRecord } from "./engine/handoff.js";
 import { createLogger } from "./logger.js";
@@ -22,6 +25,10 @@ const USAGE = `usage: posdesk <command> [options]
                                          open handoffs, newest first (--all: closed ones too)
   transcript ID [--json] [--store PATH|URL]
                                          a conversation's transcript (ID: conversation or handoff id)
+  wechat [--store PATH|URL]              the bot on WeChat (Wechaty; puppet from WECHATY_PUPPET), until Ctrl-C
+  eval [--json] [--folds K] [--peer]     cross-validation and test-file accuracy (--peer: NLP.js side by side)
+  learn [--json] [--store PATH|URL] [--accept ID…|--accept-all] [--reject ID…]
+                                         messages the bot got wrong, labelled by agents; --accept adds them to intents/
 
 environment: POSDESK_STORE (default ./data/posdesk.db), POSDESK_AGENT_LOCALE (zh-CN), LOG_LEVEL (warn)`;
 
@@ -159,7 +166,15 @@ async function transcript(args: string[]): Promise<void> {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { classify, chat, handoffs, transcript };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
+  classify,
+  chat,
+  handoffs,
+  transcript,
+  wechat: runWechat,
+  eval: runEval,
+  learn: runLearn,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -177,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     process.stderr.write(`posdesk ${command}: ${(error as Error).message}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError || (error as Error).name === "UsageError" ? 2 : 1;
   }
 }
 

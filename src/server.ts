@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url";
 import { createPosdesk } from "./app.js";
 import { createBotFramework } from "./channels/botframework.js";
 import { WebChannel } from "./channels/web.js";
+import { startWechat } from "./channels/wechat-main.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -46,6 +47,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
   switchboard.register(new WebChannel());
   const botFramework = createBotFramework(switchboard, env, logger);
+  // WeChat in the same process when a puppet is configured, so the console's replies reach WeChat directly.
+  const wechat = env.WECHATY_PUPPET ? await startWechat(switchboard, logger) : undefined;
   // New training phrases (`posdesk learn --accept`, an edited intents file) reach the model without a restart.
   const phrasesDir = intentsDir(env);
   const models = watchModel({

@@ -1,0 +1,183 @@
+/**
+ * The WeChat channel over Wechaty: a merchant's text (from a contact, or from a room when the bot is
+ * mentioned) becomes a Turn for the switchboard; the replies, the quick replies as numbered options, and
+ * agents' messages go back to the same chat.
+ */
+import type { Contact, Message, Room, Wechaty } from "wechaty";
+import { types } from "wechaty";
+import { z } from "zod";
+import type { TurnResult } from "../engine/engine.js";
+import { t } from "../i18n.js";
+import type { Logger } from "../logger.js";
+import type { Locale } from "../nlu/intents.js";
+import type { Switchboard } from "../switchboard.js";
+import type { ChannelAdapter, Delivery } from "./channel.js";
+
+/** What `deliver` needs to reach the merchant again, stored with the conversation. */
+export const WechatAddress = z.object({
+  contactId: z.string().min(1),
+  roomId: z.string().min(1).optional(),
+});
+export type WechatAddress = z.infer<typeof WechatAddress>;
+
+export interface WechatChannelOptions {
+  logger: Logger;
+  /** Older messages are ignored: puppets replay history after a restart, and nobody wants old answers. */
+  maxAgeSeconds?: number;
+  /** The language of the hint for non-text messages, sent before the bot knows the merchant's language. */
+  locale?: Locale;
+}
+
+const DEFAULT_MAX_AGE_SECONDS = 120;
+
+/**
+ * What a merchant sends on purpose and may expect an answer to. System notes, recalls, transfers and red
+ * envelopes get no hint: answering them would be noise.
+ */
+const HINTED_TYPES: ReadonlySet<types.Message> = new Set([
+  types.Message.Attachment,
+  types.Message.Audio,
+  types.Message.ChatHistory,
+  types.Message.Contact,
+  types.Message.Emoticon,
+  types.Message.Image,
+  types.Message.Location,
+  types.Message.MiniProgram,
+  types.Message.Url,
+  types.Message.Video,
+]);
+
+/** `wechat:<contactId>` for a one-to-one chat; `wechat:<roomId>:<contactId>`: each member of a room apart. */
+export function wechatConversationId(address: WechatAddress): string {
+  return address.roomId ? `wechat:${address.roomId}:${address.contactId}` : `wechat:${address.contactId}`;
+}
+
+/** The page that shows a login QR code for Wechaty's `scan` value. */
+export function qrcodeUrl(qrcode: string): string {
+  return `https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`;
+}
+
+/** The turn's replies as WeChat messages: the quick replies numbered at the end of the last one. */
+export function renderReplies(result: Pick<TurnResult, "replies" | "options" | "locale">): string[] {
+  const { replies, options, locale } = result;
+  if (options.length === 0) return replies;
+  const menu = options.map((label, i) => t(locale, "wechat.option", { number: i + 1, label }));
+  const numbers = options.map((_, i) => i + 1).join(" / ");
+  const last = [...replies.slice(-1), ...menu, t(locale, "wechat.chooseNumber", { numbers })].join("\n");
+  return [...replies.slice(0, -1), last];
+}
+
+/** Where a text goes: a contact, or a room with the merchant mentioned. */
+interface Target {
+  contact: Contact;
+  room?: Room;
+}
+
+export class WechatChannel implements ChannelAdapter {
+  readonly channel = "wechat" as const;
+  private bot: Wechaty | undefined;
+  private readonly logger: Logger;
+  private readonly maxAgeSeconds: number;
+  private readonly locale: Locale;
+
+  constructor(
+    private readonly switchboard: Pick<Switchboard, "handle">,
+    options: WechatChannelOptions,
+  ) {
+    this.logger = options.logger;
+    this.maxAgeSeconds = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+    this.locale = options.locale ?? "zh-CN";
+  }
+
+  /** Wires the bot's events to this channel; `deliver` sends through this bot from now on. */
+  attach(bot: Wechaty): void {
+    this.bot = bot;
+    bot.on("scan", this.onScan);
+    bot.on("login", this.onLogin);
+    bot.on("logout", this.onLogout);
+    bot.on("error", this.onError);
+    bot.on("message", this.onMessage);
+  }
+
+  async deliver(delivery: Delivery): Promise<void> {
+    const { conversation } = delivery;
+    const address = WechatAddress.safeParse(conversation.address);
+    if (!address.success) throw new Error(`conversation ${conversation.id} has no WeChat address`);
+    const target = await this.find(address.data);
+    const prefix = delivery.from === "agent" ? t(conversation.locale, "wechat.agentPrefix") : "";
+    await this.send(target, [`${prefix}${delivery.text}`]);
+  }
+
+  private readonly onScan = (qrcode: string, status: types.ScanStatus): void => {
+    this.logger.info({ status: types.ScanStatus[status], url: qrcodeUrl(qrcode) }, "wechat: scan to log in");
+  };
+
+  private readonly onLogin = (user: Contact): void => {
+    this.logger.info({ user: user.name() }, "wechat: logged in");
+  };
+
+  private readonly onLogout = (user: Contact, reason?: string): void => {
+    this.logger.warn({ user: user.name(), reason }, "wechat: logged out");
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.logger.error({ err: error }, "wechat: puppet error");
+  };
+
+  private readonly onMessage = async (message: Message): Promise<void> => {
+    try {
+      await this.receive(message);
+    } catch (error) {
+      this.logger.error({ err: error, messageId: message.id }, "wechat: message not handled");
+    }
+  };
+
+  private async receive(message: Message): Promise<void> {
+    if (message.self()) return;
+    if (message.age() > this.maxAgeSeconds) {
+      this.logger.debug({ messageId: message.id, age: message.age() }, "wechat: old message ignored");
+      return;
+    }
+    const talker = message.talker();
+    if (talker.type() === types.Contact.Official) return;
+    const room = message.room();
+    // In a group the bot speaks only when spoken to; mentionSelf() is false for anything but text.
+    if (room && !(await message.mentionSelf())) return;
+    const target: Target = room ? { contact: talker, room } : { contact: talker };
+    if (message.type() !== types.Message.Text) {
+      if (HINTED_TYPES.has(message.type())) await this.send(target, [t(this.locale, "wechat.nonText")]);
+      return;
+    }
+    const text = room ? await message.mentionText() : message.text();
+    const address: WechatAddress = room
+      ? { contactId: talker.id, roomId: room.id }
+      : { contactId: talker.id };
+    const conversationId = wechatConversationId(address);
+    const result = await this.switchboard
+      .handle({ conversationId, text, channel: "wechat", address })
+      .catch((error: unknown) => {
+        this.logger.error({ err: error, conversationId }, "wechat: turn failed");
+        return undefined;
+      });
+    await this.send(target, result ? renderReplies(result) : [t(this.locale, "wechat.unavailable")]);
+  }
+
+  /** Texts in order; in a room the first one mentions the merchant, so they see it among the others. */
+  private async send(target: Target, texts: string[]): Promise<void> {
+    for (const [i, text] of texts.entries()) {
+      if (!target.room) await target.contact.say(text);
+      else if (i === 0) await target.room.say(text, target.contact);
+      else await target.room.say(text);
+    }
+  }
+
+  private async find(address: WechatAddress): Promise<Target> {
+    if (!this.bot) throw new Error("the WeChat channel is not attached to a bot");
+    const contact = await this.bot.Contact.find({ id: address.contactId });
+    if (!contact) throw new Error(`WeChat contact ${address.contactId} not found`);
+    if (!address.roomId) return { contact };
+    const room = await this.bot.Room.find({ id: address.roomId });
+    if (!room) throw new Error(`WeChat room ${address.roomId} not found`);
+    return { contact, room };
+  }
+}

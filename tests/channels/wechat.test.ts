@@ -1,0 +1,268 @@
+/**
+ * The WeChat channel with a real Wechaty on wechaty-puppet-mock: merchants write to the bot as contacts
+ * and in rooms, and read what the bot (and the agent behind it) writes back.
+ */
+import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type payloads, types, type Wechaty, WechatyBuilder } from "wechaty";
+import { mock, PuppetMock } from "wechaty-puppet-mock";
+import { WechatChannel } from "../../src/channels/wechat.js";
+import type { HandoffRecord } from "../../src/engine/handoff.js";
+import { MemoryStore } from "../../src/store/memory.js";
+import { Switchboard } from "../../src/switchboard.js";
+import { engineFor } from "../support/conversation.js";
+
+/** What the bot writes into one chat, in order: `next(n)` waits for the next n messages (or fails). */
+interface Inbox {
+  next(count?: number, timeoutMs?: number): Promise<string[]>;
+}
+
+function inbox(chat: mock.ContactMock | mock.RoomMock, bot: mock.ContactMock): Inbox {
+  const texts: string[] = [];
+  let read = 0;
+  let arrived = () => {};
+  // The mock's contacts and rooms are EventEmitters, but their typed-emitter typings don't resolve under
+  // NodeNext (a CommonJS default export), so TypeScript sees no `on`.
+  (chat as unknown as EventEmitter).on("message", (message: mock.MessageMock) => {
+    if (message.payload.talkerId !== bot.id) return;
+    texts.push(message.text() ?? "");
+    arrived();
+  });
+  return {
+    next(count = 1, timeoutMs = 5_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const got = JSON.stringify(texts.slice(read));
+          reject(new Error(`waited for ${count} message(s) from the bot, got ${got}`));
+        }, timeoutMs);
+        arrived = () => {
+          if (texts.length - read < count) return;
+          clearTimeout(timer);
+          arrived = () => {};
+          read += count;
+          resolve(texts.slice(read - count, read));
+        };
+        arrived();
+      });
+    },
+  };
+}
+
+interface World {
+  bot: Wechaty;
+  mocker: mock.Mocker;
+  switchboard: Switchboard;
+  channel: WechatChannel;
+  store: MemoryStore;
+  me: mock.ContactMock;
+  merchant: mock.ContactMock;
+  /** What the merchant reads in their one-to-one chat with the bot. */
+  chat: Inbox;
+  says(text: string): void;
+}
+
+async function startWorld(): Promise<World> {
+  const mocker = new mock.Mocker();
+  const bot = WechatyBuilder.build({
+    puppet: new PuppetMock({ mocker }),
+    name: `posdesk-test-${randomUUID()}`,
+  });
+  const store = new MemoryStore();
+  const switchboard = new Switchboard(engineFor(store));
+  const channel = new WechatChannel(switchboard, { logger: pino({ level: "silent" }) });
+  channel.attach(bot);
+  switchboard.register(channel);
+  await bot.start();
+  const me = mocker.createContact({ name: "posdesk" });
+  const merchant = mocker.createContact({ name: "商户A" });
+  const loggedIn = new Promise((resolve) => bot.once("login", resolve));
+  mocker.login(me);
+  await loggedIn;
+  return {
+    bot,
+    mocker,
+    switchboard,
+    channel,
+    store,
+    me,
+    merchant,
+    chat: inbox(merchant, me),
+    says: (text) => merchant.say(text).to(me),
+  };
+}
+
+/** A message the mock cannot say by itself (an old one, a picture), straight from the merchant's phone. */
+function sendRaw(world: World, payload: Partial<payloads.Message>): void {
+  const message = world.mocker.MessageMock.create({
+    id: randomUUID(),
+    talkerId: world.merchant.id,
+    listenerId: world.me.id,
+    timestamp: Date.now(),
+    type: types.Message.Text,
+    ...payload,
+  } as payloads.Message);
+  world.mocker.puppet.emit("message", { messageId: message.id });
+}
+
+async function handedOver(world: World): Promise<HandoffRecord> {
+  world.says("此卡无法交易");
+  await world.chat.next();
+  world.says("转人工");
+  await world.chat.next();
+  const [handoff] = await world.store.listHandoffs({ status: "active" });
+  if (!handoff) throw new Error("no handoff in the store");
+  return handoff;
+}
+
+let world: World;
+
+beforeEach(async () => {
+  world = await startWorld();
+});
+
+afterEach(async () => {
+  await world.bot.stop();
+});
+
+describe("a merchant writing to the bot on WeChat", () => {
+  it("gets the follow-up question with its quick replies numbered in the same message", async () => {
+    world.says("此卡无法交易");
+    const [reply] = await world.chat.next();
+    expect(reply).toContain("返回码");
+    expect(reply).toMatch(/\n1\. 屏幕没有显示代码\n回复 1 选择$/);
+  });
+
+  it("reads the numbered options in English when writing in English", async () => {
+    world.says("my card was declined");
+    const [reply] = await world.chat.next();
+    expect(reply).toMatch(/\n1\. No code on screen\nReply 1 to choose$/);
+  });
+
+  it("answers a question by the option's number and gets the next step", async () => {
+    world.says("此卡无法交易");
+    await world.chat.next();
+    world.says("1");
+    const [reply] = await world.chat.next();
+    expect(reply).toContain("所有卡都刷不了");
+    expect(reply).toMatch(/\n1\. 只有这张卡\n2\. 所有卡都不行\n回复 1 \/ 2 选择$/);
+  });
+
+  it("asks for a person and is told an agent is coming, with the handoff in the store", async () => {
+    world.says("此卡无法交易");
+    await world.chat.next();
+    world.says("转人工");
+    const [reply] = await world.chat.next();
+    expect(reply).toContain("转接人工客服");
+    const handoffs = await world.store.listHandoffs({ status: "active" });
+    expect(handoffs).toHaveLength(1);
+    expect(handoffs[0]?.summary).toMatchObject({
+      channel: "wechat",
+      conversationId: `wechat:${world.merchant.id}`,
+      intent: "card_declined",
+      reason: "requested",
+    });
+  });
+
+  it("reads the agent's reply in the same chat, marked as from the agent", async () => {
+    const handoff = await handedOver(world);
+    await world.switchboard.reply(handoff.summary.id, "您好，我是客服");
+    expect(await world.chat.next()).toEqual(["【人工客服】您好，我是客服"]);
+  });
+
+  it("reads the reply of an agent working in another process, through the shared hub", async () => {
+    const handoff = await handedOver(world);
+    world.switchboard.serveDeliveries(world.channel);
+    // The agent console's switchboard (npm start) has no WeChat adapter: it publishes the delivery.
+    const desk = new Switchboard(world.switchboard.engine, world.switchboard.hub);
+    await desk.reply(handoff.summary.id, "您好，我是客服");
+    expect(await world.chat.next()).toEqual(["【人工客服】您好，我是客服"]);
+  });
+
+  it("is told by the bot, without the agent's mark, when the agent closes the chat", async () => {
+    const handoff = await handedOver(world);
+    await world.switchboard.close(handoff.summary.id, "card_declined");
+    expect(await world.chat.next()).toEqual(["人工服务已结束。如果还有问题，可以直接告诉我。"]);
+  });
+
+  it("gets a hint to write in words when sending a picture", async () => {
+    sendRaw(world, { type: types.Message.Image });
+    const [reply] = await world.chat.next();
+    expect(reply).toContain("我暂时只能看懂文字");
+    expect(await world.store.getConversation(`wechat:${world.merchant.id}`)).toBeUndefined();
+  });
+});
+
+describe("messages the bot leaves alone", () => {
+  it("ignores its own messages", async () => {
+    world.me.say("此卡无法交易").to(world.merchant);
+    expect(await world.chat.next()).toEqual(["此卡无法交易"]);
+    world.says("你好");
+    const [reply] = await world.chat.next();
+    expect(reply).toContain("POS 终端服务助手");
+    expect(await world.store.getConversation(`wechat:${world.me.id}`)).toBeUndefined();
+    const transcript = await world.store.transcript(`wechat:${world.merchant.id}`);
+    expect(transcript.filter((entry) => entry.from === "merchant").map((entry) => entry.text)).toEqual([
+      "你好",
+    ]);
+  });
+
+  it("ignores messages older than two minutes, as replayed after a restart", async () => {
+    sendRaw(world, { text: "此卡无法交易", timestamp: Date.now() - 10 * 60_000 });
+    world.says("你好");
+    const [reply] = await world.chat.next();
+    expect(reply).toContain("POS 终端服务助手");
+    const transcript = await world.store.transcript(`wechat:${world.merchant.id}`);
+    expect(transcript.filter((entry) => entry.from === "merchant").map((entry) => entry.text)).toEqual([
+      "你好",
+    ]);
+  });
+
+  it("ignores official accounts", async () => {
+    const official = world.mocker.createContact({ name: "某公众号", type: types.Contact.Official });
+    official.say("此卡无法交易").to(world.me);
+    world.says("你好");
+    await world.chat.next();
+    expect(await world.store.getConversation(`wechat:${official.id}`)).toBeUndefined();
+  });
+});
+
+describe("a merchant in a WeChat group with the bot", () => {
+  function groupWorld() {
+    const room = world.mocker.createRoom({ topic: "商户群", memberIdList: [world.me.id, world.merchant.id] });
+    return { room, group: inbox(room, world.me), conversationId: `wechat:${room.id}:${world.merchant.id}` };
+  }
+
+  it("is answered only when the message mentions the bot, without the mention in the text", async () => {
+    const { room, group, conversationId } = groupWorld();
+    world.merchant.say("此卡无法交易").to(room);
+    world.merchant.say("@posdesk 你好", [world.me]).to(room);
+    const [reply] = await group.next();
+    expect(reply).toContain("POS 终端服务助手");
+    const transcript = await world.store.transcript(conversationId);
+    expect(transcript.filter((entry) => entry.from === "merchant").map((entry) => entry.text)).toEqual([
+      "你好",
+    ]);
+  });
+
+  it("is mentioned in the bot's answer, in a conversation apart from their one-to-one chat", async () => {
+    const { room, group, conversationId } = groupWorld();
+    world.merchant.say("@posdesk 此卡无法交易", [world.me]).to(room);
+    const [reply] = await group.next();
+    expect(reply).toMatch(/^@商户A\s/);
+    expect(reply).toContain("返回码");
+    expect((await world.store.getConversation(conversationId))?.flow?.id).toBe("card_declined");
+    expect(await world.store.getConversation(`wechat:${world.merchant.id}`)).toBeUndefined();
+  });
+
+  it("reads the agent's reply in the group, addressed to them", async () => {
+    const { room, group } = groupWorld();
+    world.merchant.say("@posdesk 转人工", [world.me]).to(room);
+    await group.next();
+    const [handoff] = await world.store.listHandoffs({ status: "active" });
+    await world.switchboard.reply(handoff?.summary.id ?? "", "您好，我是客服");
+    const [reply] = await group.next();
+    expect(reply).toMatch(/^@商户A\s【人工客服】您好，我是客服$/);
+  });
+});
