@@ -164,8 +164,20 @@ export function createHttpApp(options: HttpOptions): express.Express {
       : []),
   ];
 
+  /**
+   * A web conversation the merchant may use: the web channel's own, by its unguessable id. Ids of other
+   * channels' conversations (a WeChat contact's, say) are refused as unknown, so nobody can read or write
+   * into them from the web API.
+   */
+  const webConversation = async (id: string) => {
+    const conversation = await engine.store.getConversation(id);
+    if (conversation && conversation.channel !== "web") throw new HttpError(404, "no such conversation");
+    return conversation;
+  };
+
   app.post("/api/chat", ...chatLimits, async (req, res) => {
     const body = parse(ChatRequest, req.body);
+    if (body.conversationId) await webConversation(body.conversationId);
     const result = await switchboard.handle({
       text: body.text,
       channel: "web",
@@ -178,7 +190,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
 
   /** The conversation so far, for a widget that was reloaded. */
   app.get("/api/chat/:conversationId/history", async (req, res) => {
-    const conversation = await engine.store.getConversation(req.params.conversationId);
+    const conversation = await webConversation(req.params.conversationId);
     if (!conversation) throw new HttpError(404, "no such conversation");
     const transcript = await engine.store.transcript(conversation.id);
     const options = conversation.question ? quickReplies(conversation.locale, conversation.question) : [];
@@ -191,7 +203,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
     });
   });
 
-  app.get("/api/chat/:conversationId/events", (req, res) => {
+  app.get("/api/chat/:conversationId/events", async (req, res) => {
+    await webConversation(req.params.conversationId);
     openEventStream(req, res, (send) => hub.subscribeConversation(req.params.conversationId, send));
   });
 

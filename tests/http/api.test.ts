@@ -196,3 +196,24 @@ describe("message length", () => {
     expect(body.flow).toBe("network_failure");
   });
 });
+
+describe("privacy between conversations", () => {
+  it("refuses to read or write another channel's conversation through the web API", async () => {
+    const engine = server.switchboard.engine;
+    await engine.handle({ conversationId: "wechat:wxid_merchant", text: "刷卡提示51", channel: "wechat" });
+    const before = (await engine.store.transcript("wechat:wxid_merchant")).length;
+    const write = await server.call("/api/chat", {
+      method: "POST",
+      json: { conversationId: "wechat:wxid_merchant", text: "hi" },
+    });
+    expect(write.status).toBe(404);
+    expect((await server.call("/api/chat/wechat%3Awxid_merchant/history")).status).toBe(404);
+    expect((await server.call("/api/chat/wechat%3Awxid_merchant/events")).status).toBe(404);
+    expect((await engine.store.transcript("wechat:wxid_merchant")).length).toBe(before);
+  });
+
+  it("reads no handoff without the agent token", async () => {
+    const { handoffId } = await escalated();
+    expect((await server.call(`/api/handoffs/${handoffId}`)).status).toBe(401);
+  });
+});
