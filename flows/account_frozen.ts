@@ -4,16 +4,8 @@
  * (what happened, which amount, since when, whether a notice came), tells the merchant which documents to
  * prepare, and always ends in a high-priority policy escalation.
  */
-import { assign, setup } from "xstate";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  type FlowContext,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-} from "./kit.js";
+import { setup } from "xstate";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
@@ -21,58 +13,36 @@ export const version = 1;
 const DATE =
   /[0-9]{1,2}\s*[月号日]|[0-9]{1,2}[/-][0-9]{1,2}|星期|礼拜|周[一二三四五六日天]|monday|tuesday|wednesday|thursday|friday|saturday|sunday/i;
 
-const holdTypeOf = (context: FlowContext) => String(context.facts.holdType ?? "");
-
-const notUnderstood = { type: "say", params: { key: "common.notUnderstood" } } as const;
-/** An answer the parser could not read: say so and ask the same question again. */
-const reask = (state: string) => ({ target: state, reenter: true, actions: notUnderstood }) as const;
+const holdTypeOf = (context: kit.FlowContext) => String(context.facts.holdType ?? "");
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
-    hasAmount: ({ context }) => context.facts.amount !== undefined,
-    /** Any of the question's quick replies: used where every choice is recorded and leads on alike. */
-    answerHasOption: ({ event }) => event.answer.option !== undefined,
+    ...kit.commonGuards,
     isRetrievalRequest: ({ context }) => context.facts.holdType === "retrieval_request",
     answerHasDate: ({ event }) => DATE.test(event.answer.text),
   },
-  actions: {
-    ...commonActions,
-    /** Keeps the merchant's own words for a date the quick replies cannot hold. */
-    recordText: assign({
-      facts: ({ context, event }, params: { fact: string }) => ({
-        ...context.facts,
-        [params.fact]: event.answer.text.trim(),
-      }),
-    }),
-  },
+  actions: kit.commonActions,
 }).createMachine({
   id: "account_frozen",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "intro",
   states: {
     intro: {
-      entry: { type: "say", params: { key: "account_frozen.intro" } },
+      entry: kit.say("account_frozen.intro"),
       always: "askHoldType",
     },
     askHoldType: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "account_frozen.askHoldType",
-          options: ["funds_held", "account_restricted", "retrieval_request"],
-        },
-      },
+      entry: kit.ask("account_frozen.askHoldType", ["funds_held", "account_restricted", "retrieval_request"]),
       on: {
         ANSWER: [
           {
             guard: "answerHasOption",
-            actions: [{ type: "recordOption", params: { fact: "holdType" } }, "recordAnswerEntities"],
+            actions: [kit.recordOption("holdType"), "recordAnswerEntities"],
             target: "checkAmount",
           },
-          reask("askHoldType"),
+          kit.reask("askHoldType"),
         ],
       },
     },
@@ -80,37 +50,27 @@ export const machine = setup({
       always: [{ guard: "hasAmount", target: "askSince" }, { target: "askAmount" }],
     },
     askAmount: {
-      entry: {
-        type: "ask",
-        params: { key: "account_frozen.askAmount", options: ["unknown"], expect: "amount" },
-      },
+      entry: kit.ask("account_frozen.askAmount", ["unknown"], "amount"),
       on: {
         ANSWER: [
           // The quick reply first: a bare "1" picks "not sure", it is no amount of one yuan.
-          { guard: { type: "isOption", params: { option: "unknown" } }, target: "askSince" },
+          { guard: kit.isOption("unknown"), target: "askSince" },
           { guard: "answerHasAmount", actions: "recordAnswerEntities", target: "askSince" },
-          reask("askAmount"),
+          kit.reask("askAmount"),
         ],
       },
     },
     askSince: {
-      entry: {
-        type: "ask",
-        params: { key: "account_frozen.askSince", options: ["today", "this_week", "over_a_week"] },
-      },
+      entry: kit.ask("account_frozen.askSince", ["today", "this_week", "over_a_week"]),
       on: {
         ANSWER: [
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "since" } },
-            target: "checkNotice",
-          },
+          { guard: "answerHasOption", actions: kit.recordOption("since"), target: "checkNotice" },
           {
             guard: "answerHasDate",
             actions: { type: "recordText", params: { fact: "since" } },
             target: "checkNotice",
           },
-          reask("askSince"),
+          kit.reask("askSince"),
         ],
       },
     },
@@ -119,40 +79,29 @@ export const machine = setup({
       always: [
         {
           guard: "isRetrievalRequest",
-          actions: { type: "setFact", params: { fact: "notice", value: "notice_received" } },
+          actions: kit.setFact("notice", "notice_received"),
           target: "adviseDocuments",
         },
         { target: "askNotice" },
       ],
     },
     askNotice: {
-      entry: {
-        type: "ask",
-        params: { key: "account_frozen.askNotice", options: ["notice_received", "no_notice"] },
-      },
+      entry: kit.ask("account_frozen.askNotice", ["notice_received", "no_notice"]),
       on: {
         ANSWER: [
           {
-            guard: { type: "isOption", params: { option: "notice_received" } },
-            actions: { type: "recordOption", params: { fact: "notice" } },
+            guard: kit.isOption("notice_received"),
+            actions: kit.recordOption("notice"),
             target: "adviseDocuments",
           },
           {
-            guard: { type: "isOption", params: { option: "no_notice" } },
-            actions: { type: "recordOption", params: { fact: "notice" } },
+            guard: kit.isOption("no_notice"),
+            actions: kit.recordOption("notice"),
             target: "adviseDocuments",
           },
-          {
-            guard: "isYes",
-            actions: { type: "setFact", params: { fact: "notice", value: "notice_received" } },
-            target: "adviseDocuments",
-          },
-          {
-            guard: "isNo",
-            actions: { type: "setFact", params: { fact: "notice", value: "no_notice" } },
-            target: "adviseDocuments",
-          },
-          reask("askNotice"),
+          { guard: "isYes", actions: kit.setFact("notice", "notice_received"), target: "adviseDocuments" },
+          { guard: "isNo", actions: kit.setFact("notice", "no_notice"), target: "adviseDocuments" },
+          kit.reask("askNotice"),
         ],
       },
     },
@@ -162,37 +111,17 @@ export const machine = setup({
         { target: "adviseRiskDocuments" },
       ],
     },
-    adviseSignedSlip: {
-      entry: [
-        { type: "say", params: { key: "account_frozen.signedSlip" } },
-        { type: "recordStep", params: { step: "provide_signed_slip", result: "advised" } },
-      ],
-      always: "escalateRisk",
-    },
-    adviseRiskDocuments: {
-      entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({
-            key: [`account_frozen.documents.${holdTypeOf(context)}`, "account_frozen.documents.funds_held"],
-          }),
-        },
-        { type: "recordStep", params: { step: "prepare_risk_documents", result: "advised" } },
-      ],
-      always: "escalateRisk",
-    },
-    escalateRisk: {
-      type: "final",
-      entry: {
-        type: "say",
-        params: ({ context }) => ({
-          key:
-            context.facts.amount !== undefined
-              ? "account_frozen.handoffWithAmount"
-              : "account_frozen.handoff",
-        }),
-      },
-      output: () => escalated("policy", "high"),
-    },
+    adviseSignedSlip: kit.adviseThen("escalateRisk", "account_frozen.signedSlip", "provide_signed_slip"),
+    adviseRiskDocuments: kit.adviseThen(
+      "escalateRisk",
+      (context) => [`account_frozen.documents.${holdTypeOf(context)}`, "account_frozen.documents.funds_held"],
+      "prepare_risk_documents",
+    ),
+    escalateRisk: kit.escalateState({
+      say: ({ facts }) =>
+        facts.amount !== undefined ? "account_frozen.handoffWithAmount" : "account_frozen.handoff",
+      reason: "policy",
+      priority: "high",
+    }),
   },
 });

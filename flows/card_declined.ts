@@ -5,38 +5,29 @@
  */
 import { setup } from "xstate";
 import { codeClass } from "../src/nlu/codes.js";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-  resolved,
-} from "./kit.js";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
 const code = (facts: { responseCode?: unknown }) => String(facts.responseCode ?? "");
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
-    hasResponseCode: ({ context }) => context.facts.responseCode !== undefined,
+    ...kit.commonGuards,
     isRiskCode: ({ context }) => codeClass(code(context.facts)) === "risk",
     isConfigCode: ({ context }) => codeClass(code(context.facts)) === "config",
     isCardholderCode: ({ context }) => codeClass(code(context.facts)) === "card",
     isAllCards: ({ context }) => context.facts.scope === "all_cards",
   },
   actions: {
-    ...commonActions,
-    explainCode: commonActions.say,
+    ...kit.commonActions,
+    explainCode: kit.commonActions.say,
   },
 }).createMachine({
   id: "card_declined",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "triage",
   states: {
     triage: {
@@ -49,40 +40,24 @@ export const machine = setup({
       ],
     },
     askResponseCode: {
-      entry: { type: "ask", params: { key: "card_declined.askCode", options: ["no_code"], expect: "code" } },
+      entry: kit.ask("card_declined.askCode", ["no_code"], "code"),
       on: {
         ANSWER: [
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "triage" },
-          { guard: { type: "isOption", params: { option: "no_code" } }, target: "askScope" },
+          { guard: kit.isOption("no_code"), target: "askScope" },
           { guard: "isNo", target: "askScope" },
-          {
-            target: "askResponseCode",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          kit.reask("askResponseCode"),
         ],
       },
     },
     askScope: {
-      entry: { type: "ask", params: { key: "card_declined.askScope", options: ["one_card", "all_cards"] } },
+      entry: kit.ask("card_declined.askScope", ["one_card", "all_cards"]),
       on: {
         ANSWER: [
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "triage" },
-          {
-            guard: { type: "isOption", params: { option: "one_card" } },
-            actions: { type: "recordOption", params: { fact: "scope" } },
-            target: "adviseCardholder",
-          },
-          {
-            guard: { type: "isOption", params: { option: "all_cards" } },
-            actions: { type: "recordOption", params: { fact: "scope" } },
-            target: "suggestResign",
-          },
-          {
-            target: "askScope",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          { guard: kit.isOption("one_card"), actions: kit.recordOption("scope"), target: "adviseCardholder" },
+          { guard: kit.isOption("all_cards"), actions: kit.recordOption("scope"), target: "suggestResign" },
+          kit.reask("askScope"),
         ],
       },
     },
@@ -94,7 +69,7 @@ export const machine = setup({
             key: [`card_declined.code.${code(context.facts)}`, "card_declined.code.cardholder"],
           }),
         },
-        { type: "recordStep", params: { step: "tell_customer_use_another_card", result: "advised" } },
+        kit.advised("tell_customer_use_another_card"),
       ],
       always: "confirmFixed",
     },
@@ -106,49 +81,15 @@ export const machine = setup({
             key: [`card_declined.code.${code(context.facts)}`, "card_declined.code.unknown"],
           }),
         },
-        { type: "recordStep", params: { step: "follow_code_advice", result: "advised" } },
+        kit.advised("follow_code_advice"),
       ],
       always: "confirmFixed",
     },
-    suggestResign: {
-      entry: [
-        { type: "say", params: { key: "card_declined.allCardsFix" } },
-        { type: "recordStep", params: { step: "sign_in_and_restart", result: "advised" } },
-      ],
-      always: "confirmFixed",
-    },
-    confirmFixed: {
-      entry: { type: "ask", params: { key: "common.didItWork", options: ["yes", "no"] } },
-      on: {
-        ANSWER: [
-          { guard: "isYes", target: "resolved" },
-          { guard: "isNo", target: "escalate" },
-          {
-            target: "confirmFixed",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
-        ],
-      },
-    },
-    resolved: {
-      type: "final",
-      entry: { type: "say", params: { key: "common.glad" } },
-      output: resolved,
-    },
-    escalate: {
-      type: "final",
-      output: () => escalated("unresolved"),
-    },
-    escalateRisk: {
-      type: "final",
-      entry: { type: "say", params: { key: "card_declined.riskStop" } },
-      output: () => escalated("policy", "high"),
-    },
-    escalateConfig: {
-      type: "final",
-      entry: { type: "say", params: { key: "card_declined.configIssue" } },
-      output: () => escalated("policy", "normal"),
-    },
+    suggestResign: kit.advise("card_declined.allCardsFix", "sign_in_and_restart"),
+    confirmFixed: kit.confirmFixed(),
+    resolved: kit.resolvedState(),
+    escalate: kit.escalateState(),
+    escalateRisk: kit.escalateState({ say: "card_declined.riskStop", reason: "policy", priority: "high" }),
+    escalateConfig: kit.escalateState({ say: "card_declined.configIssue", reason: "policy" }),
   },
 });

@@ -4,41 +4,29 @@
  * figures are in the contract, and offers a person to check them: accepted, that is a low-priority handoff.
  */
 import { setup } from "xstate";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  type FlowContext,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-  resolved,
-} from "./kit.js";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
 /** Card types with a rate of their own; a bare "银联" says nothing about the rate. */
 const RATE_CARD_TYPES = ["credit", "debit", "foreign"];
 
-const fact = (context: FlowContext, name: string) => String(context.facts[name] ?? "");
+const fact = (context: kit.FlowContext, name: string) => String(context.facts[name] ?? "");
 
-const notUnderstood = { type: "say", params: { key: "common.notUnderstood" } } as const;
-/** An answer the parser could not read: say so and ask the same question again. */
-const reask = (state: string) => ({ target: state, reenter: true, actions: notUnderstood }) as const;
+/** The fee type chosen, with whatever else the answer said (a card type, an amount). */
+const recordFeeType = [kit.recordOption("feeType"), "recordAnswerEntities"] as const;
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
+    ...kit.commonGuards,
     hasRateCardType: ({ context }) => RATE_CARD_TYPES.includes(fact(context, "cardType")),
-    /** Any of the question's quick replies: used where each choice is recorded and leads on alike. */
-    answerHasOption: ({ event }) => event.answer.option !== undefined,
   },
-  actions: commonActions,
+  actions: kit.commonActions,
 }).createMachine({
   id: "fees_inquiry",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "triage",
   states: {
     // "信用卡费率多少": a card type in the first message can only be a question about the rate.
@@ -46,156 +34,94 @@ export const machine = setup({
       always: [
         {
           guard: "hasRateCardType",
-          actions: { type: "setFact", params: { fact: "feeType", value: "transaction_rate" } },
+          actions: kit.setFact("feeType", "transaction_rate"),
           target: "explainRate",
         },
         { target: "askFeeType" },
       ],
     },
     askFeeType: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "fees_inquiry.askFeeType",
-          options: ["transaction_rate", "deposit", "monthly_charge", "instant_settlement", "other_charge"],
-        },
-      },
+      entry: kit.ask("fees_inquiry.askFeeType", [
+        "transaction_rate",
+        "deposit",
+        "monthly_charge",
+        "instant_settlement",
+        "other_charge",
+      ]),
       on: {
         ANSWER: [
+          { guard: kit.isOption("transaction_rate"), actions: recordFeeType, target: "askCardType" },
+          { guard: kit.isOption("deposit"), actions: recordFeeType, target: "askDepositTarget" },
+          { guard: kit.isOption("monthly_charge"), actions: recordFeeType, target: "explainMonthlyCharge" },
           {
-            guard: { type: "isOption", params: { option: "transaction_rate" } },
-            actions: [{ type: "recordOption", params: { fact: "feeType" } }, "recordAnswerEntities"],
-            target: "askCardType",
-          },
-          {
-            guard: { type: "isOption", params: { option: "deposit" } },
-            actions: [{ type: "recordOption", params: { fact: "feeType" } }, "recordAnswerEntities"],
-            target: "askDepositTarget",
-          },
-          {
-            guard: { type: "isOption", params: { option: "monthly_charge" } },
-            actions: [{ type: "recordOption", params: { fact: "feeType" } }, "recordAnswerEntities"],
-            target: "explainMonthlyCharge",
-          },
-          {
-            guard: { type: "isOption", params: { option: "instant_settlement" } },
-            actions: [{ type: "recordOption", params: { fact: "feeType" } }, "recordAnswerEntities"],
+            guard: kit.isOption("instant_settlement"),
+            actions: recordFeeType,
             target: "explainInstantSettlement",
           },
-          {
-            guard: { type: "isOption", params: { option: "other_charge" } },
-            actions: [{ type: "recordOption", params: { fact: "feeType" } }, "recordAnswerEntities"],
-            target: "explainOtherCharge",
-          },
-          reask("askFeeType"),
+          { guard: kit.isOption("other_charge"), actions: recordFeeType, target: "explainOtherCharge" },
+          kit.reask("askFeeType"),
         ],
       },
     },
     askCardType: {
-      entry: { type: "ask", params: { key: "fees_inquiry.askCardType", options: RATE_CARD_TYPES } },
+      entry: kit.ask("fees_inquiry.askCardType", RATE_CARD_TYPES),
       on: {
         ANSWER: [
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "cardType" } },
-            target: "explainRate",
-          },
-          reask("askCardType"),
+          { guard: "answerHasOption", actions: kit.recordOption("cardType"), target: "explainRate" },
+          kit.reask("askCardType"),
         ],
       },
     },
     askDepositTarget: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "fees_inquiry.askDepositTarget",
-          options: ["target_met", "target_not_met", "unknown"],
-        },
-      },
+      entry: kit.ask("fees_inquiry.askDepositTarget", ["target_met", "target_not_met", "unknown"]),
       on: {
         ANSWER: [
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "depositTarget" } },
-            target: "explainDeposit",
-          },
-          {
-            guard: "isYes",
-            actions: { type: "setFact", params: { fact: "depositTarget", value: "target_met" } },
-            target: "explainDeposit",
-          },
+          { guard: "answerHasOption", actions: kit.recordOption("depositTarget"), target: "explainDeposit" },
+          { guard: "isYes", actions: kit.setFact("depositTarget", "target_met"), target: "explainDeposit" },
           {
             guard: "isNo",
-            actions: { type: "setFact", params: { fact: "depositTarget", value: "target_not_met" } },
+            actions: kit.setFact("depositTarget", "target_not_met"),
             target: "explainDeposit",
           },
-          reask("askDepositTarget"),
+          kit.reask("askDepositTarget"),
         ],
       },
     },
-    explainRate: {
-      entry: [
-        { type: "say", params: ({ context }) => ({ key: `fees_inquiry.rate.${fact(context, "cardType")}` }) },
-        { type: "recordStep", params: { step: "explain_rate", result: "advised" } },
-      ],
-      always: "offerAgent",
-    },
-    explainDeposit: {
-      entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({ key: `fees_inquiry.deposit.${fact(context, "depositTarget")}` }),
-        },
-        { type: "recordStep", params: { step: "explain_deposit", result: "advised" } },
-      ],
-      always: "offerAgent",
-    },
-    explainMonthlyCharge: {
-      entry: [
-        { type: "say", params: { key: "fees_inquiry.monthlyCharge" } },
-        { type: "recordStep", params: { step: "explain_monthly_charge", result: "advised" } },
-      ],
-      always: "offerAgent",
-    },
-    explainInstantSettlement: {
-      entry: [
-        { type: "say", params: { key: "fees_inquiry.instantSettlement" } },
-        { type: "recordStep", params: { step: "explain_instant_settlement_fee", result: "advised" } },
-      ],
-      always: "offerAgent",
-    },
-    explainOtherCharge: {
-      entry: [
-        { type: "say", params: { key: "fees_inquiry.otherCharge" } },
-        { type: "recordStep", params: { step: "explain_other_charge", result: "advised" } },
-      ],
-      always: "offerAgent",
-    },
+    explainRate: kit.adviseThen(
+      "offerAgent",
+      (context) => `fees_inquiry.rate.${fact(context, "cardType")}`,
+      "explain_rate",
+    ),
+    explainDeposit: kit.adviseThen(
+      "offerAgent",
+      (context) => `fees_inquiry.deposit.${fact(context, "depositTarget")}`,
+      "explain_deposit",
+    ),
+    explainMonthlyCharge: kit.adviseThen(
+      "offerAgent",
+      "fees_inquiry.monthlyCharge",
+      "explain_monthly_charge",
+    ),
+    explainInstantSettlement: kit.adviseThen(
+      "offerAgent",
+      "fees_inquiry.instantSettlement",
+      "explain_instant_settlement_fee",
+    ),
+    explainOtherCharge: kit.adviseThen("offerAgent", "fees_inquiry.otherCharge", "explain_other_charge"),
     // Instead of "did it work": an explanation has nothing to try, only the exact figures are left open.
     offerAgent: {
-      entry: {
-        type: "ask",
-        params: { key: "fees_inquiry.offerAgent", options: ["check_my_figures", "no_thanks"] },
-      },
+      entry: kit.ask("fees_inquiry.offerAgent", ["check_my_figures", "no_thanks"]),
       on: {
         ANSWER: [
-          { guard: { type: "isOption", params: { option: "check_my_figures" } }, target: "escalate" },
-          { guard: { type: "isOption", params: { option: "no_thanks" } }, target: "resolved" },
+          { guard: kit.isOption("check_my_figures"), target: "escalate" },
+          { guard: kit.isOption("no_thanks"), target: "resolved" },
           { guard: "isYes", target: "escalate" },
           { guard: "isNo", target: "resolved" },
-          reask("offerAgent"),
+          kit.reask("offerAgent"),
         ],
       },
     },
-    resolved: {
-      type: "final",
-      entry: { type: "say", params: { key: "common.glad" } },
-      output: resolved,
-    },
-    escalate: {
-      type: "final",
-      entry: { type: "say", params: { key: "fees_inquiry.handoff" } },
-      output: () => escalated("unresolved", "low"),
-    },
+    resolved: kit.resolvedState(),
+    escalate: kit.escalateState({ say: "fees_inquiry.handoff", priority: "low" }),
   },
 });

@@ -1,7 +1,9 @@
 /**
- * What every troubleshooting flow shares: the events a flow receives, what it emits, what it outputs, and
- * the guards and actions all flows use. A flow knows nothing of channels, storage or the classifier: the
- * engine turns each merchant message into one ANSWER event and renders what the flow emits.
+ * What every troubleshooting flow shares: the events a flow receives, what it emits, what it outputs, the
+ * guards and actions all flows use, and the building blocks their states are made of (`ask`, `reask`,
+ * `advise`, `confirmFixed`, `resolvedState`, `escalateState`). Flows import it as `kit`. A flow knows
+ * nothing of channels, storage or the classifier: the engine turns each merchant message into one ANSWER
+ * event and renders what the flow emits.
  */
 import { assign, emit } from "xstate";
 
@@ -34,12 +36,15 @@ export interface Answer {
   responseCode?: string;
   amount?: number;
   entryMode?: "chip" | "swipe" | "contactless";
+  cardType?: "credit" | "debit" | "unionpay" | "foreign";
+  /** The terminal serial (SN), upper-cased: labelled ("SN: …"), or a bare token when asked for. */
+  terminalSerial?: string;
 }
 
 export type FlowEvent = { type: "ANSWER"; answer: Answer };
 
-/** What a question expects, so the answer parser knows how to read a bare "51" or "5000". */
-export type Expectation = "choice" | "code" | "amount" | "text";
+/** What a question expects, so the answer parser knows how to read a bare "51", "5000" or "N86012345678". */
+export type Expectation = "choice" | "code" | "amount" | "serial" | "text";
 
 export type FlowEmitted =
   | { type: "say"; key: string | string[]; params: Facts }
@@ -63,6 +68,7 @@ export function initialContext({ input }: { input: FlowInput }): FlowContext {
 }
 
 type Args = { context: FlowContext; event: FlowEvent };
+type ContextArgs = { context: FlowContext };
 type ChoiceParams = { option: string };
 type StepParams = { step: string; result: StepResult };
 type SayParams = { key: string | string[] };
@@ -73,9 +79,24 @@ export const commonGuards = {
   isYes: ({ event }: Args) => event.answer.yes === true || event.answer.option === "yes",
   isNo: ({ event }: Args) => event.answer.yes === false || event.answer.option === "no",
   isOption: ({ event }: Args, params: ChoiceParams) => event.answer.option === params.option,
+  /** The quick reply `option`, or a plain "yes" when no option matched. */
+  isYesTo: ({ event }: Args, params: ChoiceParams) =>
+    event.answer.option === params.option || (!event.answer.option && event.answer.yes === true),
+  /** The quick reply `option`, or a plain "no" when no option matched. */
+  isNoTo: ({ event }: Args, params: ChoiceParams) =>
+    event.answer.option === params.option || (!event.answer.option && event.answer.yes === false),
+  /** Any of the question's quick replies: where every choice is recorded and leads on alike. */
+  answerHasOption: ({ event }: Args) => event.answer.option !== undefined,
   answerHasCode: ({ event }: Args) => event.answer.responseCode !== undefined,
   answerHasAmount: ({ event }: Args) => event.answer.amount !== undefined,
+  answerHasEntryMode: ({ event }: Args) => event.answer.entryMode !== undefined,
+  answerHasSerial: ({ event }: Args) => event.answer.terminalSerial !== undefined,
   hasFact: ({ context }: Args, params: { fact: string }) => context.facts[params.fact] !== undefined,
+  hasResponseCode: ({ context }: Args) => context.facts.responseCode !== undefined,
+  hasAmount: ({ context }: Args) => context.facts.amount !== undefined,
+  /** A repair ticket still lacks the serial: neither given nor declared lost ("找不到"). */
+  isSerialMissing: ({ context }: Args) =>
+    context.facts.terminalSerial === undefined && context.facts.serialUnknown === undefined,
 };
 
 /** Actions every flow may use: speaking (by locale key), asking, and recording what was learnt. */
@@ -114,12 +135,26 @@ export const commonActions = {
       [params.fact]: params.value,
     }),
   }),
-  /** Stores whatever entities the answer carried (code, amount, entry mode). */
+  /** Keeps the merchant's own words as `fact`, for a day or date the quick replies cannot hold. */
+  recordText: assign<FlowContext, FlowEvent, { fact: string }, FlowEvent, never>({
+    facts: ({ context, event }: Args, params: { fact: string }) => ({
+      ...context.facts,
+      [params.fact]: event.answer.text.trim(),
+    }),
+  }),
+  /** Stores the terminal serial the answer gave (see `answerHasSerial`). */
+  recordSerial: assign<FlowContext, FlowEvent, undefined, FlowEvent, never>({
+    facts: ({ context, event }: Args) =>
+      event.answer.terminalSerial
+        ? { ...context.facts, terminalSerial: event.answer.terminalSerial }
+        : context.facts,
+  }),
+  /** Stores whatever entities the answer carried (code, amount, entry mode, card type, serial). */
   recordAnswerEntities: assign<FlowContext, FlowEvent, undefined, FlowEvent, never>({
     facts: ({ context, event }: Args) => {
-      const { responseCode, amount, entryMode } = event.answer;
+      const { responseCode, amount, entryMode, cardType, terminalSerial } = event.answer;
       const found: Facts = {};
-      for (const [k, v] of Object.entries({ responseCode, amount, entryMode }))
+      for (const [k, v] of Object.entries({ responseCode, amount, entryMode, cardType, terminalSerial }))
         if (v !== undefined) found[k] = v;
       return { ...context.facts, ...found };
     },
@@ -136,3 +171,84 @@ export const escalated = (reason: "unresolved" | "policy", priority: Priority = 
 /** The machine-level `output`: whatever the final state reached declared as its own output. */
 export const outputOfFinalState = ({ event }: { event: { output?: unknown } }): FlowOutput =>
   event.output as FlowOutput;
+
+// Building blocks of flow configs. They only name the guards and actions above, so a flow still declares
+// everything it uses in `setup()`, and its states still read as its troubleshooting tree.
+
+/** A text key, a list of keys (the first one the locale has), or keys chosen from the facts. */
+export type SayKey = string | string[] | ((context: FlowContext) => string | string[]);
+
+/** The `say` action for `key`. */
+export function say(key: SayKey) {
+  if (typeof key === "function")
+    return { type: "say", params: ({ context }: ContextArgs) => ({ key: key(context) }) } as const;
+  return { type: "say", params: { key } } as const;
+}
+
+/** The `ask` action: a question with its quick replies and what a bare answer to it means. */
+export const ask = (key: string, options: readonly string[], expect?: Expectation) =>
+  ({
+    type: "ask",
+    params: expect ? { key, options: [...options], expect } : { key, options: [...options] },
+  }) as const;
+
+/** The `isOption` guard: the merchant chose `option`. */
+export const isOption = (option: string) => ({ type: "isOption", params: { option } }) as const;
+/** The `isYesTo` guard: `option`, or a plain yes. */
+export const isYesTo = (option: string) => ({ type: "isYesTo", params: { option } }) as const;
+/** The `isNoTo` guard: `option`, or a plain no. */
+export const isNoTo = (option: string) => ({ type: "isNoTo", params: { option } }) as const;
+/** The `recordOption` action: store the chosen option as `fact`. */
+export const recordOption = (fact: string) => ({ type: "recordOption", params: { fact } }) as const;
+/** The `setFact` action: store `fact` with a fixed value. */
+export const setFact = (fact: string, value: FactValue) =>
+  ({ type: "setFact", params: { fact, value } }) as const;
+/** The `recordStep` action for a step the bot advised. */
+export const advised = (step: string) =>
+  ({ type: "recordStep", params: { step, result: "advised" } }) as const;
+
+/** The transition for an answer that fits no option: say so and ask the same question again. */
+export const reask = (state: string) =>
+  ({ target: state, reenter: true, actions: say("common.notUnderstood") }) as const;
+
+/** A fix: say it, record its steps as advised, then go on to `next`. */
+export const adviseThen = (next: string, key: SayKey, ...steps: string[]) =>
+  ({ entry: [say(key), ...steps.map(advised)], always: next }) as const;
+
+/** A fix: say it, record its steps as advised, then ask whether it worked (`confirmFixed`). */
+export const advise = (key: SayKey, ...steps: string[]) => adviseThen("confirmFixed", key, ...steps);
+
+/**
+ * The `confirmFixed` state: "did it work?" — yes is `resolved`, no goes to `ifNot` (`escalate` unless
+ * said), anything else asks again. `first` are transitions a flow tries before those.
+ */
+export function confirmFixed<const T extends readonly object[] = []>(
+  options: { ifNot?: string; first?: T } = {},
+) {
+  return {
+    entry: ask("common.didItWork", ["yes", "no"]),
+    on: {
+      ANSWER: [
+        ...((options.first ?? []) as T),
+        { guard: "isYes", target: "resolved" },
+        { guard: "isNo", target: options.ifNot ?? "escalate" },
+        reask("confirmFixed"),
+      ] as const,
+    },
+  } as const;
+}
+
+/** The `resolved` final state: glad it works. */
+export const resolvedState = () => ({ type: "final", entry: say("common.glad"), output: resolved }) as const;
+
+/**
+ * A final state that hands the conversation to a person, saying `say` first when given. Without options it
+ * is the plain `escalate` of a fix that did not work: unresolved, normal priority.
+ */
+export function escalateState(
+  options: { say?: SayKey; reason?: "unresolved" | "policy"; priority?: Priority } = {},
+) {
+  const output = () => escalated(options.reason ?? "unresolved", options.priority ?? "normal");
+  if (options.say === undefined) return { type: "final", output } as const;
+  return { type: "final", entry: say(options.say), output } as const;
+}

@@ -5,151 +5,102 @@
  * limit goes to a person (policy), with the limit and the amount needed.
  */
 import { setup } from "xstate";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-  resolved,
-} from "./kit.js";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
 const CARD_LIMIT_CODES = ["61", "65"];
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
+    ...kit.commonGuards,
     isCardLimitCode: ({ context }) => CARD_LIMIT_CODES.includes(String(context.facts.responseCode ?? "")),
     answerHasCardLimitCode: ({ event }) => CARD_LIMIT_CODES.includes(event.answer.responseCode ?? ""),
-    hasAmount: ({ context }) => context.facts.amount !== undefined,
   },
-  actions: {
-    ...commonActions,
-  },
+  actions: kit.commonActions,
 }).createMachine({
   id: "limit_exceeded",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "triage",
   states: {
     triage: {
       always: [{ guard: "isCardLimitCode", target: "adviseCardLimit" }, { target: "askLimitType" }],
     },
     askLimitType: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "limit_exceeded.askLimitType",
-          options: ["card_limit", "single_limit", "daily_limit", "raise_limit"],
-          expect: "code",
-        },
-      },
+      entry: kit.ask(
+        "limit_exceeded.askLimitType",
+        ["card_limit", "single_limit", "daily_limit", "raise_limit"],
+        "code",
+      ),
       on: {
         ANSWER: [
           { guard: "answerHasCardLimitCode", actions: "recordAnswerEntities", target: "adviseCardLimit" },
           {
-            guard: { type: "isOption", params: { option: "card_limit" } },
-            actions: { type: "recordOption", params: { fact: "limitType" } },
+            guard: kit.isOption("card_limit"),
+            actions: kit.recordOption("limitType"),
             target: "adviseCardLimit",
           },
           {
-            guard: { type: "isOption", params: { option: "single_limit" } },
-            actions: { type: "recordOption", params: { fact: "limitType" } },
+            guard: kit.isOption("single_limit"),
+            actions: kit.recordOption("limitType"),
             target: "adviseMerchantLimit",
           },
           {
-            guard: { type: "isOption", params: { option: "daily_limit" } },
-            actions: { type: "recordOption", params: { fact: "limitType" } },
+            guard: kit.isOption("daily_limit"),
+            actions: kit.recordOption("limitType"),
             target: "adviseMerchantLimit",
           },
           {
-            guard: { type: "isOption", params: { option: "raise_limit" } },
-            actions: { type: "setFact", params: { fact: "wantsRaise", value: true } },
+            guard: kit.isOption("raise_limit"),
+            actions: kit.setFact("wantsRaise", true),
             target: "askWhichLimit",
           },
-          {
-            target: "askLimitType",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          kit.reask("askLimitType"),
         ],
       },
     },
-    adviseCardLimit: {
-      entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({
-            key: [`limit_exceeded.cardLimit.${context.facts.responseCode}`, "limit_exceeded.cardLimit.any"],
-          }),
-        },
-        { type: "recordStep", params: { step: "lower_amount_or_another_card", result: "advised" } },
-      ],
-      always: "confirmFixed",
-    },
-    adviseMerchantLimit: {
-      entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({ key: `limit_exceeded.merchantLimit.${context.facts.limitType}` }),
-        },
-        { type: "recordStep", params: { step: "explain_merchant_limit", result: "advised" } },
-      ],
-      always: "askRaiseLimit",
-    },
+    adviseCardLimit: kit.advise(
+      ({ facts }) => [`limit_exceeded.cardLimit.${facts.responseCode}`, "limit_exceeded.cardLimit.any"],
+      "lower_amount_or_another_card",
+    ),
+    adviseMerchantLimit: kit.adviseThen(
+      "askRaiseLimit",
+      ({ facts }) => `limit_exceeded.merchantLimit.${facts.limitType}`,
+      "explain_merchant_limit",
+    ),
     askRaiseLimit: {
-      entry: {
-        type: "ask",
-        params: { key: "limit_exceeded.askRaiseLimit", options: ["raise_limit", "no_raise"] },
-      },
+      entry: kit.ask("limit_exceeded.askRaiseLimit", ["raise_limit", "no_raise"]),
       on: {
         ANSWER: [
           {
-            guard: { type: "isOption", params: { option: "raise_limit" } },
-            actions: { type: "setFact", params: { fact: "wantsRaise", value: true } },
+            guard: kit.isOption("raise_limit"),
+            actions: kit.setFact("wantsRaise", true),
             target: "triageAmount",
           },
-          { guard: { type: "isOption", params: { option: "no_raise" } }, target: "confirmFixed" },
-          {
-            guard: "isYes",
-            actions: { type: "setFact", params: { fact: "wantsRaise", value: true } },
-            target: "triageAmount",
-          },
+          { guard: kit.isOption("no_raise"), target: "confirmFixed" },
+          { guard: "isYes", actions: kit.setFact("wantsRaise", true), target: "triageAmount" },
           { guard: "isNo", target: "confirmFixed" },
-          {
-            target: "askRaiseLimit",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          kit.reask("askRaiseLimit"),
         ],
       },
     },
     askWhichLimit: {
-      entry: {
-        type: "ask",
-        params: { key: "limit_exceeded.askWhichLimit", options: ["single_limit", "daily_limit"] },
-      },
+      entry: kit.ask("limit_exceeded.askWhichLimit", ["single_limit", "daily_limit"]),
       on: {
         ANSWER: [
           {
-            guard: { type: "isOption", params: { option: "single_limit" } },
-            actions: { type: "recordOption", params: { fact: "limitType" } },
+            guard: kit.isOption("single_limit"),
+            actions: kit.recordOption("limitType"),
             target: "triageAmount",
           },
           {
-            guard: { type: "isOption", params: { option: "daily_limit" } },
-            actions: { type: "recordOption", params: { fact: "limitType" } },
+            guard: kit.isOption("daily_limit"),
+            actions: kit.recordOption("limitType"),
             target: "triageAmount",
           },
-          {
-            target: "askWhichLimit",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          kit.reask("askWhichLimit"),
         ],
       },
     },
@@ -157,55 +108,23 @@ export const machine = setup({
       always: [{ guard: "hasAmount", target: "escalateRaiseLimit" }, { target: "askAmount" }],
     },
     askAmount: {
-      entry: {
-        type: "ask",
-        params: { key: "limit_exceeded.askAmount", options: ["unknown"], expect: "amount" },
-      },
+      entry: kit.ask("limit_exceeded.askAmount", ["unknown"], "amount"),
       on: {
         ANSWER: [
-          { guard: { type: "isOption", params: { option: "unknown" } }, target: "escalateRaiseLimit" },
+          { guard: kit.isOption("unknown"), target: "escalateRaiseLimit" },
           { guard: "answerHasAmount", actions: "recordAnswerEntities", target: "escalateRaiseLimit" },
-          {
-            target: "askAmount",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          kit.reask("askAmount"),
         ],
       },
     },
-    confirmFixed: {
-      entry: { type: "ask", params: { key: "common.didItWork", options: ["yes", "no"] } },
-      on: {
-        ANSWER: [
-          { guard: "isYes", target: "resolved" },
-          { guard: "isNo", target: "escalate" },
-          {
-            target: "confirmFixed",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
-        ],
-      },
-    },
-    resolved: {
-      type: "final",
-      entry: { type: "say", params: { key: "common.glad" } },
-      output: resolved,
-    },
-    escalate: {
-      type: "final",
-      output: () => escalated("unresolved"),
-    },
+    confirmFixed: kit.confirmFixed(),
+    resolved: kit.resolvedState(),
+    escalate: kit.escalateState(),
     // Only the acquirer can change a merchant's limits: a person takes the request, whatever was tried.
-    escalateRaiseLimit: {
-      type: "final",
-      entry: {
-        type: "say",
-        params: ({ context }) => ({
-          key: `limit_exceeded.raiseHandoff.${context.facts.amount === undefined ? "noAmount" : "withAmount"}`,
-        }),
-      },
-      output: () => escalated("policy"),
-    },
+    escalateRaiseLimit: kit.escalateState({
+      say: ({ facts }) =>
+        `limit_exceeded.raiseHandoff.${facts.amount === undefined ? "noAmount" : "withAmount"}`,
+      reason: "policy",
+    }),
   },
 });

@@ -5,16 +5,7 @@
  * Codes 22/25/64 have a fix of their own; any other refusal goes to a person.
  */
 import { assign, setup } from "xstate";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  type FlowContext,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-  resolved,
-} from "./kit.js";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
@@ -34,27 +25,17 @@ function saleDayIn(text: string): "same_day" | "earlier_day" | undefined {
   return undefined;
 }
 
-const code = (context: FlowContext) => String(context.facts.responseCode ?? "").toUpperCase();
-const problem = (context: FlowContext) => String(context.facts.problem ?? "");
-
-const notUnderstood = { type: "say", params: { key: "common.notUnderstood" } } as const;
-/** An answer the parser could not read: say so and ask the same question again. */
-const reask = (state: string) => ({ target: state, reenter: true, actions: notUnderstood }) as const;
+const code = (context: kit.FlowContext) => String(context.facts.responseCode ?? "").toUpperCase();
+const problem = (context: kit.FlowContext) => String(context.facts.problem ?? "");
 
 /** What an answer to "what needs undoing" may tell besides the choice: a code, an amount, the day. */
-const recordProblem = [
-  { type: "recordOption", params: { fact: "problem" } },
-  "recordAnswerEntities",
-  "noteSaleDay",
-] as const;
+const recordProblem = [kit.recordOption("problem"), "recordAnswerEntities", "noteSaleDay"] as const;
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
-    hasResponseCode: ({ context }) => context.facts.responseCode !== undefined,
+    ...kit.commonGuards,
     hasFixableCode: ({ context }) => Object.hasOwn(CODE_FIXES, code(context)),
-    answerHasOption: ({ event }) => event.answer.option !== undefined,
     isSameDay: ({ context }) => context.facts.saleDay === "same_day",
     isEarlierDay: ({ context }) => context.facts.saleDay === "earlier_day",
     /** "不行，提示25" after a suggestion: a new code says why it failed, so it gets its own fix. */
@@ -62,7 +43,7 @@ export const machine = setup({
       event.answer.responseCode !== undefined && event.answer.responseCode !== context.facts.responseCode,
   },
   actions: {
-    ...commonActions,
+    ...kit.commonActions,
     noteSaleDay: assign({
       facts: ({ context, event }) => {
         const saleDay = saleDayIn(event.answer.text);
@@ -72,78 +53,50 @@ export const machine = setup({
   },
 }).createMachine({
   id: "refund_void",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "triage",
   states: {
     triage: {
       always: [
-        {
-          guard: "hasFixableCode",
-          actions: { type: "setFact", params: { fact: "problem", value: "refund_failed" } },
-          target: "adviseCode",
-        },
+        { guard: "hasFixableCode", actions: kit.setFact("problem", "refund_failed"), target: "adviseCode" },
         { target: "askProblem" },
       ],
     },
     askProblem: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "refund_void.askProblem",
-          options: ["cancel_sale", "wrong_amount", "charged_twice", "refund_failed"],
-        },
-      },
+      entry: kit.ask("refund_void.askProblem", [
+        "cancel_sale",
+        "wrong_amount",
+        "charged_twice",
+        "refund_failed",
+      ]),
       on: {
         ANSWER: [
-          {
-            guard: { type: "isOption", params: { option: "charged_twice" } },
-            actions: recordProblem,
-            target: "askSalesInList",
-          },
-          {
-            guard: { type: "isOption", params: { option: "refund_failed" } },
-            actions: recordProblem,
-            target: "checkFailCode",
-          },
-          {
-            // cancel_sale or wrong_amount: both are undone the same way, chosen by the day of the sale.
-            guard: "answerHasOption",
-            actions: recordProblem,
-            target: "checkSaleDay",
-          },
-          reask("askProblem"),
+          { guard: kit.isOption("charged_twice"), actions: recordProblem, target: "askSalesInList" },
+          { guard: kit.isOption("refund_failed"), actions: recordProblem, target: "checkFailCode" },
+          // cancel_sale or wrong_amount: both are undone the same way, chosen by the day of the sale.
+          { guard: "answerHasOption", actions: recordProblem, target: "checkSaleDay" },
+          kit.reask("askProblem"),
         ],
       },
     },
     askSalesInList: {
-      entry: {
-        type: "ask",
-        params: { key: "refund_void.askSalesInList", options: ["two_sales", "one_sale"] },
-      },
+      entry: kit.ask("refund_void.askSalesInList", ["two_sales", "one_sale"]),
       on: {
         ANSWER: [
           {
-            guard: { type: "isOption", params: { option: "two_sales" } },
-            actions: { type: "recordOption", params: { fact: "salesInList" } },
+            guard: kit.isOption("two_sales"),
+            actions: kit.recordOption("salesInList"),
             target: "checkSaleDay",
           },
           {
-            guard: { type: "isOption", params: { option: "one_sale" } },
-            actions: { type: "recordOption", params: { fact: "salesInList" } },
+            guard: kit.isOption("one_sale"),
+            actions: kit.recordOption("salesInList"),
             target: "explainSingleCharge",
           },
-          {
-            guard: "isYes",
-            actions: { type: "setFact", params: { fact: "salesInList", value: "two_sales" } },
-            target: "checkSaleDay",
-          },
-          {
-            guard: "isNo",
-            actions: { type: "setFact", params: { fact: "salesInList", value: "one_sale" } },
-            target: "explainSingleCharge",
-          },
-          reask("askSalesInList"),
+          { guard: "isYes", actions: kit.setFact("salesInList", "two_sales"), target: "checkSaleDay" },
+          { guard: "isNo", actions: kit.setFact("salesInList", "one_sale"), target: "explainSingleCharge" },
+          kit.reask("askSalesInList"),
         ],
       },
     },
@@ -155,20 +108,16 @@ export const machine = setup({
       ],
     },
     askSaleDay: {
-      entry: { type: "ask", params: { key: "refund_void.askSaleDay", options: ["same_day", "earlier_day"] } },
+      entry: kit.ask("refund_void.askSaleDay", ["same_day", "earlier_day"]),
       on: {
         ANSWER: [
+          { guard: kit.isOption("same_day"), actions: kit.recordOption("saleDay"), target: "suggestVoid" },
           {
-            guard: { type: "isOption", params: { option: "same_day" } },
-            actions: { type: "recordOption", params: { fact: "saleDay" } },
-            target: "suggestVoid",
-          },
-          {
-            guard: { type: "isOption", params: { option: "earlier_day" } },
-            actions: { type: "recordOption", params: { fact: "saleDay" } },
+            guard: kit.isOption("earlier_day"),
+            actions: kit.recordOption("saleDay"),
             target: "suggestRefund",
           },
-          reask("askSaleDay"),
+          kit.reask("askSaleDay"),
         ],
       },
     },
@@ -180,45 +129,36 @@ export const machine = setup({
       ],
     },
     askFailCode: {
-      entry: {
-        type: "ask",
-        params: { key: "refund_void.askFailCode", options: ["no_code"], expect: "code" },
-      },
+      entry: kit.ask("refund_void.askFailCode", ["no_code"], "code"),
       on: {
         ANSWER: [
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "checkFailCode" },
-          { guard: { type: "isOption", params: { option: "no_code" } }, target: "escalateRefused" },
+          { guard: kit.isOption("no_code"), target: "escalateRefused" },
           { guard: "isNo", target: "escalateRefused" },
-          reask("askFailCode"),
+          kit.reask("askFailCode"),
         ],
       },
     },
     suggestVoid: {
       entry: [
-        { type: "say", params: { key: "refund_void.voidSteps" } },
-        { type: "say", params: ({ context }) => ({ key: `refund_void.voidNote.${problem(context)}` }) },
-        { type: "recordStep", params: { step: "void_same_day", result: "advised" } },
+        kit.say("refund_void.voidSteps"),
+        kit.say((context) => `refund_void.voidNote.${problem(context)}`),
+        kit.advised("void_same_day"),
       ],
       always: "confirmFixed",
     },
     suggestRefund: {
       entry: [
-        { type: "say", params: { key: "refund_void.refundSteps" } },
-        { type: "say", params: ({ context }) => ({ key: `refund_void.refundNote.${problem(context)}` }) },
-        { type: "recordStep", params: { step: "refund_earlier_day", result: "advised" } },
+        kit.say("refund_void.refundSteps"),
+        kit.say((context) => `refund_void.refundNote.${problem(context)}`),
+        kit.advised("refund_earlier_day"),
       ],
       always: "confirmFixed",
     },
-    explainSingleCharge: {
-      entry: [
-        { type: "say", params: { key: "refund_void.singleCharge" } },
-        { type: "recordStep", params: { step: "wait_for_reversal", result: "advised" } },
-      ],
-      always: "confirmFixed",
-    },
+    explainSingleCharge: kit.advise("refund_void.singleCharge", "wait_for_reversal"),
     adviseCode: {
       entry: [
-        { type: "say", params: ({ context }) => ({ key: `refund_void.code.${code(context)}` }) },
+        kit.say((context) => `refund_void.code.${code(context)}`),
         {
           type: "recordStep",
           params: ({ context }) => ({
@@ -229,38 +169,18 @@ export const machine = setup({
       ],
       always: "confirmFixed",
     },
-    confirmFixed: {
-      entry: { type: "ask", params: { key: "common.didItWork", options: ["yes", "no"] } },
-      on: {
-        ANSWER: [
-          { guard: "answerHasNewCode", actions: "recordAnswerEntities", target: "checkFailCode" },
-          // The same code again: its fix did not work.
-          { guard: "answerHasCode", target: "escalate" },
-          { guard: "isYes", target: "resolved" },
-          { guard: "isNo", target: "escalate" },
-          reask("confirmFixed"),
-        ],
-      },
-    },
-    resolved: {
-      type: "final",
-      entry: { type: "say", params: { key: "common.glad" } },
-      output: resolved,
-    },
-    escalate: {
-      type: "final",
-      output: () => escalated("unresolved"),
-    },
-    escalateRefused: {
-      type: "final",
-      entry: {
-        type: "say",
-        params: ({ context }) => ({
-          key:
-            context.facts.responseCode !== undefined ? "refund_void.refusedWithCode" : "refund_void.refused",
-        }),
-      },
-      output: () => escalated("unresolved"),
-    },
+    confirmFixed: kit.confirmFixed({
+      first: [
+        { guard: "answerHasNewCode", actions: "recordAnswerEntities", target: "checkFailCode" },
+        // The same code again: its fix did not work.
+        { guard: "answerHasCode", target: "escalate" },
+      ],
+    }),
+    resolved: kit.resolvedState(),
+    escalate: kit.escalateState(),
+    escalateRefused: kit.escalateState({
+      say: ({ facts }) =>
+        facts.responseCode !== undefined ? "refund_void.refusedWithCode" : "refund_void.refused",
+    }),
   },
 });

@@ -4,18 +4,8 @@
  * notice, amount) before deciding: risk holds go to a person at once, a changed card or a sale not yet due
  * gets the explanation that fits, the rest are told to check the settlement card.
  */
-import { assign, setup } from "xstate";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  type FlowContext,
-  type FlowEvent,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-  resolved,
-} from "./kit.js";
+import { setup } from "xstate";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
@@ -24,35 +14,13 @@ const DATE_LIKE =
   /[0-9]|[一二三四五六七八九十]+[号日]|周|星期|礼拜|前天|月|monday|tuesday|wednesday|thursday|friday|saturday|sunday|ago|last week/i;
 const RECENT_DAYS = ["today", "yesterday", "weekend_holiday"];
 
-/** A fix: say it, record its steps as advised, then ask whether it worked. */
-const advise = (key: string, ...steps: string[]) =>
-  ({
-    entry: [
-      { type: "say", params: { key } },
-      ...steps.map((step) => ({ type: "recordStep", params: { step, result: "advised" } }) as const),
-    ],
-    always: "confirmFixed",
-  }) as const;
-
-/** An answer that fits no option: say so and ask the same question again. */
-const reask = (state: string) =>
-  ({
-    target: state,
-    reenter: true,
-    actions: { type: "say", params: { key: "common.notUnderstood" } },
-  }) as const;
+/** The `isMissing` guard: `fact` is not known yet. */
+const isMissing = (fact: string) => ({ type: "isMissing", params: { fact } }) as const;
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
-    /** The quick reply `option`, or a plain "yes" when no option matched. */
-    isYesTo: ({ event }, params: { option: string }) =>
-      event.answer.option === params.option || (!event.answer.option && event.answer.yes === true),
-    /** The quick reply `option`, or a plain "no" when no option matched. */
-    isNoTo: ({ event }, params: { option: string }) =>
-      event.answer.option === params.option || (!event.answer.option && event.answer.yes === false),
-    answerHasOption: ({ event }) => event.answer.option !== undefined,
+    ...kit.commonGuards,
     answerLooksLikeDate: ({ event }) => DATE_LIKE.test(event.answer.text),
     isMissing: ({ context }, params: { fact: string }) => context.facts[params.fact] === undefined,
     isDayMissing: ({ context }) =>
@@ -68,27 +36,22 @@ export const machine = setup({
     isT1NotDueYet: ({ context }) =>
       context.facts.settlement !== "d0" && RECENT_DAYS.includes(String(context.facts.saleDay)),
   },
-  actions: {
-    ...commonActions,
-    recordSaleDate: assign<FlowContext, FlowEvent, undefined, FlowEvent, never>({
-      facts: ({ context, event }) => ({ ...context.facts, saleDate: event.answer.text.trim() }),
-    }),
-  },
+  actions: kit.commonActions,
 }).createMachine({
   id: "settlement_delay",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "triage",
   states: {
     // Every answer comes back here: the first fact still missing is asked, facts already known are skipped.
     triage: {
       always: [
-        { guard: { type: "isMissing", params: { fact: "slip" } }, target: "askSlip" },
+        { guard: isMissing("slip"), target: "askSlip" },
         { guard: "isSlipFailed", target: "suggestCheckSale" },
-        { guard: { type: "isMissing", params: { fact: "settlement" } }, target: "askSettlementType" },
+        { guard: isMissing("settlement"), target: "askSettlementType" },
         { guard: "isDayMissing", target: "askSaleDay" },
-        { guard: { type: "isMissing", params: { fact: "cardChanged" } }, target: "askCardChanged" },
-        { guard: { type: "isMissing", params: { fact: "riskNotice" } }, target: "askRiskNotice" },
+        { guard: isMissing("cardChanged"), target: "askCardChanged" },
+        { guard: isMissing("riskNotice"), target: "askRiskNotice" },
         { guard: "isAmountMissing", target: "askAmount" },
         { guard: "hasRiskNotice", target: "escalateRisk" },
         { guard: "hasCardChanged", target: "explainCardChange" },
@@ -98,160 +61,86 @@ export const machine = setup({
       ],
     },
     askSlip: {
-      entry: {
-        type: "ask",
-        params: { key: "settlement_delay.askSlip", options: ["success", "failed", "unknown"] },
-      },
+      entry: kit.ask("settlement_delay.askSlip", ["success", "failed", "unknown"]),
       on: {
         ANSWER: [
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "slip" } },
-            target: "triage",
-          },
-          {
-            guard: "isYes",
-            actions: { type: "setFact", params: { fact: "slip", value: "success" } },
-            target: "triage",
-          },
-          {
-            guard: "isNo",
-            actions: { type: "setFact", params: { fact: "slip", value: "failed" } },
-            target: "triage",
-          },
-          reask("askSlip"),
+          { guard: "answerHasOption", actions: kit.recordOption("slip"), target: "triage" },
+          { guard: "isYes", actions: kit.setFact("slip", "success"), target: "triage" },
+          { guard: "isNo", actions: kit.setFact("slip", "failed"), target: "triage" },
+          kit.reask("askSlip"),
         ],
       },
     },
     askSettlementType: {
-      entry: {
-        type: "ask",
-        params: { key: "settlement_delay.askSettlementType", options: ["t1", "d0", "unknown"] },
-      },
+      entry: kit.ask("settlement_delay.askSettlementType", ["t1", "d0", "unknown"]),
       on: {
         ANSWER: [
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "settlement" } },
-            target: "triage",
-          },
-          reask("askSettlementType"),
+          { guard: "answerHasOption", actions: kit.recordOption("settlement"), target: "triage" },
+          kit.reask("askSettlementType"),
         ],
       },
     },
     askSaleDay: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "settlement_delay.askSaleDay",
-          options: ["today", "yesterday", "weekend_holiday", "earlier"],
-          expect: "text",
-        },
-      },
+      entry: kit.ask(
+        "settlement_delay.askSaleDay",
+        ["today", "yesterday", "weekend_holiday", "earlier"],
+        "text",
+      ),
       on: {
         ANSWER: [
           {
             guard: "answerHasOption",
-            actions: ["recordAnswerEntities", { type: "recordOption", params: { fact: "saleDay" } }],
+            actions: ["recordAnswerEntities", kit.recordOption("saleDay")],
             target: "triage",
           },
           {
             guard: "answerLooksLikeDate",
-            actions: ["recordAnswerEntities", "recordSaleDate"],
+            actions: ["recordAnswerEntities", { type: "recordText", params: { fact: "saleDate" } }],
             target: "triage",
           },
-          reask("askSaleDay"),
+          kit.reask("askSaleDay"),
         ],
       },
     },
     askCardChanged: {
-      entry: {
-        type: "ask",
-        params: { key: "settlement_delay.askCardChanged", options: ["card_changed", "card_same"] },
-      },
+      entry: kit.ask("settlement_delay.askCardChanged", ["card_changed", "card_same"]),
       on: {
         ANSWER: [
-          {
-            guard: { type: "isYesTo", params: { option: "card_changed" } },
-            actions: { type: "setFact", params: { fact: "cardChanged", value: true } },
-            target: "triage",
-          },
-          {
-            guard: { type: "isNoTo", params: { option: "card_same" } },
-            actions: { type: "setFact", params: { fact: "cardChanged", value: false } },
-            target: "triage",
-          },
-          reask("askCardChanged"),
+          { guard: kit.isYesTo("card_changed"), actions: kit.setFact("cardChanged", true), target: "triage" },
+          { guard: kit.isNoTo("card_same"), actions: kit.setFact("cardChanged", false), target: "triage" },
+          kit.reask("askCardChanged"),
         ],
       },
     },
     askRiskNotice: {
-      entry: {
-        type: "ask",
-        params: { key: "settlement_delay.askRiskNotice", options: ["risk_notice", "no_notice"] },
-      },
+      entry: kit.ask("settlement_delay.askRiskNotice", ["risk_notice", "no_notice"]),
       on: {
         ANSWER: [
-          {
-            guard: { type: "isYesTo", params: { option: "risk_notice" } },
-            actions: { type: "setFact", params: { fact: "riskNotice", value: true } },
-            target: "triage",
-          },
-          {
-            guard: { type: "isNoTo", params: { option: "no_notice" } },
-            actions: { type: "setFact", params: { fact: "riskNotice", value: false } },
-            target: "triage",
-          },
-          reask("askRiskNotice"),
+          { guard: kit.isYesTo("risk_notice"), actions: kit.setFact("riskNotice", true), target: "triage" },
+          { guard: kit.isNoTo("no_notice"), actions: kit.setFact("riskNotice", false), target: "triage" },
+          kit.reask("askRiskNotice"),
         ],
       },
     },
     askAmount: {
-      entry: {
-        type: "ask",
-        params: { key: "settlement_delay.askAmount", options: ["unknown"], expect: "amount" },
-      },
+      entry: kit.ask("settlement_delay.askAmount", ["unknown"], "amount"),
       on: {
         ANSWER: [
           { guard: "answerHasAmount", actions: "recordAnswerEntities", target: "triage" },
-          {
-            guard: { type: "isOption", params: { option: "unknown" } },
-            actions: { type: "setFact", params: { fact: "amountUnknown", value: true } },
-            target: "triage",
-          },
-          reask("askAmount"),
+          { guard: kit.isOption("unknown"), actions: kit.setFact("amountUnknown", true), target: "triage" },
+          kit.reask("askAmount"),
         ],
       },
     },
-    suggestCheckSale: advise("settlement_delay.failedSale", "check_sale_status"),
-    explainCardChange: advise("settlement_delay.cardChange", "check_old_card"),
-    explainD0Quota: advise("settlement_delay.d0Quota", "check_d0_quota"),
-    explainT1Timing: advise("settlement_delay.t1Timing", "wait_next_working_day"),
-    suggestCheckSettlementCard: advise("settlement_delay.checkCard", "check_settlement_card"),
-    confirmFixed: {
-      entry: { type: "ask", params: { key: "common.didItWork", options: ["yes", "no"] } },
-      on: {
-        ANSWER: [
-          { guard: "isYes", target: "resolved" },
-          { guard: "isNo", target: "escalate" },
-          reask("confirmFixed"),
-        ],
-      },
-    },
-    resolved: {
-      type: "final",
-      entry: { type: "say", params: { key: "common.glad" } },
-      output: resolved,
-    },
-    escalate: {
-      type: "final",
-      output: () => escalated("unresolved"),
-    },
+    suggestCheckSale: kit.advise("settlement_delay.failedSale", "check_sale_status"),
+    explainCardChange: kit.advise("settlement_delay.cardChange", "check_old_card"),
+    explainD0Quota: kit.advise("settlement_delay.d0Quota", "check_d0_quota"),
+    explainT1Timing: kit.advise("settlement_delay.t1Timing", "wait_next_working_day"),
+    suggestCheckSettlementCard: kit.advise("settlement_delay.checkCard", "check_settlement_card"),
+    confirmFixed: kit.confirmFixed(),
+    resolved: kit.resolvedState(),
+    escalate: kit.escalateState(),
     // Only the risk team can release held funds, whatever the merchant tries: always a person, high priority.
-    escalateRisk: {
-      type: "final",
-      entry: { type: "say", params: { key: "settlement_delay.riskHold" } },
-      output: () => escalated("policy", "high"),
-    },
+    escalateRisk: kit.escalateState({ say: "settlement_delay.riskHold", reason: "policy", priority: "high" }),
   },
 });

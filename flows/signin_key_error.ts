@@ -5,15 +5,7 @@
  * that is not registered only the acquirer can fix: those go straight to a person.
  */
 import { setup } from "xstate";
-import {
-  commonActions,
-  commonGuards,
-  escalated,
-  flowTypes,
-  initialContext,
-  outputOfFinalState,
-  resolved,
-} from "./kit.js";
+import * as kit from "./kit.js";
 
 export const version = 1;
 
@@ -23,196 +15,111 @@ const NOT_REGISTERED_CODE = "97";
 const FLOW_CODES = [...SIGN_IN_CODES, ...KEY_CODES, NOT_REGISTERED_CODE];
 
 const code = (facts: { responseCode?: unknown }) => String(facts.responseCode ?? "").toUpperCase();
+/** The `isScreen` guard: the terminal shows `screen`. */
+const isScreen = (screen: string) => ({ type: "isScreen", params: { screen } }) as const;
 
 export const machine = setup({
-  types: flowTypes,
+  types: kit.flowTypes,
   guards: {
-    ...commonGuards,
+    ...kit.commonGuards,
     isSignInCode: ({ context }) => SIGN_IN_CODES.includes(code(context.facts)),
     isKeyCode: ({ context }) => KEY_CODES.includes(code(context.facts)),
     isNotRegisteredCode: ({ context }) => code(context.facts) === NOT_REGISTERED_CODE,
     answerHasFlowCode: ({ event }) => FLOW_CODES.includes(event.answer.responseCode ?? ""),
-    // A bare yes or no answers "have you signed in already?" as well as the quick replies do.
-    saysTried: ({ event }) =>
-      event.answer.option === "tried_failed" ||
-      (event.answer.option === undefined && event.answer.yes === true),
-    saysNotTried: ({ event }) =>
-      event.answer.option === "not_yet" || (event.answer.option === undefined && event.answer.yes === false),
     isScreen: ({ context }, params: { screen: string }) => context.facts.screen === params.screen,
-    /** Any of the question's quick replies: used where every choice is recorded and leads on alike. */
-    answerHasOption: ({ event }) => event.answer.option !== undefined,
   },
-  actions: {
-    ...commonActions,
-  },
+  actions: kit.commonActions,
 }).createMachine({
   id: "signin_key_error",
-  context: initialContext,
-  output: outputOfFinalState,
+  context: kit.initialContext,
+  output: kit.outputOfFinalState,
   initial: "triage",
   states: {
     triage: {
       always: [
         {
           guard: "isNotRegisteredCode",
-          actions: { type: "setFact", params: { fact: "screen", value: "not_registered" } },
+          actions: kit.setFact("screen", "not_registered"),
           target: "escalateToAcquirer",
         },
         { guard: "isKeyCode", target: "suggestResignKey" },
-        { guard: { type: "isScreen", params: { screen: "mac_error" } }, target: "suggestResignKey" },
+        { guard: isScreen("mac_error"), target: "suggestResignKey" },
         { guard: "isSignInCode", target: "askTriedSignIn" },
-        { guard: { type: "isScreen", params: { screen: "sign_in_prompt" } }, target: "askTriedSignIn" },
-        { guard: { type: "isScreen", params: { screen: "param_download" } }, target: "askNetwork" },
-        { guard: { type: "isScreen", params: { screen: "key_missing" } }, target: "escalateToAcquirer" },
-        { guard: { type: "isScreen", params: { screen: "not_registered" } }, target: "escalateToAcquirer" },
+        { guard: isScreen("sign_in_prompt"), target: "askTriedSignIn" },
+        { guard: isScreen("param_download"), target: "askNetwork" },
+        { guard: isScreen("key_missing"), target: "escalateToAcquirer" },
+        { guard: isScreen("not_registered"), target: "escalateToAcquirer" },
         { target: "askScreen" },
       ],
     },
     askScreen: {
-      entry: {
-        type: "ask",
-        params: {
-          key: "signin_key_error.askScreen",
-          options: ["sign_in_prompt", "mac_error", "key_missing", "not_registered", "param_download"],
-          expect: "code",
-        },
-      },
+      entry: kit.ask(
+        "signin_key_error.askScreen",
+        ["sign_in_prompt", "mac_error", "key_missing", "not_registered", "param_download"],
+        "code",
+      ),
       on: {
         ANSWER: [
           { guard: "answerHasFlowCode", actions: "recordAnswerEntities", target: "triage" },
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "screen" } },
-            target: "triage",
-          },
-          {
-            target: "askScreen",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          { guard: "answerHasOption", actions: kit.recordOption("screen"), target: "triage" },
+          kit.reask("askScreen"),
         ],
       },
     },
     askTriedSignIn: {
-      entry: {
-        type: "ask",
-        params: { key: "signin_key_error.askTriedSignIn", options: ["not_yet", "tried_failed"] },
-      },
+      entry: kit.ask("signin_key_error.askTriedSignIn", ["not_yet", "tried_failed"]),
       on: {
+        // A bare yes or no answers "have you signed in already?" as well as the quick replies do.
         ANSWER: [
           {
-            guard: "saysNotTried",
-            actions: { type: "setFact", params: { fact: "triedSignIn", value: false } },
+            guard: kit.isNoTo("not_yet"),
+            actions: kit.setFact("triedSignIn", false),
             target: "suggestSignIn",
           },
           {
-            guard: "saysTried",
-            actions: { type: "setFact", params: { fact: "triedSignIn", value: true } },
+            guard: kit.isYesTo("tried_failed"),
+            actions: kit.setFact("triedSignIn", true),
             target: "askNetwork",
           },
-          {
-            target: "askTriedSignIn",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          kit.reask("askTriedSignIn"),
         ],
       },
     },
     askNetwork: {
-      entry: {
-        type: "ask",
-        params: { key: "signin_key_error.askNetwork", options: ["wifi", "mobile_data", "wired"] },
-      },
+      entry: kit.ask("signin_key_error.askNetwork", ["wifi", "mobile_data", "wired"]),
       on: {
         ANSWER: [
-          {
-            guard: "answerHasOption",
-            actions: { type: "recordOption", params: { fact: "network" } },
-            target: "checkNetwork",
-          },
-          {
-            target: "askNetwork",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
+          { guard: "answerHasOption", actions: kit.recordOption("network"), target: "checkNetwork" },
+          kit.reask("askNetwork"),
         ],
       },
     },
     checkNetwork: {
       entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({ key: `signin_key_error.networkCheck.${context.facts.network}` }),
-        },
-        { type: "recordStep", params: { step: "check_network", result: "advised" } },
+        kit.say(({ facts }) => `signin_key_error.networkCheck.${facts.network}`),
+        kit.advised("check_network"),
       ],
       always: [
-        { guard: { type: "isScreen", params: { screen: "param_download" } }, target: "suggestParamRetry" },
+        { guard: isScreen("param_download"), target: "suggestParamRetry" },
         { target: "suggestSignIn" },
       ],
     },
-    suggestSignIn: {
-      entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({
-            key: [`signin_key_error.signIn.${code(context.facts)}`, "signin_key_error.signIn.default"],
-          }),
-        },
-        { type: "recordStep", params: { step: "sign_in_from_menu", result: "advised" } },
-      ],
-      always: "confirmFixed",
-    },
-    suggestParamRetry: {
-      entry: [
-        { type: "say", params: { key: "signin_key_error.paramRetry" } },
-        { type: "recordStep", params: { step: "retry_param_download", result: "advised" } },
-      ],
-      always: "confirmFixed",
-    },
-    suggestResignKey: {
-      entry: [
-        {
-          type: "say",
-          params: ({ context }) => ({
-            key: [`signin_key_error.keyCode.${code(context.facts)}`, "signin_key_error.keyCode.default"],
-          }),
-        },
-        { type: "recordStep", params: { step: "sign_in_to_refresh_keys", result: "advised" } },
-      ],
-      always: "confirmFixed",
-    },
-    confirmFixed: {
-      entry: { type: "ask", params: { key: "common.didItWork", options: ["yes", "no"] } },
-      on: {
-        ANSWER: [
-          { guard: "isYes", target: "resolved" },
-          { guard: "isNo", target: "escalate" },
-          {
-            target: "confirmFixed",
-            reenter: true,
-            actions: { type: "say", params: { key: "common.notUnderstood" } },
-          },
-        ],
-      },
-    },
-    resolved: {
-      type: "final",
-      entry: { type: "say", params: { key: "common.glad" } },
-      output: resolved,
-    },
-    escalate: {
-      type: "final",
-      output: () => escalated("unresolved"),
-    },
+    suggestSignIn: kit.advise(
+      ({ facts }) => [`signin_key_error.signIn.${code(facts)}`, "signin_key_error.signIn.default"],
+      "sign_in_from_menu",
+    ),
+    suggestParamRetry: kit.advise("signin_key_error.paramRetry", "retry_param_download"),
+    suggestResignKey: kit.advise(
+      ({ facts }) => [`signin_key_error.keyCode.${code(facts)}`, "signin_key_error.keyCode.default"],
+      "sign_in_to_refresh_keys",
+    ),
+    confirmFixed: kit.confirmFixed(),
+    resolved: kit.resolvedState(),
+    escalate: kit.escalateState(),
     // Master keys and terminal registration live at the acquirer: no fix on the terminal can replace them.
-    escalateToAcquirer: {
-      type: "final",
-      entry: {
-        type: "say",
-        params: ({ context }) => ({ key: `signin_key_error.handoff.${context.facts.screen}` }),
-      },
-      output: () => escalated("policy"),
-    },
+    escalateToAcquirer: kit.escalateState({
+      say: ({ facts }) => `signin_key_error.handoff.${facts.screen}`,
+      reason: "policy",
+    }),
   },
 });

@@ -24,34 +24,58 @@ export function optionLabel(locale: Locale, flow: string, option: string): strin
   return t(locale, [`${flow}.options.${option}`, `common.options.${option}`]);
 }
 
+// The locale files do not change while the process runs: words are looked up and normalised once.
+const optionWordsCache = new Map<string, string[]>();
+const yesNoCache = new Map<string, { yes: boolean; word: string }[]>();
+const wordPatterns = new Map<string, RegExp>();
+
 function optionWords(locale: Locale, flow: string, option: string): string[] {
-  return [
-    optionLabel(locale, flow, option),
-    ...list(locale, `${flow}.synonyms.${option}`),
-    ...list(locale, `common.synonyms.${option}`),
-  ].map(normalize);
+  const key = `${locale}\u0000${flow}\u0000${option}`;
+  let words = optionWordsCache.get(key);
+  if (!words) {
+    words = [
+      optionLabel(locale, flow, option),
+      ...list(locale, `${flow}.synonyms.${option}`),
+      ...list(locale, `common.synonyms.${option}`),
+    ].map(normalize);
+    optionWordsCache.set(key, words);
+  }
+  return words;
+}
+
+function yesNoWords(locale: Locale): { yes: boolean; word: string }[] {
+  let words = yesNoCache.get(locale);
+  if (!words) {
+    words = [true, false].flatMap((yes) =>
+      list(locale, `common.synonyms.${yes ? "yes" : "no"}`).map((w) => ({ yes, word: normalize(w) })),
+    );
+    yesNoCache.set(locale, words);
+  }
+  return words;
 }
 
 /** The polarity of a plain yes/no reply, by its longest matching word ("不可以" beats "可以"). */
 export function readYesNo(locale: Locale, normalized: string): boolean | undefined {
   let best: { yes: boolean; length: number } | undefined;
-  for (const yes of [true, false]) {
-    for (const word of list(locale, `common.synonyms.${yes ? "yes" : "no"}`).map(normalize)) {
-      // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
-      const matches =
-        word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
-      if (matches && word.length > (best?.length ?? 0)) {
-        best = { yes, length: word.length };
-      }
+  for (const { yes, word } of yesNoWords(locale)) {
+    // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
+    const matches =
+      word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
+    if (matches && word.length > (best?.length ?? 0)) {
+      best = { yes, length: word.length };
     }
   }
   return best?.yes;
 }
 
 function containsWord(text: string, word: string): boolean {
-  if (/^[a-z0-9' ]+$/.test(word))
-    return new RegExp(`(?<![a-z0-9])${escapeRegExp(word)}(?![a-z0-9])`).test(text);
-  return text.includes(word);
+  if (!/^[a-z0-9' ]+$/.test(word)) return text.includes(word);
+  let pattern = wordPatterns.get(word);
+  if (!pattern) {
+    pattern = new RegExp(`(?<![a-z0-9])${escapeRegExp(word)}(?![a-z0-9])`);
+    wordPatterns.set(word, pattern);
+  }
+  return pattern.test(text);
 }
 
 function escapeRegExp(text: string): string {
@@ -99,6 +123,7 @@ export function parseAnswer(text: string, question: PendingQuestion | undefined,
   const entities = extractEntities(text, {
     expectCode: question?.expect === "code",
     expectAmount: question?.expect === "amount",
+    expectSerial: question?.expect === "serial",
   });
   const answer: Answer = { text };
   const option = question ? chooseOption(locale, question, normalized) : undefined;
@@ -108,13 +133,15 @@ export function parseAnswer(text: string, question: PendingQuestion | undefined,
   if (entities.responseCode) answer.responseCode = entities.responseCode;
   if (entities.amount !== undefined) answer.amount = entities.amount;
   if (entities.entryMode) answer.entryMode = entities.entryMode;
+  if (entities.cardType) answer.cardType = entities.cardType;
+  if (entities.terminalSerial) answer.terminalSerial = entities.terminalSerial;
   return answer;
 }
 
 /**
- * How surely a reply answers the question: `strong` when it picks a specific option or gives the code or
- * amount asked for; `weak` when it is only a yes or no (merchants write 不行 and "not working" in new
- * problems too); `none` when it answers nothing.
+ * How surely a reply answers the question: `strong` when it picks a specific option or gives the code,
+ * amount or serial asked for; `weak` when it is only a yes or no (merchants write 不行 and "not working"
+ * in new problems too); `none` when it answers nothing.
  */
 export type AnswerStrength = "strong" | "weak" | "none";
 
@@ -122,6 +149,7 @@ export function answerStrength(answer: Answer, question: PendingQuestion): Answe
   if (answer.option !== undefined && answer.option !== "yes" && answer.option !== "no") return "strong";
   if (question.expect === "code" && answer.responseCode !== undefined) return "strong";
   if (question.expect === "amount" && answer.amount !== undefined) return "strong";
+  if (question.expect === "serial" && answer.terminalSerial !== undefined) return "strong";
   if (answer.option !== undefined || answer.yes !== undefined) return "weak";
   return "none";
 }

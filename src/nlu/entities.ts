@@ -23,6 +23,8 @@ export interface ExtractOptions {
   expectCode?: boolean;
   /** The bot has just asked for an amount: a bare number is taken as one. */
   expectAmount?: boolean;
+  /** The bot has just asked for the terminal serial: a bare token ("N86012345678", "sn123456") is one. */
+  expectSerial?: boolean;
 }
 
 // "提示51", "返回码:14", "code 05", "error A0", "rc 14", "应答码 97", "错误码 a7", "显示 51"
@@ -59,6 +61,8 @@ const MULTIPLIERS: Record<string, number> = {
 
 const SERIAL =
   /(?:s\/?n|serial(?:\s*(?:no|number))?|序列号|机身号|机器号|终端号|终端编号|终端id|terminal\s*(?:id|no)|tid)\s*(?:是|为|:|#|号)?\s*([a-z0-9][a-z0-9-]{5,23})/i;
+// An unlabelled serial: a run of 6–24 letters and digits (inner hyphens allowed, "P3000-889123") with a digit.
+const BARE_SERIAL = /(?<![a-z0-9-])(?=[a-z-]*[0-9])[a-z0-9](?:[a-z0-9-]{4,22}[a-z0-9])(?![a-z0-9-])/gi;
 const MASKED_PAN = /[0-9]{6}\*{3,9}[0-9]{4}/g;
 const PHONE = /(?<![0-9])(1[3-9][0-9]{9})(?![0-9])/;
 
@@ -83,7 +87,8 @@ export function extractEntities(text: string, options: ExtractOptions = {}): Ent
 
   const phone = PHONE.exec(scrubbed)?.[1];
   if (phone) entities.phone = phone;
-  const serial = SERIAL.exec(scrubbed)?.[1];
+  // Digits left around a card number are no serial: with one in the text, only a labelled serial counts.
+  const serial = findSerial(scrubbed, pans.length > 0 ? { ...options, expectSerial: false } : options);
   if (serial) entities.terminalSerial = serial.toUpperCase();
   let rest = scrubbed;
   for (const found of [phone, serial]) if (found) rest = rest.replace(found, " ");
@@ -102,6 +107,18 @@ export function extractEntities(text: string, options: ExtractOptions = {}): Ent
   if (cardType) entities.cardType = cardType;
   if (pans[0]) entities.maskedPan = pans[0];
   return entities;
+}
+
+function findSerial(text: string, options: ExtractOptions): string | undefined {
+  const labelled = SERIAL.exec(text);
+  const value = labelled?.[1];
+  if (!options.expectSerial) return value;
+  // Asked for the serial, a token that looks like one is taken whole, even one that starts like a label
+  // ("sn123456" is SN123456, not 123456); a labelled one wins over the others in the reply.
+  const tokens = [...text.matchAll(BARE_SERIAL)];
+  if (!labelled || !value) return tokens[0]?.[0];
+  const at = labelled.index + labelled[0].length - value.length;
+  return tokens.find((t) => t.index <= at && at < t.index + t[0].length)?.[0] ?? value;
 }
 
 function findCode(text: string, options: ExtractOptions): string | undefined {

@@ -64,6 +64,32 @@ describe("extractEntities", () => {
     });
   });
 
+  it("takes a bare token for the terminal serial only when the serial was asked for", () => {
+    expect(extractEntities("N86012345678", { expectSerial: true }).terminalSerial).toBe("N86012345678");
+    expect(extractEntities("sn123456", { expectSerial: true }).terminalSerial).toBe("SN123456");
+    expect(extractEntities("SN123456 好", { expectSerial: true }).terminalSerial).toBe("SN123456");
+    expect(extractEntities("是这个 wp5000-123 吧", { expectSerial: true }).terminalSerial).toBe("WP5000-123");
+    expect(extractEntities("N86012345678").terminalSerial).toBeUndefined();
+  });
+
+  it("takes no serial without a digit, shorter than 6 or longer than 24 characters", () => {
+    for (const text of ["ABCDEFGH", "A1234", "A12345678901234567890123456"])
+      expect(extractEntities(text, { expectSerial: true }).terminalSerial, text).toBeUndefined();
+  });
+
+  it("prefers a labelled serial to another token when the serial was asked for", () => {
+    expect(extractEntities("订单 12345678 序列号 N86012345678", { expectSerial: true }).terminalSerial).toBe(
+      "N86012345678",
+    );
+  });
+
+  it("never takes a card number, or the digits around one, for a serial", () => {
+    expect(extractEntities("6222021234567894", { expectSerial: true }).terminalSerial).toBeUndefined();
+    expect(
+      extractEntities("12345678901234567890123456789", { expectSerial: true }).terminalSerial,
+    ).toBeUndefined();
+  });
+
   it("reports a masked card number, never the digits", () => {
     expect(extractEntities("卡 622202******7894 刷不了").maskedPan).toBe("622202******7894");
     expect(extractEntities("卡号6222021234567894").maskedPan).toBe("622202******7894");
