@@ -49,4 +49,49 @@ export const HOMOPHONES: ReadonlyArray<readonly [string, string]> = [
   ["撒销", "撤销"],
   ["撤消", "撤销"],
   ["刷咔", "刷卡"],
+  ["蟹蟹", "谢谢"],
 ];
+
+/**
+ * Chat shorthand and contractions, word → the word it stands for, read by the tokenizer only (answers to
+ * the bot's questions are parsed from the normalised text, untouched by this table).
+ */
+export const WORD_VARIANTS: ReadonlyMap<string, string> = new Map([
+  ...["thx", "thnx", "thanx", "thnks", "thks", "tks", "ty", "tq", "thanku", "thankyou", "3q"].map(
+    (w) => [w, "thanks"] as const,
+  ),
+  ...["cya", "ttyl", "byebye", "bbye"].map((w) => [w, "bye"] as const),
+  ...[
+    "cannot",
+    "cant",
+    "dont",
+    "doesnt",
+    "didnt",
+    "wont",
+    "isnt",
+    "arent",
+    "wasnt",
+    "werent",
+    "couldnt",
+    "wouldnt",
+    "havent",
+    "hasnt",
+    "aint",
+  ].map((w) => [w, "not"] as const),
+  ["u", "you"],
+  ["ur", "your"],
+  ["r", "are"],
+  ["plz", "please"],
+  ["msg", "message"],
+  ["txn", "transaction"],
+  ["trxn", "transaction"],
+  ["amt", "amount"],
+  ["acct", "account"],
+  ["pwd", "password"],
+]);
+
+/** Whole messages that are only a number but mean a word: "88" and "886" are "bye-bye" in Chinese chat. */
+export const NUMBER_WORDS: ReadonlyMap<string, string> = new Map([
+  ["88", "拜拜"],
+  ["886", "拜拜"],
+]);

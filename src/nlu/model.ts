@@ -8,10 +8,10 @@ import { ROOT } from "../paths.js";
 import { IntentClassifier } from "./classifier.js";
 import { features, Nlu } from "./index.js";
 import { maskCardNumbers } from "./redact.js";
-import { loadTrainingSet, type TrainingSet } from "./training.js";
+import { loadTrainingSet, type TrainingSet, uniquePhrases } from "./training.js";
 
 export const CACHE_DIR = process.env.POSDESK_CACHE_DIR || join(ROOT, "node_modules", ".cache", "posdesk");
-const MODEL_FORMAT = 1;
+const MODEL_FORMAT = 3;
 
 export interface LoadedModel {
   nlu: Nlu;
@@ -20,7 +20,8 @@ export interface LoadedModel {
 }
 
 export function trainNlu(set: TrainingSet): Nlu {
-  const documents = set.examples.map((e) => ({
+  // A phrase listed twice would weigh twice; cross-validation (`posdesk eval`) trains the same way.
+  const documents = uniquePhrases(set.examples).map((e) => ({
     tokens: features(maskCardNumbers(e.text)).tokens,
     intent: e.intent,
   }));

@@ -1,16 +1,20 @@
 /**
  * Features for the classifier, from normalised text. Chinese runs give character unigrams and bigrams
  * (no segmenter needed for short merchant messages, and robust to typos); Latin runs give natural's word
- * tokens, Porter-stemmed, and their bigrams. Mixed messages get both. Codes and amounts become class tokens,
- * so "提示51" and "code 51" share a feature.
+ * tokens, Porter-stemmed, their bigrams, and character trigrams of each word (so that "refud", "acount" and
+ * "upgarde" still share most of their features with the word they misspell). Mixed messages get both. Codes
+ * and amounts become class tokens, so "提示51" and "code 51" share a feature.
  */
 import PorterStemmer from "natural/lib/natural/stemmers/porter_stemmer.js";
 import { WordTokenizer } from "natural/lib/natural/tokenizers/regexp_tokenizer.js";
 import { KNOWN_CODES, routeForCode } from "./codes.js";
 import type { Entities } from "./entities.js";
+import { NUMBER_WORDS, WORD_VARIANTS } from "./lexicon.js";
 
 const words = new WordTokenizer();
 const RUNS = /[\u3400-\u9fff]+|[a-z0-9][a-z0-9'.,]*/g;
+// "don't" is "don t" once punctuation is gone: glue it back so that the lexicon reads it as "not".
+const SPLIT_CONTRACTION = /\b([a-z]+n) t\b/g;
 const STOP = new Set([
   "the",
   "a",
@@ -36,11 +40,15 @@ const STOP = new Set([
   "pls",
   "please",
 ]);
+/** Character n-grams of Latin words are marked so that they never collide with a word. */
+export const CHAR_GRAM = "~";
+const CHAR_GRAM_SIZE = 3;
 
 export function tokenize(normalized: string, entities: Entities = {}): string[] {
   const tokens: string[] = [];
+  const text = NUMBER_WORDS.get(normalized) ?? normalized.replace(SPLIT_CONTRACTION, "$1t");
   let previousWord: string | undefined;
-  for (const run of normalized.match(RUNS) ?? []) {
+  for (const run of text.match(RUNS) ?? []) {
     if (/^[\u3400-\u9fff]/.test(run)) {
       previousWord = undefined;
       for (let i = 0; i < run.length; i++) {
@@ -49,16 +57,39 @@ export function tokenize(normalized: string, entities: Entities = {}): string[] 
       }
       continue;
     }
-    for (const word of words.tokenize(run)) {
+    for (const raw of words.tokenize(run)) {
+      const word = WORD_VARIANTS.get(raw) ?? raw;
+      // A bare code ("a0 what to do") is a hint of where it routes, even where it is not read as the code.
+      if (KNOWN_CODES.has(word.toUpperCase())) tokens.push(`#bare:${routeForCode(word) ?? "ok"}`);
       if (/^[0-9]+$/.test(word) || KNOWN_CODES.has(word.toUpperCase())) continue;
       if (STOP.has(word)) continue;
-      const stem = PorterStemmer.stem(word);
+      const { stem, grams } = wordFeatures(word);
       tokens.push(stem);
       if (previousWord) tokens.push(`${previousWord}_${stem}`);
       previousWord = stem;
+      tokens.push(...grams);
     }
   }
   if (entities.responseCode) tokens.push("#code", `#code:${routeForCode(entities.responseCode) ?? "ok"}`);
   if (entities.amount !== undefined) tokens.push("#amount");
   return tokens;
+}
+
+// Stemming is the slow part of tokenising, and merchants reuse a small vocabulary: remember each word.
+const seenWords = new Map<string, { stem: string; grams: string[] }>();
+const MAX_SEEN_WORDS = 50_000;
+
+function wordFeatures(word: string): { stem: string; grams: string[] } {
+  let features = seenWords.get(word);
+  if (features) return features;
+  const grams: string[] = [];
+  if (word.length >= CHAR_GRAM_SIZE && /^[a-z]+$/.test(word)) {
+    const marked = `<${word}>`;
+    for (let i = 0; i + CHAR_GRAM_SIZE <= marked.length; i++)
+      grams.push(`${CHAR_GRAM}${marked.slice(i, i + CHAR_GRAM_SIZE)}`);
+  }
+  features = { stem: PorterStemmer.stem(word), grams };
+  if (seenWords.size >= MAX_SEEN_WORDS) seenWords.clear();
+  seenWords.set(word, features);
+  return features;
 }

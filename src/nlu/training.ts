@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { INTENTS_DIR } from "../paths.js";
 import { IntentId, Locale } from "./intents.js";
+import { normalize } from "./normalize.js";
 
 export const IntentFile = z.object({
   intent: IntentId,
@@ -38,6 +39,17 @@ export function loadTrainingSet(dir = INTENTS_DIR): TrainingSet {
     }
   }
   return { examples, fingerprint: hash.digest("hex").slice(0, 16) };
+}
+
+/** The phrases with repeats (the same phrase once normalised) removed: a phrase counts once, wherever listed. */
+export function uniquePhrases(examples: readonly LabelledExample[]): LabelledExample[] {
+  const seen = new Set<string>();
+  return examples.filter((e) => {
+    const key = normalize(e.text);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export const TEST_SET_FILE = join(INTENTS_DIR, "testset.jsonl");

@@ -1,0 +1,235 @@
+/**
+ * `posdesk eval [--json] [--folds K] [--peer]`: how well posdesk understands merchants. Stratified k-fold
+ * cross-validation over the training phrases, then the model trained on all of them against the held-out
+ * test file; with --peer, NLP.js trained on the same phrases, side by side. Tables by default; --json
+ * writes one JSON object.
+ */
+import { parseArgs } from "node:util";
+import {
+  crossValidate,
+  type Metrics,
+  metrics,
+  type Prediction,
+  predictAll,
+  SEED,
+  type Train,
+  throughput,
+  trainPosdesk,
+} from "../nlu/evaluate.js";
+import { INTENTS, type IntentId } from "../nlu/intents.js";
+import { type LabelledExample, loadTestSet, loadTrainingSet, uniquePhrases } from "../nlu/training.js";
+
+const USAGE = "usage: posdesk eval [--json] [--folds K] [--peer]";
+const DEFAULT_FOLDS = 5;
+
+interface Report {
+  accuracy: number;
+  macroF1: number;
+  correct: number;
+  total: number;
+  perIntent: { intent: IntentId; precision: number; recall: number; f1: number; support: number }[];
+  confusion: { labels: IntentId[]; rows: number[][] };
+  misclassified: { text: string; expected: IntentId; got: IntentId; confidence: number }[];
+}
+
+interface SystemReport {
+  name: string;
+  /** Training on every phrase, once. */
+  trainingMilliseconds: number;
+  /** Test-file messages classified per second, after a warm-up. */
+  messagesPerSecond: number;
+  crossValidation: Report;
+  test: Report;
+}
+
+export async function runEval(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  // Both systems learn from exactly these phrases: each distinct phrase once.
+  const phrases = uniquePhrases(loadTrainingSet().examples);
+  const testSet = loadTestSet();
+
+  const posdesk = await measure("posdesk", trainPosdesk, phrases, testSet, options.folds);
+  let peer: SystemReport | undefined;
+  if (options.peer) {
+    const { peerName, trainPeer } = await import("../nlu/peer.js");
+    const train: Train = async (examples) => (await trainPeer(examples)).predict;
+    peer = await measure(peerName(), train, phrases, testSet, options.folds);
+  }
+
+  const result: Result = {
+    folds: options.folds,
+    seed: SEED,
+    trainingPhrases: phrases.length,
+    testMessages: testSet.length,
+    posdesk,
+    ...(peer
+      ? {
+          peer,
+          ratios: {
+            accuracy: round(posdesk.test.accuracy / peer.test.accuracy),
+            macroF1: round(posdesk.test.macroF1 / peer.test.macroF1),
+            speed: round(posdesk.messagesPerSecond / peer.messagesPerSecond),
+          },
+        }
+      : {}),
+  };
+  process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${tables(result)}\n`);
+}
+
+function parseOptions(args: string[]): { json: boolean; folds: number; peer: boolean } {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: "boolean" }, folds: { type: "string" }, peer: { type: "boolean" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
+    const folds = values.folds === undefined ? DEFAULT_FOLDS : Number(values.folds);
+    if (!Number.isInteger(folds) || folds < 2 || folds > 50)
+      throw new Error(`--folds must be a whole number from 2 to 50, not ${values.folds}`);
+    return { json: values.json === true, folds, peer: values.peer === true };
+  } catch (error) {
+    // The CLI's own usage error class is private to cli.ts; a bad option still exits 2, as for every command.
+    process.stderr.write(`posdesk eval: ${(error as Error).message}\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+/** Cross-validation, then the model trained on every phrase against the test file, then its speed. */
+async function measure(
+  name: string,
+  train: Train,
+  phrases: LabelledExample[],
+  testSet: LabelledExample[],
+  folds: number,
+): Promise<SystemReport> {
+  const crossValidation = report(await crossValidate(train, phrases, folds));
+  const start = performance.now();
+  const predict = await train(phrases);
+  const trainingMilliseconds = Math.round(performance.now() - start);
+  const test = report(await predictAll(predict, testSet));
+  const messagesPerSecond = Math.round(await throughput(predict, testSet));
+  return { name, trainingMilliseconds, messagesPerSecond, crossValidation, test };
+}
+
+function report(predictions: Prediction[]): Report {
+  const m: Metrics = metrics(predictions, INTENTS);
+  return {
+    accuracy: round(m.accuracy),
+    macroF1: round(m.macroF1),
+    correct: m.correct,
+    total: m.total,
+    perIntent: m.perLabel.map(({ label, precision, recall, f1, support }) => ({
+      intent: label,
+      precision: round(precision),
+      recall: round(recall),
+      f1: round(f1),
+      support,
+    })),
+    confusion: { labels: m.labels, rows: m.confusion },
+    misclassified: predictions
+      .filter((p) => p.expected !== p.predicted)
+      .map((p) => ({
+        text: p.text,
+        expected: p.expected,
+        got: p.predicted,
+        confidence: round(p.confidence),
+      })),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+// ---- human-readable tables ----
+
+interface Result {
+  folds: number;
+  seed: number;
+  trainingPhrases: number;
+  testMessages: number;
+  posdesk: SystemReport;
+  peer?: SystemReport;
+  /** posdesk / peer, on the test file. */
+  ratios?: { accuracy: number; macroF1: number; speed: number };
+}
+
+const MAX_CV_ERRORS = 40;
+
+function tables(r: Result): string {
+  const p = r.posdesk;
+  const q = r.peer;
+  const none = (report: Report) => report.perIntent.find((s) => s.intent === "none")?.precision ?? 0;
+  const w = [24, 14, 18, 16];
+  const line = (label: string, value: (s: SystemReport) => string, ratio = "") =>
+    row([label, value(p), ...(q ? [value(q), ratio] : [])], w);
+  const out: string[] = [
+    `posdesk eval: ${r.folds}-fold cross-validation over ${r.trainingPhrases} distinct training phrases (seed ${r.seed}), then the test file (${r.testMessages} messages)`,
+    ...(q
+      ? [`${q.name} is trained on the same phrases and told each message's language; posdesk is not`]
+      : []),
+    "",
+    row(["", "posdesk", ...(q ? [q.name, "posdesk/peer"] : [])], w),
+    line("test accuracy", (s) => fixed(s.test.accuracy), r.ratios && fixed(r.ratios.accuracy, 2)),
+    line("test macro-F1", (s) => fixed(s.test.macroF1), r.ratios && fixed(r.ratios.macroF1, 2)),
+    line("test none precision", (s) => fixed(none(s.test))),
+    line("CV accuracy", (s) => fixed(s.crossValidation.accuracy)),
+    line("CV macro-F1", (s) => fixed(s.crossValidation.macroF1)),
+    line("CV none precision", (s) => fixed(none(s.crossValidation))),
+    line("messages/s (1 thread)", (s) => `${s.messagesPerSecond}`, r.ratios && fixed(r.ratios.speed, 2)),
+    line("training (ms)", (s) => `${s.trainingMilliseconds}`),
+    "",
+  ];
+  const peerF1 = new Map(q?.test.perIntent.map((s) => [s.intent, s.f1]));
+  const cw = [18, 7, 7, 7, 5, 4, 7, 7, 7, 6, 9];
+  out.push(
+    "per intent, posdesk",
+    row(["", "test P", "R", "F1", "n", "", "CV P", "R", "F1", "n", ...(q ? ["peer F1"] : [])], cw),
+  );
+  p.test.perIntent.forEach((t, i) => {
+    const c = p.crossValidation.perIntent[i];
+    const cells = [t.intent, fixed(t.precision), fixed(t.recall), fixed(t.f1), `${t.support}`, ""];
+    cells.push(fixed(c?.precision ?? 0), fixed(c?.recall ?? 0), fixed(c?.f1 ?? 0), `${c?.support ?? 0}`);
+    if (q) cells.push(fixed(peerF1.get(t.intent) ?? 0));
+    out.push(row(cells, cw));
+  });
+  out.push("", "confusion matrix, posdesk on the test file (rows: expected, columns: predicted)");
+  out.push(...confusion(p.test), "", "misclassified by posdesk, test file", ...errors(p.test.misclassified));
+  const cvErrors = p.crossValidation.misclassified;
+  out.push("", "misclassified by posdesk, cross-validation", ...errors(cvErrors.slice(0, MAX_CV_ERRORS)));
+  if (cvErrors.length > MAX_CV_ERRORS)
+    out.push(`  … ${cvErrors.length - MAX_CV_ERRORS} more (--json has all)`);
+  return out.join("\n");
+}
+
+function confusion(report: Report): string[] {
+  const { labels, rows } = report.confusion;
+  const head = row(["", ...labels.map((_, i) => `${i + 1}`)], [22, ...labels.map(() => 4)]);
+  return [
+    head,
+    ...rows.map((cells, i) =>
+      row(
+        [`${i + 1} ${labels[i]}`, ...cells.map((n, j) => (n === 0 ? "." : i === j ? `${n}` : `${n}*`))],
+        [22, ...labels.map(() => 4)],
+      ),
+    ),
+  ];
+}
+
+function errors(list: Report["misclassified"]): string[] {
+  if (list.length === 0) return ["  (none)"];
+  return list.map((e) => `  ${e.expected} → ${e.got} (${fixed(e.confidence, 2)})  ${e.text}`);
+}
+
+function row(cells: string[], widths: number[]): string {
+  return cells
+    .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 8) : cell.padStart(widths[i] ?? 8)))
+    .join("")
+    .trimEnd();
+}
+
+function fixed(value: number, digits = 3): string {
+  return value.toFixed(digits);
+}
