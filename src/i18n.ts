@@ -33,15 +33,43 @@ void instance.init({
 
 export type Params = Record<string, unknown>;
 
+// The texts never change while the process runs: a text without parameters, and a list, is looked up once
+// (i18next's lookup is most of the cost of rendering a turn's replies).
+const fixed = new Map<Locale, TFunction>();
+const plainTexts = new Map<string, string>();
+const lists = new Map<string, string[]>();
+
+function fixedT(locale: Locale): TFunction {
+  let tf = fixed.get(locale);
+  if (!tf) {
+    tf = instance.getFixedT(locale);
+    fixed.set(locale, tf);
+  }
+  return tf;
+}
+
 /** Text for `key` (or the first of `key` that exists) in `locale`. */
 export function t(locale: Locale, key: string | string[], params: Params = {}): string {
-  return instance.getFixedT(locale)(key, params);
+  for (const _ in params) return fixedT(locale)(key, params);
+  const id = `${locale}\u0000${typeof key === "string" ? key : key.join("\u0001")}`;
+  let text = plainTexts.get(id);
+  if (text === undefined) {
+    text = fixedT(locale)(key, params);
+    plainTexts.set(id, text);
+  }
+  return text;
 }
 
 /** A list (e.g. synonyms) stored under `key`; empty when there is none. */
 export function list(locale: Locale, key: string): string[] {
-  const value: unknown = instance.getFixedT(locale)(key, { returnObjects: true });
-  return Array.isArray(value) ? value.map(String) : [];
+  const id = `${locale}\u0000${key}`;
+  let items = lists.get(id);
+  if (!items) {
+    const value: unknown = fixedT(locale)(key, { returnObjects: true });
+    items = Array.isArray(value) ? value.map(String) : [];
+    lists.set(id, items);
+  }
+  return [...items];
 }
 
 /** A whole subtree of keys (e.g. the widget's words), as an object. */

@@ -14,5 +14,9 @@ function findRoot(from: string): string {
 }
 
 export const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
-export const INTENTS_DIR = resolve(ROOT, "intents");
+/** The training phrases: `intents/`, or `POSDESK_INTENTS_DIR` (tests point it at a copy they may change). */
+export function intentsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.POSDESK_INTENTS_DIR ? resolve(env.POSDESK_INTENTS_DIR) : resolve(ROOT, "intents");
+}
+export const INTENTS_DIR = intentsDir();
 export const LOCALES_DIR = resolve(ROOT, "locales");

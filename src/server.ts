@@ -113,6 +113,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       server.closeAllConnections();
       await closed;
       models.close();
+      await wechat?.stop();
       await posdesk.close();
     })();
     return closing;

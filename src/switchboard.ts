@@ -46,14 +46,13 @@ export class Switchboard {
         ...(last ? { options: result.options } : {}),
       });
     });
-    const conversation = await this.engine.store.getConversation(id);
     if (result.handoff) {
       this.hub.publishConversation(id, { type: "handoff", handoffId: result.handoff.id, status: "open" });
       this.hub.publishDesk({ type: "handoff.opened", handoffId: result.handoff.id, conversationId: id });
-    } else if (conversation?.handoffId) {
+    } else if (result.openHandoffId) {
       this.hub.publishDesk({
         type: "handoff.updated",
-        handoffId: conversation.handoffId,
+        handoffId: result.openHandoffId,
         conversationId: id,
       });
     }

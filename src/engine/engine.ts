@@ -46,6 +46,8 @@ export interface TurnResult {
   /** The option ids behind `options`, for channels that send ids back. */
   optionIds: string[];
   handoff: HandoffSummary | null;
+  /** The handoff that owns the chat after this turn (opened now or earlier), or null when the bot does. */
+  openHandoffId: string | null;
 }
 
 export interface EngineOptions {
@@ -99,8 +101,10 @@ export class ConversationEngine {
   private readonly agentLocale: Locale;
   private readonly defaultLocale: Locale;
   private readonly now: () => Date;
+  private nlu: Nlu;
 
   constructor(private readonly options: EngineOptions) {
+    this.nlu = options.nlu;
     this.agentLocale = options.agentLocale ?? "zh-CN";
     this.defaultLocale = options.defaultLocale ?? "zh-CN";
     this.now = options.now ?? (() => new Date());
@@ -108,6 +112,11 @@ export class ConversationEngine {
 
   get store(): Store {
     return this.options.store;
+  }
+
+  /** Swaps the model (retrained from new phrases) for the turns that start from now on. */
+  useModel(nlu: Nlu): void {
+    this.nlu = nlu;
   }
 
   handle(turn: Turn): Promise<TurnResult> {
@@ -130,13 +139,18 @@ export class ConversationEngine {
     const tooLong = raw.length > MAX_MESSAGE_CHARS;
     const text = tooLong ? raw.slice(0, MAX_MESSAGE_CHARS) : raw;
     const conversation = (await this.store.getConversation(id)) ?? this.newConversation(id, turn, at);
-    const understanding = this.options.nlu.understand(text);
+    const understanding = this.nlu.understand(text);
     conversation.locale = this.chooseLocale(conversation, turn, understanding);
     if (turn.address !== undefined) conversation.address = turn.address;
     conversation.turn += 1;
     const ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
 
-    await this.store.appendTranscript(id, [{ from: "merchant", text: understanding.text, at }]);
+    const said: TranscriptEntry = {
+      from: "merchant",
+      text: understanding.text,
+      at,
+      intent: understanding.intent,
+    };
     if (tooLong) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
     if (!understanding.normalized) {
       this.unreadable(ctx, raw);
@@ -147,16 +161,19 @@ export class ConversationEngine {
     }
     if (ctx.reply.texts.length === 0) ctx.reply.say("engine.notUnderstood");
 
-    const botEntries: TranscriptEntry[] = ctx.reply.texts.map((t) => ({
-      from: "bot",
-      text: maskCardNumbers(t),
-      at,
-    }));
-    await this.store.appendTranscript(id, botEntries);
-    const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at) : null;
+    const entries: TranscriptEntry[] = [
+      said,
+      ...ctx.reply.texts.map((t): TranscriptEntry => ({ from: "bot", text: maskCardNumbers(t), at })),
+    ];
+    const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at, entries) : null;
     conversation.question = ctx.reply.question;
     conversation.updatedAt = at;
-    await this.store.saveConversation(conversation);
+    // Everything the turn changed is written at once: one transaction where the store has them.
+    await this.store.saveTurn({
+      conversation,
+      transcript: entries,
+      ...(handoff ? { handoff: { summary: handoff, status: "open" } } : {}),
+    });
 
     const state = conversation.flow ? stateOf(conversation.flow.snapshot) : null;
     const result: TurnResult = maskDeep({
@@ -171,6 +188,7 @@ export class ConversationEngine {
       options: ctx.reply.options.map((o) => o.label),
       optionIds: ctx.reply.options.map((o) => o.id),
       handoff,
+      openHandoffId: conversation.handoffId,
     });
     this.options.logger?.info(
       {
@@ -347,10 +365,12 @@ export class ConversationEngine {
     );
   }
 
+  /** The handoff this turn opens; `entries` are the turn's own transcript entries, not yet stored. */
   private async openHandoff(
     conversation: ConversationRecord,
     pending: Pending,
     at: string,
+    entries: TranscriptEntry[],
   ): Promise<HandoffSummary> {
     const summary = HandoffSummary.parse(
       maskDeep({
@@ -365,11 +385,10 @@ export class ConversationEngine {
         facts: pending.facts,
         stepsTried: pending.stepsTried,
         summary: summarize(this.agentLocale, pending),
-        transcript: await this.store.transcript(conversation.id),
+        transcript: [...(await this.store.transcript(conversation.id)), ...entries],
         createdAt: at,
       }),
     );
-    await this.store.saveHandoff({ summary, status: "open" });
     conversation.handoffId = summary.id;
     conversation.flow = null;
     return summary;

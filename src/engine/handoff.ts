@@ -9,6 +9,8 @@ export const TranscriptEntry = z.object({
   from: z.enum(["merchant", "bot", "agent"]),
   text: z.string(),
   at: z.iso.datetime(),
+  /** What the bot classified a merchant message as: with the agent's resolution, a learning candidate. */
+  intent: IntentId.optional(),
 });
 export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
 

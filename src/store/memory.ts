@@ -2,11 +2,13 @@
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
 import {
+  type CandidateDecision,
   type ConversationRecord,
   type HandoffQuery,
   matchesQuery,
   newestFirst,
   type Store,
+  type TurnWrite,
 } from "./store.js";
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(maskDeep(value))) as T;
@@ -15,6 +17,7 @@ export class MemoryStore implements Store {
   private readonly conversations = new Map<string, string>();
   private readonly transcripts = new Map<string, string[]>();
   private readonly handoffs = new Map<string, string>();
+  private readonly decided = new Map<string, CandidateDecision>();
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const json = this.conversations.get(id);
@@ -39,6 +42,12 @@ export class MemoryStore implements Store {
     this.handoffs.set(handoff.summary.id, JSON.stringify(copy(handoff)));
   }
 
+  async saveTurn(turn: TurnWrite): Promise<void> {
+    await this.appendTranscript(turn.conversation.id, turn.transcript);
+    if (turn.handoff) await this.saveHandoff(turn.handoff);
+    await this.saveConversation(turn.conversation);
+  }
+
   async getHandoff(id: string): Promise<HandoffRecord | undefined> {
     const json = this.handoffs.get(id);
     return json === undefined ? undefined : (JSON.parse(json) as HandoffRecord);
@@ -49,6 +58,14 @@ export class MemoryStore implements Store {
       .map((json) => JSON.parse(json) as HandoffRecord)
       .filter((h) => matchesQuery(h, query))
       .sort(newestFirst);
+  }
+
+  async recordDecision(candidateId: string, decision: CandidateDecision): Promise<void> {
+    this.decided.set(candidateId, decision);
+  }
+
+  async decisions(): Promise<Map<string, CandidateDecision>> {
+    return new Map(this.decided);
   }
 
   async ready(): Promise<boolean> {

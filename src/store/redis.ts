@@ -9,11 +9,13 @@ import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
 import {
+  type CandidateDecision,
   type ConversationRecord,
   type HandoffQuery,
   matchesQuery,
   newestFirst,
   type Store,
+  type TurnWrite,
 } from "./store.js";
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
@@ -103,6 +105,27 @@ export class RedisStore implements Store {
       .exec();
   }
 
+  /** One MULTI: another process never sees the transcript of a turn without its conversation state. */
+  async saveTurn(turn: TurnWrite): Promise<void> {
+    const { conversation, transcript, handoff } = turn;
+    const multi = this.redis.multi();
+    if (transcript.length > 0)
+      multi.rpush(
+        this.key("transcript", conversation.id),
+        ...transcript.map((e) => JSON.stringify(maskDeep(e))),
+      );
+    if (handoff) {
+      const masked = maskDeep(handoff);
+      multi
+        .set(this.key("handoff", masked.summary.id), JSON.stringify(masked))
+        .zadd(this.key("handoffs"), Date.parse(masked.summary.createdAt), masked.summary.id);
+    }
+    multi.set(this.key("conversation", conversation.id), JSON.stringify(maskDeep(conversation)));
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+  }
+
   async getHandoff(id: string): Promise<HandoffRecord | undefined> {
     const json = await this.redis.get(this.key("handoff", id));
     return json === null ? undefined : (JSON.parse(json) as HandoffRecord);
@@ -117,6 +140,27 @@ export class RedisStore implements Store {
       .map((json) => JSON.parse(json) as HandoffRecord)
       .filter((h) => matchesQuery(h, query))
       .sort(newestFirst);
+  }
+
+  /** One Redis set per decision; a candidate moves from one to the other when a reviewer changes their mind. */
+  async recordDecision(candidateId: string, decision: CandidateDecision): Promise<void> {
+    const other: CandidateDecision = decision === "accepted" ? "rejected" : "accepted";
+    await this.redis
+      .multi()
+      .srem(this.key("learning", other), candidateId)
+      .sadd(this.key("learning", decision), candidateId)
+      .exec();
+  }
+
+  async decisions(): Promise<Map<string, CandidateDecision>> {
+    const [accepted, rejected] = await Promise.all([
+      this.redis.smembers(this.key("learning", "accepted")),
+      this.redis.smembers(this.key("learning", "rejected")),
+    ]);
+    return new Map<string, CandidateDecision>([
+      ...rejected.map((id): [string, CandidateDecision] => [id, "rejected"]),
+      ...accepted.map((id): [string, CandidateDecision] => [id, "accepted"]),
+    ]);
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {

@@ -7,12 +7,15 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
+import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import {
+  type CandidateDecision,
   type ConversationRecord,
   type HandoffQuery,
   matchesQuery,
   newestFirst,
   type Store,
+  type TurnWrite,
 } from "./store.js";
 
 const SCHEMA = `
@@ -21,8 +24,9 @@ const SCHEMA = `
     data TEXT NOT NULL,
     updated_at TEXT NOT NULL
   );
+  -- seq is the rowid: rows are never deleted, so it only grows (AUTOINCREMENT would add a write per turn).
   CREATE TABLE IF NOT EXISTS transcripts (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     conversation_id TEXT NOT NULL,
     entry TEXT NOT NULL
   );
@@ -35,11 +39,20 @@ const SCHEMA = `
     data TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS handoffs_by_status ON handoffs (status, created_at);
+  CREATE TABLE IF NOT EXISTS learning_decisions (
+    candidate_id TEXT PRIMARY KEY,
+    decision TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+  );
 `;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements;
+  // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
+  private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
+  private readonly writeTurn: (turn: TurnWrite) => void;
+  private readonly checkpointer: Checkpointer | undefined;
 
   constructor(readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -47,7 +60,18 @@ export class SqliteStore implements Store {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
+    // 16 MB of page cache (SQLite's default is 2 MB): a busy server's conversations stay in memory.
+    this.db.pragma("cache_size = -16384");
     this.db.exec(SCHEMA);
+    if (path !== ":memory:") {
+      // The WAL is copied into the file by a worker thread, not inside a turn's commit (see checkpointer.ts).
+      this.db.pragma("wal_autocheckpoint = 0");
+      this.checkpointer = startCheckpointer(path, {
+        onFailure: () => {
+          if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
+        },
+      });
+    }
     this.statements = {
       getConversation: this.db.prepare<[string], { data: string }>(
         "SELECT data FROM conversations WHERE id = ?",
@@ -65,10 +89,36 @@ export class SqliteStore implements Store {
         "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
       ),
       getHandoff: this.db.prepare<[string], { data: string }>("SELECT data FROM handoffs WHERE id = ?"),
+      putDecision: this.db.prepare<[string, string, string]>(
+        "INSERT INTO learning_decisions (candidate_id, decision, decided_at) VALUES (?, ?, ?) ON CONFLICT(candidate_id) DO UPDATE SET decision = excluded.decision, decided_at = excluded.decided_at",
+      ),
+      decisions: this.db.prepare<[], { candidate_id: string; decision: CandidateDecision }>(
+        "SELECT candidate_id, decision FROM learning_decisions",
+      ),
       listHandoffs: this.db.prepare<[], { data: string }>(
         "SELECT data FROM handoffs ORDER BY created_at DESC",
       ),
     };
+    this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
+      for (const entry of entries)
+        this.statements.appendTranscript.run(conversationId, JSON.stringify(maskDeep(entry)));
+    });
+    this.writeTurn = this.db.transaction((turn: TurnWrite) => {
+      this.appendEntries(turn.conversation.id, turn.transcript);
+      if (turn.handoff) this.putHandoff(turn.handoff);
+      this.putConversation(turn.conversation);
+    });
+  }
+
+  private putConversation(conversation: ConversationRecord): void {
+    const masked = maskDeep(conversation);
+    this.statements.putConversation.run(masked.id, JSON.stringify(masked), masked.updatedAt);
+  }
+
+  private putHandoff(handoff: HandoffRecord): void {
+    const masked = maskDeep(handoff);
+    const { id, conversationId, createdAt } = masked.summary;
+    this.statements.putHandoff.run(id, conversationId, masked.status, createdAt, JSON.stringify(masked));
   }
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
@@ -77,16 +127,15 @@ export class SqliteStore implements Store {
   }
 
   async saveConversation(conversation: ConversationRecord): Promise<void> {
-    const masked = maskDeep(conversation);
-    this.statements.putConversation.run(masked.id, JSON.stringify(masked), masked.updatedAt);
+    this.putConversation(conversation);
   }
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
-    const insert = this.db.transaction((list: TranscriptEntry[]) => {
-      for (const entry of list)
-        this.statements.appendTranscript.run(conversationId, JSON.stringify(maskDeep(entry)));
-    });
-    insert(entries);
+    this.appendEntries(conversationId, entries);
+  }
+
+  async saveTurn(turn: TurnWrite): Promise<void> {
+    this.writeTurn(turn);
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
@@ -96,9 +145,7 @@ export class SqliteStore implements Store {
   }
 
   async saveHandoff(handoff: HandoffRecord): Promise<void> {
-    const masked = maskDeep(handoff);
-    const { id, conversationId, createdAt } = masked.summary;
-    this.statements.putHandoff.run(id, conversationId, masked.status, createdAt, JSON.stringify(masked));
+    this.putHandoff(handoff);
   }
 
   async getHandoff(id: string): Promise<HandoffRecord | undefined> {
@@ -114,11 +161,20 @@ export class SqliteStore implements Store {
       .sort(newestFirst);
   }
 
+  async recordDecision(candidateId: string, decision: CandidateDecision): Promise<void> {
+    this.statements.putDecision.run(candidateId, decision, new Date().toISOString());
+  }
+
+  async decisions(): Promise<Map<string, CandidateDecision>> {
+    return new Map(this.statements.decisions.all().map((row) => [row.candidate_id, row.decision]));
+  }
+
   async ready(): Promise<boolean> {
     return this.db.open;
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }

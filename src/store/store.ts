@@ -38,6 +38,18 @@ export interface ConversationRecord {
   updatedAt: string;
 }
 
+/** What a reviewer decided about a learning candidate (a merchant message the bot got wrong). */
+export type CandidateDecision = "accepted" | "rejected";
+
+/** What one turn changed, written together (in one transaction where the backend has them). */
+export interface TurnWrite {
+  conversation: ConversationRecord;
+  /** The turn's new transcript entries: the merchant's message and the bot's replies. */
+  transcript: TranscriptEntry[];
+  /** The handoff the turn opened, if it did. */
+  handoff?: HandoffRecord;
+}
+
 export interface HandoffQuery {
   status?: HandoffStatus | "active";
 }
@@ -48,6 +60,8 @@ export interface Store {
   appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void>;
   transcript(conversationId: string): Promise<TranscriptEntry[]>;
   saveHandoff(handoff: HandoffRecord): Promise<void>;
+  /** Appends the turn's transcript entries, saves the handoff it opened and the conversation, together. */
+  saveTurn(turn: TurnWrite): Promise<void>;
   getHandoff(id: string): Promise<HandoffRecord | undefined>;
   /** Handoffs, newest first. `active` means open or claimed. */
   listHandoffs(query?: HandoffQuery): Promise<HandoffRecord[]>;
@@ -56,6 +70,10 @@ export interface Store {
    * only leave it out: the engine already serialises turns inside a process.
    */
   withConversationLock?<T>(id: string, work: () => Promise<T>): Promise<T>;
+  /** Remembers a reviewer's decision on a learning candidate, so it is not offered again. */
+  recordDecision(candidateId: string, decision: CandidateDecision): Promise<void>;
+  /** Every learning candidate decided so far, by candidate id. */
+  decisions(): Promise<Map<string, CandidateDecision>>;
   /** Whether the store can take work now (readiness). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

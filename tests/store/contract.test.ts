@@ -104,6 +104,45 @@ describe.each(stores)("the %s store", (_name, open) => {
     await store.close();
   });
 
+  it("saves a turn's transcript entries, the handoff it opened and the conversation together", async () => {
+    const store = open();
+    const at = "2026-11-25T10:00:00.000Z";
+    const opened = handoff("turn", "2026-11-25T10:00:00.000Z");
+    await store.saveTurn({
+      conversation: { ...conversation("c-turn"), handoffId: "turn" },
+      transcript: [
+        { from: "merchant", text: "转人工", at, intent: "human_agent" },
+        { from: "bot", text: "正在为您转接", at },
+      ],
+      handoff: opened,
+    });
+    expect(await store.getConversation("c-turn")).toMatchObject({ handoffId: "turn" });
+    expect(await store.transcript("c-turn")).toEqual([
+      { from: "merchant", text: "转人工", at, intent: "human_agent" },
+      { from: "bot", text: "正在为您转接", at },
+    ]);
+    expect((await store.getHandoff("turn"))?.summary.id).toBe("turn");
+    expect((await store.listHandoffs()).map((h) => h.summary.id)).toEqual(["turn"]);
+    await store.close();
+  });
+
+  it("remembers decisions on learning candidates, the latest one winning", async () => {
+    const store = open();
+    expect(await store.decisions()).toEqual(new Map());
+    await store.recordDecision("cand-1", "accepted");
+    await store.recordDecision("cand-2", "rejected");
+    await store.recordDecision("cand-2", "accepted");
+    await store.recordDecision("cand-3", "rejected");
+    expect(await store.decisions()).toEqual(
+      new Map([
+        ["cand-1", "accepted"],
+        ["cand-2", "accepted"],
+        ["cand-3", "rejected"],
+      ]),
+    );
+    await store.close();
+  });
+
   it("says it is ready", async () => {
     const store = open();
     expect(await store.ready()).toBe(true);
