@@ -73,3 +73,9 @@ export function runFlow(
   actor.stop();
   return step;
 }
+
+/** The state a persisted flow snapshot is in, as `stateName` spells it. */
+export function stateOf(snapshot: unknown): string | null {
+  const value = (snapshot as { value?: unknown } | null)?.value;
+  return value === undefined ? null : stateName(value);
+}
