@@ -149,7 +149,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
 
   /** The widget's and console's own words, from locales/ like everything else shown. */
   app.get("/api/ui/:locale", (req, res) => {
-    res.json(section(parse(Locale, req.params.locale), "ui"));
+    const locale = parse(Locale, req.params.locale);
+    res.json({ ...section(locale, "ui"), topics: section(locale, "topics") });
   });
 
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;

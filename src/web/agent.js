@@ -4,27 +4,11 @@
  */
 (() => {
   const PRIORITY = { urgent: 0, high: 1, normal: 2, low: 3 };
-  const INTENTS = [
-    "card_declined",
-    "settlement_delay",
-    "terminal_dead",
-    "network_failure",
-    "card_read_error",
-    "printer_problem",
-    "limit_exceeded",
-    "account_frozen",
-    "signin_key_error",
-    "software_update",
-    "fees_inquiry",
-    "refund_void",
-    "human_agent",
-    "greeting",
-    "goodbye",
-    "none",
-  ];
   let locale = localStorage.getItem("posdesk.agent.locale") || "zh-CN";
   let token = sessionStorage.getItem("posdesk.agent.token");
   let words = {};
+  // The intent ids and their names, from the server (locales/<locale>/topics.json): the close form's choices.
+  let topics = {};
   let queue = [];
   let selected = null;
   let events = null;
@@ -56,7 +40,9 @@
   }
 
   async function loadWords() {
-    words = (await (await fetch(`/api/ui/${locale}`)).json()).agent;
+    const ui = await (await fetch(`/api/ui/${locale}`)).json();
+    words = ui.agent;
+    topics = ui.topics;
     document.documentElement.lang = locale;
     $("title").textContent = words.title;
     document.title = words.title;
@@ -87,7 +73,7 @@
           el("span", { className: "badge", textContent: words.status[h.status] }),
           el("span", { textContent: h.channel }),
         ),
-        el("div", { className: "topic", textContent: h.intent }),
+        el("div", { className: "topic", textContent: topics[h.intent] ?? h.intent }),
         el("div", {
           className: "line",
           textContent: `${words.reasons[h.reason]} · ${new Date(h.createdAt).toLocaleString()}`,
@@ -147,7 +133,9 @@
     const resolution = el(
       "select",
       { id: "resolution" },
-      ...INTENTS.map((i) => el("option", { value: i, textContent: i })),
+      ...Object.entries(topics).map(([id, name]) =>
+        el("option", { value: id, textContent: `${name} (${id})` }),
+      ),
     );
     resolution.value = h.intent;
     const note = el("input", { id: "note", placeholder: words.note });
