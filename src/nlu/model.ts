@@ -2,6 +2,7 @@
  * The NLU model at start-up: trained from `intents/`, or loaded from a cached model when the training
  * files have not changed since it was built (the cache is keyed by a hash of every training file).
  */
+import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../paths.js";
@@ -43,7 +44,8 @@ export function loadNlu(options: { cache?: boolean; set?: TrainingSet } = {}): L
   if (options.cache !== false) {
     try {
       mkdirSync(CACHE_DIR, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
+      // Unique per writer: worker threads share a pid, and two writers must never share a temporary file.
+      const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
       writeFileSync(tmp, JSON.stringify(nlu.classifier.toJSON()));
       renameSync(tmp, file);
     } catch {
