@@ -118,26 +118,33 @@ function learnable(resolution: IntentId | undefined): resolution is IntentId {
  * before an earlier handoff of the same conversation.
  */
 export function findCandidates(handoffs: readonly HandoffRecord[]): Candidate[] {
+  // Within a conversation a later handoff's transcript extends the earlier one's: its length orders
+  // handoffs created in the same millisecond.
   const byAge = [...handoffs].sort(
     (a, b) =>
-      a.summary.createdAt.localeCompare(b.summary.createdAt) || a.summary.id.localeCompare(b.summary.id),
+      a.summary.createdAt.localeCompare(b.summary.createdAt) ||
+      a.summary.transcript.length - b.summary.transcript.length ||
+      a.summary.id.localeCompare(b.summary.id),
   );
-  const previousEnd = new Map<string, string>();
+  const previous = new Map<string, { end: string; length: number }>();
   const seen = new Set<string>();
   const candidates: Candidate[] = [];
   for (const handoff of byAge) {
     const { conversationId, transcript } = handoff.summary;
-    const since = previousEnd.get(conversationId);
-    previousEnd.set(conversationId, handoff.closedAt ?? handoff.summary.createdAt);
+    const since = previous.get(conversationId);
+    previous.set(conversationId, {
+      end: handoff.closedAt ?? handoff.summary.createdAt,
+      length: transcript.length,
+    });
     const resolution = handoff.resolution;
     if (handoff.status !== "closed" || !learnable(resolution)) continue;
-    for (const entry of transcript) {
-      if (since !== undefined && entry.at <= since) continue;
+    transcript.forEach((entry, index) => {
+      if (since !== undefined && (index < since.length || entry.at <= since.end)) return;
       const candidate = candidateOf(entry, resolution, handoff);
-      if (!candidate || seen.has(candidate.id)) continue;
+      if (!candidate || seen.has(candidate.id)) return;
       seen.add(candidate.id);
       candidates.push(candidate);
-    }
+    });
   }
   return candidates;
 }

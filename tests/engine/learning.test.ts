@@ -148,6 +148,32 @@ describe("learning candidates from closed handoffs", () => {
     const candidates = await candidatesAfter(chat, second.handoff?.id ?? "", "software_update");
     expect(candidates.map((c) => c.text)).not.toContain(NEW_PHRASING);
   });
+
+  it("tells two handoffs of one conversation apart even when they were opened in the same millisecond", async () => {
+    const chat = talk();
+    const first = await misunderstoodThenHandedOver(chat);
+    await chat.engine.closeHandoff(first, "none");
+    await chat.say("收银机屏幕上出来一串奇怪的字母");
+    const second = await chat.say("转人工");
+    await chat.engine.closeHandoff(second.handoff?.id ?? "", "software_update");
+    const [older, newer] = await Promise.all([
+      chat.engine.store.getHandoff(first),
+      chat.engine.store.getHandoff(second.handoff?.id ?? ""),
+    ]);
+    if (!older || !newer) throw new Error("handoffs missing");
+    const sameInstant = "2026-11-25T10:00:00.000Z";
+    const tied = [older, newer].map((h) => ({
+      ...h,
+      closedAt: sameInstant,
+      summary: { ...h.summary, createdAt: sameInstant },
+    }));
+    const texts = (records: typeof tied) =>
+      findCandidates(records)
+        .filter((c) => c.resolution === "software_update")
+        .map((c) => c.text);
+    expect(texts(tied)).not.toContain(NEW_PHRASING);
+    expect(texts([...tied].reverse())).not.toContain(NEW_PHRASING);
+  });
 });
 
 describe("accepting a candidate", () => {
