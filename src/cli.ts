@@ -9,6 +9,7 @@ import { createPosdesk } from "./app.js";
 import { runWechat } from "./channels/wechat-main.js";
 import { runEval } from "./commands/eval.js";
 import { runLearn } from "./commands/learn.js";
+import { UsageError } from "./commands/usage.js";
 import type { TurnResult } from "./engine/engine.js";
 import type { HandoffRecord } from "./engine/handoff.js";
 import { createLogger } from "./logger.js";
@@ -31,8 +32,6 @@ const USAGE = `usage: posdesk <command> [options]
                                          messages the bot got wrong, labelled by agents; --accept adds them to intents/
 
 environment: POSDESK_STORE (default ./data/posdesk.db), POSDESK_AGENT_LOCALE (zh-CN), LOG_LEVEL (warn)`;
-
-class UsageError extends Error {}
 
 async function* lines(): AsyncGenerator<string> {
   const input = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
@@ -192,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     process.stderr.write(`posdesk ${command}: ${(error as Error).message}\n`);
-    return error instanceof UsageError || (error as Error).name === "UsageError" ? 2 : 1;
+    return error instanceof UsageError ? 2 : 1;
   }
 }
 

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { types, WechatyBuilder } from "wechaty";
 import { createPosdesk } from "../app.js";
+import { UsageError } from "../commands/usage.js";
 import { createLogger, type Logger } from "../logger.js";
 import { Switchboard } from "../switchboard.js";
 import { qrcodeUrl, WechatChannel } from "./wechat.js";
@@ -51,8 +52,16 @@ export async function startWechat(
   };
 }
 
+function parseWechatArgs(args: string[]): { store?: string } {
+  try {
+    return parseArgs({ args, options: { store: { type: "string" } }, strict: true }).values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export async function runWechat(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { store: { type: "string" } }, strict: true });
+  const values = parseWechatArgs(args);
   const logger = createLogger({ destination: "stderr" });
   const posdesk = await createPosdesk({ ...(values.store ? { store: values.store } : {}), logger });
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub);

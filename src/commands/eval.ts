@@ -18,6 +18,7 @@ import {
 } from "../nlu/evaluate.js";
 import { INTENTS, type IntentId } from "../nlu/intents.js";
 import { type LabelledExample, loadTestSet, loadTrainingSet, uniquePhrases } from "../nlu/training.js";
+import { UsageError } from "./usage.js";
 
 const USAGE = "usage: posdesk eval [--json] [--folds K] [--peer]";
 const DEFAULT_FOLDS = 5;
@@ -84,15 +85,13 @@ function parseOptions(args: string[]): { json: boolean; folds: number; peer: boo
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length > 0) throw new Error(`unexpected argument '${positionals[0]}'`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const folds = values.folds === undefined ? DEFAULT_FOLDS : Number(values.folds);
     if (!Number.isInteger(folds) || folds < 2 || folds > 50)
-      throw new Error(`--folds must be a whole number from 2 to 50, not ${values.folds}`);
+      throw new UsageError(`--folds must be a whole number from 2 to 50, not ${values.folds}`);
     return { json: values.json === true, folds, peer: values.peer === true };
   } catch (error) {
-    // The CLI's own usage error class is private to cli.ts; a bad option still exits 2, as for every command.
-    process.stderr.write(`posdesk eval: ${(error as Error).message}\n${USAGE}\n`);
-    process.exit(2);
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
 }
 

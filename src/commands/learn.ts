@@ -9,13 +9,9 @@ import { type Candidate, pendingCandidates, recordDecisions } from "../engine/le
 import { addPhrases } from "../nlu/phrases.js";
 import { intentsDir } from "../paths.js";
 import { openStore } from "../store/index.js";
+import { UsageError } from "./usage.js";
 
 export const LEARN_USAGE = "learn [--json] [--store PATH|URL] [--accept ID…|--accept-all] [--reject ID…]";
-
-/** A bad option or argument: the CLI exits with 2. */
-class UsageError extends Error {
-  override name = "UsageError";
-}
 
 export interface LearnOptions {
   json: boolean;
