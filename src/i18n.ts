@@ -74,7 +74,7 @@ export function list(locale: Locale, key: string): string[] {
 
 /** A whole subtree of keys (e.g. the widget's words), as an object. */
 export function section(locale: Locale, key: string): Record<string, unknown> {
-  const value: unknown = instance.getFixedT(locale)(key, { returnObjects: true });
+  const value: unknown = fixedT(locale)(key, { returnObjects: true });
   return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
 }
 
