@@ -60,6 +60,20 @@ export function t(locale: Locale, key: string | string[], params: Params = {}): 
   return text;
 }
 
+const resolvedKeys = new Map<string, string>();
+
+/** Which of `key` the text comes from: the first that `locale` has (the last one when none has it). */
+export function resolvedKey(locale: Locale, key: string | string[]): string {
+  if (typeof key === "string") return key;
+  const id = `${locale}\u0000${key.join("\u0001")}`;
+  let found = resolvedKeys.get(id);
+  if (found === undefined) {
+    found = key.find((k) => instance.exists(k, { lng: locale })) ?? key[key.length - 1] ?? "";
+    resolvedKeys.set(id, found);
+  }
+  return found;
+}
+
 /** A list (e.g. synonyms) stored under `key`; empty when there is none. */
 export function list(locale: Locale, key: string): string[] {
   const id = `${locale}\u0000${key}`;

@@ -24,6 +24,11 @@ export interface Turn {
   locale?: Locale;
   /** How the channel reaches this merchant again, stored with the conversation. */
   address?: unknown;
+  /**
+   * The chat was just opened (the widget, a new WeChat contact): no message, the bot speaks first with a
+   * welcome and the common topics. `text` is ignored.
+   */
+  opened?: boolean;
 }
 
 export interface TurnResult {
@@ -35,6 +40,8 @@ export interface TurnResult {
   state: string | null;
   locale: Locale;
   replies: string[];
+  /** The locale key each reply was rendered from, in the same order. */
+  replyKeys: string[];
   options: string[];
   /** The option ids behind `options`, for channels that send ids back. */
   optionIds: string[];
@@ -114,7 +121,9 @@ export class ConversationEngine {
       intent: understanding.intent,
     };
     if (tooLong) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
-    if (!understanding.normalized) {
+    if (turn.opened) {
+      this.router.opened(ctx);
+    } else if (!understanding.normalized) {
       this.router.unreadable(ctx, raw);
     } else if (conversation.handoffId) {
       ctx.reply.say("engine.withAgent");
@@ -124,7 +133,7 @@ export class ConversationEngine {
     if (ctx.reply.texts.length === 0) ctx.reply.say("engine.notUnderstood");
 
     const entries: TranscriptEntry[] = [
-      said,
+      ...(turn.opened ? [] : [said]),
       ...ctx.reply.texts.map((t): TranscriptEntry => ({ from: "bot", text: maskCardNumbers(t), at })),
     ];
     const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at, entries) : null;
@@ -147,6 +156,7 @@ export class ConversationEngine {
       state,
       locale: conversation.locale,
       replies: ctx.reply.texts,
+      replyKeys: ctx.reply.keys,
       options: ctx.reply.options.map((o) => o.label),
       optionIds: ctx.reply.options.map((o) => o.id),
       handoff,

@@ -1,6 +1,6 @@
 /** What the bot says in one turn, rendered in the conversation's language as it is built. */
 import type { FlowEmitted } from "../../flows/kit.js";
-import { type Params, t } from "../i18n.js";
+import { type Params, resolvedKey, t } from "../i18n.js";
 import type { Locale } from "../nlu/intents.js";
 import { optionLabel, type PendingQuestion } from "./answer.js";
 
@@ -19,6 +19,8 @@ export function quickReplies(locale: Locale, question: PendingQuestion): ReplyOp
 
 export class Reply {
   readonly texts: string[] = [];
+  /** The locale key of each text, in order: what conversation tests check, whatever the wording. */
+  readonly keys: string[] = [];
   options: ReplyOption[] = [];
   question: PendingQuestion | null = null;
 
@@ -26,6 +28,7 @@ export class Reply {
 
   say(key: string | string[], params: Params = {}): void {
     this.texts.push(t(this.locale, key, params));
+    this.keys.push(resolvedKey(this.locale, key));
   }
 
   /** A question with quick replies; `flow` names where option labels come from (`menu` for topics). */

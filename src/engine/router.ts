@@ -56,6 +56,12 @@ export class TurnRouter {
     if (ctx.conversation.question) this.repeatQuestion(ctx);
   }
 
+  /** The chat was opened: a welcome with the common topics, or the pending question of a chat in progress. */
+  opened(ctx: TurnContext): void {
+    if (ctx.conversation.handoffId) ctx.reply.say("engine.withAgent");
+    else this.greet(ctx);
+  }
+
   route(ctx: TurnContext): void {
     const { conversation, understanding: u } = ctx;
     const question = conversation.question;

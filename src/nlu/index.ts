@@ -8,6 +8,7 @@ import { type Entities, extractEntities } from "./entities.js";
 import type { IntentId, Locale } from "./intents.js";
 import { canonicalChars, normalize } from "./normalize.js";
 import { maskCardNumbers } from "./redact.js";
+import { thresholds } from "./thresholds.js";
 import { tokenize } from "./tokenize.js";
 
 export interface Understanding {
@@ -23,8 +24,8 @@ export interface Understanding {
   ranking: Ranked[];
 }
 
-/** Below this the classifier's guess is not trusted and the intent is `none`. */
-export const MIN_CONFIDENCE = 0.3;
+/** Below this the classifier's guess is not trusted and the intent is `none` (see thresholds.ts). */
+export const MIN_CONFIDENCE = thresholds.minConfidence;
 
 export function detectLocale(text: string): Locale | undefined {
   const han = text.match(/[\u3400-\u9fff]/g)?.length ?? 0;
