@@ -9,6 +9,9 @@ import * as kit from "./kit.js";
 
 export const version = 1;
 
+/** Only a person can release funds: the flow always ends with one, whatever the merchant answers. */
+export const policy = true;
+
 // "3月5号", "5号", "3/5", "周一", "星期二": a date answers "since when" even though it is no quick reply.
 const DATE =
   /[0-9]{1,2}\s*[月号日]|[0-9]{1,2}[/-][0-9]{1,2}|星期|礼拜|周[一二三四五六日天]|monday|tuesday|wednesday|thursday|friday|saturday|sunday/i;
@@ -42,7 +45,8 @@ export const machine = setup({
             actions: [kit.recordOption("holdType"), "recordAnswerEntities"],
             target: "checkAmount",
           },
-          kit.reask("askHoldType"),
+          kit.ifUnknown("checkAmount", "holdType"),
+          kit.noteAndGoOn("checkAmount", "holdTypeInWords"),
         ],
       },
     },
@@ -50,13 +54,13 @@ export const machine = setup({
       always: [{ guard: "hasAmount", target: "askSince" }, { target: "askAmount" }],
     },
     askAmount: {
-      entry: kit.ask("account_frozen.askAmount", ["unknown"], "amount"),
+      entry: kit.ask("account_frozen.askAmount", ["unknown"], "amount", { hint: true }),
       on: {
         ANSWER: [
           // The quick reply first: a bare "1" picks "not sure", it is no amount of one yuan.
           { guard: kit.isOption("unknown"), target: "askSince" },
           { guard: "answerHasAmount", actions: "recordAnswerEntities", target: "askSince" },
-          kit.reask("askAmount"),
+          kit.noteAndGoOn("askSince", "amountInWords"),
         ],
       },
     },
@@ -70,7 +74,8 @@ export const machine = setup({
             actions: { type: "recordText", params: { fact: "since" } },
             target: "checkNotice",
           },
-          kit.reask("askSince"),
+          kit.ifUnknown("checkNotice", "since"),
+          kit.noteAndGoOn("checkNotice", "since"),
         ],
       },
     },
@@ -101,7 +106,8 @@ export const machine = setup({
           },
           { guard: "isYes", actions: kit.setFact("notice", "notice_received"), target: "adviseDocuments" },
           { guard: "isNo", actions: kit.setFact("notice", "no_notice"), target: "adviseDocuments" },
-          kit.reask("askNotice"),
+          kit.ifUnknown("adviseDocuments", "notice"),
+          kit.noteAndGoOn("adviseDocuments", "noticeInWords"),
         ],
       },
     },

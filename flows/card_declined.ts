@@ -40,12 +40,13 @@ export const machine = setup({
       ],
     },
     askResponseCode: {
-      entry: kit.ask("card_declined.askCode", ["no_code"], "code"),
+      entry: kit.ask("card_declined.askCode", ["no_code"], "code", { hint: true }),
       on: {
         ANSWER: [
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "triage" },
           { guard: kit.isOption("no_code"), target: "askScope" },
           { guard: "isNo", target: "askScope" },
+          kit.ifUnknown("askScope", "responseCode"),
           kit.reask("askResponseCode"),
         ],
       },
@@ -57,6 +58,8 @@ export const machine = setup({
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "triage" },
           { guard: kit.isOption("one_card"), actions: kit.recordOption("scope"), target: "adviseCardholder" },
           { guard: kit.isOption("all_cards"), actions: kit.recordOption("scope"), target: "suggestResign" },
+          // Not knowing whether other cards pass: the cardholder advice starts with trying another card.
+          kit.ifUnknown("adviseCardholder", "scope"),
           kit.reask("askScope"),
         ],
       },

@@ -32,6 +32,7 @@ export const machine = setup({
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("entryMode"), target: "askScope" },
           { guard: "answerHasEntryMode", actions: "recordAnswerEntities", target: "askScope" },
+          kit.ifUnknown("askScope", "entryMode"),
           kit.reask("askEntryMode"),
         ],
       },
@@ -42,6 +43,7 @@ export const machine = setup({
         ANSWER: [
           { guard: kit.isOption("all_cards"), actions: kit.recordOption("scope"), target: "warnReaderFault" },
           { guard: "answerHasOption", actions: kit.recordOption("scope"), target: "chooseFix" },
+          kit.ifUnknown("chooseFix", "scope"),
           kit.reask("askScope"),
         ],
       },
@@ -67,7 +69,7 @@ export const machine = setup({
       always: [{ guard: "isSerialMissing", target: "askSerial" }, { target: "escalateRepair" }],
     },
     askSerial: {
-      entry: kit.ask("card_read_error.askSerial", ["unknown"], "serial"),
+      entry: kit.ask("card_read_error.askSerial", ["unknown"], "serial", { hint: true }),
       on: {
         ANSWER: [
           {

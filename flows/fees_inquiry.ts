@@ -59,6 +59,8 @@ export const machine = setup({
             target: "explainInstantSettlement",
           },
           { guard: kit.isOption("other_charge"), actions: recordFeeType, target: "explainOtherCharge" },
+          // Not knowing which charge it is: only their own statement can tell, so offer a person to look.
+          kit.ifUnknown("offerAgent", "feeType"),
           kit.reask("askFeeType"),
         ],
       },
@@ -68,6 +70,7 @@ export const machine = setup({
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("cardType"), target: "explainRate" },
+          kit.ifUnknown("explainRate", "cardType"),
           kit.reask("askCardType"),
         ],
       },
@@ -117,6 +120,7 @@ export const machine = setup({
           { guard: kit.isOption("no_thanks"), target: "resolved" },
           { guard: "isYes", target: "escalate" },
           { guard: "isNo", target: "resolved" },
+          kit.ifUnknown("resolved"),
           kit.reask("offerAgent"),
         ],
       },

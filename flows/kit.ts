@@ -33,6 +33,8 @@ export interface Answer {
   option?: string;
   /** A plain yes or no ("是的", "不行", "yes", "nope"). */
   yes?: boolean;
+  /** The merchant does not know ("不知道", "忘了", "no idea"): each question says what happens then. */
+  dontKnow?: boolean;
   responseCode?: string;
   amount?: number;
   entryMode?: "chip" | "swipe" | "contactless";
@@ -48,7 +50,15 @@ export type Expectation = "choice" | "code" | "amount" | "serial" | "text";
 
 export type FlowEmitted =
   | { type: "say"; key: string | string[]; params: Facts }
-  | { type: "ask"; key: string | string[]; options: string[]; expect: Expectation; params: Facts };
+  | {
+      type: "ask";
+      key: string | string[];
+      options: string[];
+      expect: Expectation;
+      params: Facts;
+      /** A first "don't know" is met with where to find the answer (`<flow>.hints.<question>`). */
+      hint?: boolean;
+    };
 
 export type Priority = "urgent" | "high" | "normal" | "low";
 export type FlowOutput =
@@ -72,12 +82,13 @@ type ContextArgs = { context: FlowContext };
 type ChoiceParams = { option: string };
 type StepParams = { step: string; result: StepResult };
 type SayParams = { key: string | string[] };
-type AskParams = { key: string | string[]; options?: string[]; expect?: Expectation };
+type AskParams = { key: string | string[]; options?: string[]; expect?: Expectation; hint?: boolean };
 
 /** Guards every flow may use. Flows add their own beside them in `setup()`. */
 export const commonGuards = {
   isYes: ({ event }: Args) => event.answer.yes === true || event.answer.option === "yes",
   isNo: ({ event }: Args) => event.answer.yes === false || event.answer.option === "no",
+  isDontKnow: ({ event }: Args) => event.answer.dontKnow === true,
   isOption: ({ event }: Args, params: ChoiceParams) => event.answer.option === params.option,
   /** The quick reply `option`, or a plain "yes" when no option matched. */
   isYesTo: ({ event }: Args, params: ChoiceParams) =>
@@ -115,6 +126,7 @@ export const commonActions = {
       options: params.options ?? [],
       expect: params.expect ?? "choice",
       params: context.facts,
+      ...(params.hint ? { hint: true } : {}),
     }),
   ),
   recordStep: assign<FlowContext, FlowEvent, StepParams, FlowEvent, never>({
@@ -185,12 +197,22 @@ export function say(key: SayKey) {
   return { type: "say", params: { key } } as const;
 }
 
-/** The `ask` action: a question with its quick replies and what a bare answer to it means. */
-export const ask = (key: string, options: readonly string[], expect?: Expectation) =>
-  ({
-    type: "ask",
-    params: expect ? { key, options: [...options], expect } : { key, options: [...options] },
-  }) as const;
+/**
+ * The `ask` action: a question with its quick replies and what a bare answer to it means. With `hint`, a
+ * merchant who does not know is first told where to find the answer (`<flow>.hints.<question>`) and asked
+ * once more; the question's `ifUnknown` transition takes a second "don't know".
+ */
+export const ask = (
+  key: string,
+  options: readonly string[],
+  expect?: Expectation,
+  more: { hint?: boolean } = {},
+) => {
+  const params: AskParams = { key, options: [...options] };
+  if (expect) params.expect = expect;
+  if (more.hint) params.hint = true;
+  return { type: "ask", params } as const;
+};
 
 /** The `isOption` guard: the merchant chose `option`. */
 export const isOption = (option: string) => ({ type: "isOption", params: { option } }) as const;
@@ -206,6 +228,22 @@ export const setFact = (fact: string, value: FactValue) =>
 /** The `recordStep` action for a step the bot advised. */
 export const advised = (step: string) =>
   ({ type: "recordStep", params: { step, result: "advised" } }) as const;
+
+/**
+ * The transition for "don't know": go on to `target` without the answer. `fact`, when given, records the
+ * gap (`<fact>: "unknown"`), so a handoff tells the agent what the merchant could not say.
+ */
+export const ifUnknown = (target: string, fact?: string) =>
+  fact
+    ? ({ guard: "isDontKnow", actions: setFact(fact, "unknown"), target } as const)
+    : ({ guard: "isDontKnow", target } as const);
+
+/**
+ * For a flow that always ends with a person: an answer that fits no option is kept in the merchant's own
+ * words as `fact` and the flow goes on, so nothing the merchant says can keep them from the person.
+ */
+export const noteAndGoOn = (target: string, fact: string) =>
+  ({ target, actions: { type: "recordText", params: { fact } } }) as const;
 
 /** The transition for an answer that fits no option: say so and ask the same question again. */
 export const reask = (state: string) =>
@@ -226,12 +264,14 @@ export function confirmFixed<const T extends readonly object[] = []>(
   options: { ifNot?: string; first?: T } = {},
 ) {
   return {
-    entry: ask("common.didItWork", ["yes", "no"]),
+    entry: ask("common.didItWork", ["yes", "no"], undefined, { hint: true }),
     on: {
       ANSWER: [
         ...((options.first ?? []) as T),
         { guard: "isYes", target: "resolved" },
         { guard: "isNo", target: options.ifNot ?? "escalate" },
+        // Still not sure after being told how to check: a person takes it from here.
+        ifUnknown(options.ifNot ?? "escalate", "fixed"),
         reask("confirmFixed"),
       ] as const,
     },

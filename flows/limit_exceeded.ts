@@ -33,6 +33,7 @@ export const machine = setup({
         "limit_exceeded.askLimitType",
         ["card_limit", "single_limit", "daily_limit", "raise_limit"],
         "code",
+        { hint: true },
       ),
       on: {
         ANSWER: [
@@ -57,6 +58,8 @@ export const machine = setup({
             actions: kit.setFact("wantsRaise", true),
             target: "askWhichLimit",
           },
+          // Which limit it was shows only in the acquirer's systems: a person looks it up.
+          kit.ifUnknown("escalate", "limitType"),
           kit.reask("askLimitType"),
         ],
       },
@@ -82,6 +85,7 @@ export const machine = setup({
           { guard: kit.isOption("no_raise"), target: "confirmFixed" },
           { guard: "isYes", actions: kit.setFact("wantsRaise", true), target: "triageAmount" },
           { guard: "isNo", target: "confirmFixed" },
+          kit.ifUnknown("confirmFixed"),
           kit.reask("askRaiseLimit"),
         ],
       },
@@ -100,6 +104,7 @@ export const machine = setup({
             actions: kit.recordOption("limitType"),
             target: "triageAmount",
           },
+          kit.ifUnknown("triageAmount", "limitType"),
           kit.reask("askWhichLimit"),
         ],
       },
@@ -108,7 +113,7 @@ export const machine = setup({
       always: [{ guard: "hasAmount", target: "escalateRaiseLimit" }, { target: "askAmount" }],
     },
     askAmount: {
-      entry: kit.ask("limit_exceeded.askAmount", ["unknown"], "amount"),
+      entry: kit.ask("limit_exceeded.askAmount", ["unknown"], "amount", { hint: true }),
       on: {
         ANSWER: [
           { guard: kit.isOption("unknown"), target: "escalateRaiseLimit" },

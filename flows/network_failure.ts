@@ -45,6 +45,8 @@ export const machine = setup({
             actions: kit.setFact("midSale", false),
             target: "askConnection",
           },
+          // Not sure whether a sale was under way: check the customer was not charged, to be safe.
+          kit.ifUnknown("warnCheckDebit", "midSale"),
           kit.reask("askMidSale"),
         ],
       },
@@ -56,17 +58,19 @@ export const machine = setup({
       "check_debit_or_reversal",
     ),
     askConnection: {
-      entry: kit.ask("network_failure.askConnection", ["sim", "wifi"]),
+      entry: kit.ask("network_failure.askConnection", ["sim", "wifi"], undefined, { hint: true }),
       on: {
         ANSWER: [
           { guard: kit.isOption("sim"), actions: kit.recordOption("connection"), target: "askSignal" },
           { guard: kit.isOption("wifi"), actions: kit.recordOption("connection"), target: "askOtherDevices" },
+          // The generic fix (reseat, move, restart, switch network) fits either connection.
+          kit.ifUnknown("suggestBetterSignal", "connection"),
           kit.reask("askConnection"),
         ],
       },
     },
     askSignal: {
-      entry: kit.ask("network_failure.askSignal", ["weak_signal", "good_signal"]),
+      entry: kit.ask("network_failure.askSignal", ["weak_signal", "good_signal"], undefined, { hint: true }),
       on: {
         ANSWER: [
           {
@@ -79,6 +83,7 @@ export const machine = setup({
             actions: kit.recordOption("signal"),
             target: "suggestCheckSimData",
           },
+          kit.ifUnknown("suggestBetterSignal", "signal"),
           kit.reask("askSignal"),
         ],
       },
@@ -97,6 +102,7 @@ export const machine = setup({
             actions: kit.setFact("othersOnline", false),
             target: "suggestRestartRouter",
           },
+          kit.ifUnknown("suggestReconnectWifi", "othersOnline"),
           kit.reask("askOtherDevices"),
         ],
       },

@@ -28,13 +28,19 @@ export const machine = setup({
   initial: "askSymptom",
   states: {
     askSymptom: {
-      entry: kit.ask("printer_problem.askSymptom", ["paper_out", "paper_jam", "blank_slip", "not_printing"]),
+      entry: kit.ask(
+        "printer_problem.askSymptom",
+        ["paper_out", "paper_jam", "blank_slip", "not_printing"],
+        undefined,
+        { hint: true },
+      ),
       on: {
         ANSWER: [
           { guard: kit.isOption("paper_out"), actions: kit.recordOption("symptom"), target: "triageSale" },
           { guard: kit.isOption("paper_jam"), actions: kit.recordOption("symptom"), target: "triageSale" },
           { guard: kit.isOption("blank_slip"), actions: kit.recordOption("symptom"), target: "triageSale" },
           { guard: kit.isOption("not_printing"), actions: kit.recordOption("symptom"), target: "triageSale" },
+          kit.ifUnknown("triageSale", "symptom"),
           kit.reask("askSymptom"),
         ],
       },
@@ -57,6 +63,8 @@ export const machine = setup({
           { guard: kit.isOption("no_sale"), actions: kit.setFact("duringSale", false), target: "suggestFix" },
           { guard: "isYes", actions: kit.setFact("duringSale", true), target: "suggestFix" },
           { guard: "isNo", actions: kit.setFact("duringSale", false), target: "suggestFix" },
+          // Not sure: treated as during a sale, so the merchant checks the list before printing again.
+          { guard: "isDontKnow", actions: kit.setFact("duringSale", true), target: "suggestFix" },
           kit.reask("askDuringSale"),
         ],
       },

@@ -76,12 +76,13 @@ export const machine = setup({
           { guard: kit.isOption("refund_failed"), actions: recordProblem, target: "checkFailCode" },
           // cancel_sale or wrong_amount: both are undone the same way, chosen by the day of the sale.
           { guard: "answerHasOption", actions: recordProblem, target: "checkSaleDay" },
+          kit.ifUnknown("escalate", "problem"),
           kit.reask("askProblem"),
         ],
       },
     },
     askSalesInList: {
-      entry: kit.ask("refund_void.askSalesInList", ["two_sales", "one_sale"]),
+      entry: kit.ask("refund_void.askSalesInList", ["two_sales", "one_sale"], undefined, { hint: true }),
       on: {
         ANSWER: [
           {
@@ -96,6 +97,8 @@ export const machine = setup({
           },
           { guard: "isYes", actions: kit.setFact("salesInList", "two_sales"), target: "checkSaleDay" },
           { guard: "isNo", actions: kit.setFact("salesInList", "one_sale"), target: "explainSingleCharge" },
+          // Whether the card was charged twice shows only in the transaction records: a person checks them.
+          kit.ifUnknown("escalate", "salesInList"),
           kit.reask("askSalesInList"),
         ],
       },
@@ -108,7 +111,7 @@ export const machine = setup({
       ],
     },
     askSaleDay: {
-      entry: kit.ask("refund_void.askSaleDay", ["same_day", "earlier_day"]),
+      entry: kit.ask("refund_void.askSaleDay", ["same_day", "earlier_day"], undefined, { hint: true }),
       on: {
         ANSWER: [
           { guard: kit.isOption("same_day"), actions: kit.recordOption("saleDay"), target: "suggestVoid" },
@@ -117,6 +120,8 @@ export const machine = setup({
             actions: kit.recordOption("saleDay"),
             target: "suggestRefund",
           },
+          // A refund works whatever the day; a void only before settlement.
+          kit.ifUnknown("suggestRefund", "saleDay"),
           kit.reask("askSaleDay"),
         ],
       },
@@ -129,12 +134,13 @@ export const machine = setup({
       ],
     },
     askFailCode: {
-      entry: kit.ask("refund_void.askFailCode", ["no_code"], "code"),
+      entry: kit.ask("refund_void.askFailCode", ["no_code"], "code", { hint: true }),
       on: {
         ANSWER: [
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "checkFailCode" },
           { guard: kit.isOption("no_code"), target: "escalateRefused" },
           { guard: "isNo", target: "escalateRefused" },
+          kit.ifUnknown("escalateRefused", "responseCode"),
           kit.reask("askFailCode"),
         ],
       },

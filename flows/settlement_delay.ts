@@ -61,7 +61,7 @@ export const machine = setup({
       ],
     },
     askSlip: {
-      entry: kit.ask("settlement_delay.askSlip", ["success", "failed", "unknown"]),
+      entry: kit.ask("settlement_delay.askSlip", ["success", "failed", "unknown"], undefined, { hint: true }),
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("slip"), target: "triage" },
@@ -72,7 +72,9 @@ export const machine = setup({
       },
     },
     askSettlementType: {
-      entry: kit.ask("settlement_delay.askSettlementType", ["t1", "d0", "unknown"]),
+      entry: kit.ask("settlement_delay.askSettlementType", ["t1", "d0", "unknown"], undefined, {
+        hint: true,
+      }),
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("settlement"), target: "triage" },
@@ -98,6 +100,7 @@ export const machine = setup({
             actions: ["recordAnswerEntities", { type: "recordText", params: { fact: "saleDate" } }],
             target: "triage",
           },
+          kit.ifUnknown("triage", "saleDay"),
           kit.reask("askSaleDay"),
         ],
       },
@@ -108,22 +111,26 @@ export const machine = setup({
         ANSWER: [
           { guard: kit.isYesTo("card_changed"), actions: kit.setFact("cardChanged", true), target: "triage" },
           { guard: kit.isNoTo("card_same"), actions: kit.setFact("cardChanged", false), target: "triage" },
+          kit.ifUnknown("triage", "cardChanged"),
           kit.reask("askCardChanged"),
         ],
       },
     },
     askRiskNotice: {
-      entry: kit.ask("settlement_delay.askRiskNotice", ["risk_notice", "no_notice"]),
+      entry: kit.ask("settlement_delay.askRiskNotice", ["risk_notice", "no_notice"], undefined, {
+        hint: true,
+      }),
       on: {
         ANSWER: [
           { guard: kit.isYesTo("risk_notice"), actions: kit.setFact("riskNotice", true), target: "triage" },
           { guard: kit.isNoTo("no_notice"), actions: kit.setFact("riskNotice", false), target: "triage" },
+          kit.ifUnknown("triage", "riskNotice"),
           kit.reask("askRiskNotice"),
         ],
       },
     },
     askAmount: {
-      entry: kit.ask("settlement_delay.askAmount", ["unknown"], "amount"),
+      entry: kit.ask("settlement_delay.askAmount", ["unknown"], "amount", { hint: true }),
       on: {
         ANSWER: [
           { guard: "answerHasAmount", actions: "recordAnswerEntities", target: "triage" },

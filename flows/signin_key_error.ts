@@ -57,11 +57,14 @@ export const machine = setup({
         "signin_key_error.askScreen",
         ["sign_in_prompt", "mac_error", "key_missing", "not_registered", "param_download"],
         "code",
+        { hint: true },
       ),
       on: {
         ANSWER: [
           { guard: "answerHasFlowCode", actions: "recordAnswerEntities", target: "triage" },
           { guard: "answerHasOption", actions: kit.recordOption("screen"), target: "triage" },
+          // Signing in again is the fix for most of these screens: try it without knowing which one.
+          kit.ifUnknown("suggestSignIn", "screen"),
           kit.reask("askScreen"),
         ],
       },
@@ -81,6 +84,7 @@ export const machine = setup({
             actions: kit.setFact("triedSignIn", true),
             target: "askNetwork",
           },
+          kit.ifUnknown("suggestSignIn"),
           kit.reask("askTriedSignIn"),
         ],
       },
@@ -90,6 +94,7 @@ export const machine = setup({
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("network"), target: "checkNetwork" },
+          kit.ifUnknown("checkNetwork", "network"),
           kit.reask("askNetwork"),
         ],
       },

@@ -39,6 +39,7 @@ export const machine = setup({
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("situation"), target: "triage" },
+          kit.ifUnknown("escalate", "situation"),
           kit.reask("askSituation"),
         ],
       },
@@ -64,6 +65,8 @@ export const machine = setup({
             actions: kit.setFact("battery", "battery_ok"),
             target: "askNetwork",
           },
+          // An update that dies half way bricks the terminal: not knowing the battery means charging first.
+          { guard: "isDontKnow", actions: kit.setFact("battery", "battery_low"), target: "askNetwork" },
           kit.reask("askBattery"),
         ],
       },
@@ -73,6 +76,7 @@ export const machine = setup({
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("network"), target: "triageBattery" },
+          kit.ifUnknown("triageBattery", "network"),
           kit.reask("askNetwork"),
         ],
       },
@@ -90,7 +94,7 @@ export const machine = setup({
       always: "confirmFixed",
     },
     askTerminalSerial: {
-      entry: kit.ask("software_update.askTerminalSerial", ["unknown"], "serial"),
+      entry: kit.ask("software_update.askTerminalSerial", ["unknown"], "serial", { hint: true }),
       on: {
         ANSWER: [
           { guard: kit.isOption("unknown"), target: "escalateUpdateProblem" },

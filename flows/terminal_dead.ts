@@ -28,6 +28,8 @@ export const machine = setup({
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("symptom"), target: "triage" },
+          // Charging first is safe whatever the symptom, short of visible damage.
+          kit.ifUnknown("suggestCharge", "symptom"),
           kit.reask("askSymptom"),
         ],
       },
@@ -56,7 +58,7 @@ export const machine = setup({
       ],
     },
     askSerial: {
-      entry: kit.ask("terminal_dead.askSerial", ["unknown"], "serial"),
+      entry: kit.ask("terminal_dead.askSerial", ["unknown"], "serial", { hint: true }),
       on: {
         ANSWER: [
           {

@@ -5,6 +5,7 @@
  */
 import type { Answer, Expectation } from "../../flows/kit.js";
 import { list, t } from "../i18n.js";
+import { detectAct } from "../nlu/acts.js";
 import { extractEntities } from "../nlu/entities.js";
 import type { Locale } from "../nlu/intents.js";
 import { normalize } from "../nlu/normalize.js";
@@ -17,6 +18,11 @@ export interface PendingQuestion {
   /** The question's text key and parameters, to ask it again. */
   key?: string | string[];
   params?: Record<string, unknown>;
+  /** A first "don't know" gets a hint where to find the answer; `hinted` once it was given. */
+  hint?: boolean;
+  hinted?: boolean;
+  /** For a question the engine asks about topics: the entities of the message that raised it. */
+  facts?: Record<string, string | number | boolean>;
 }
 
 /** The label a quick reply shows: the flow's own wording first, the shared one after. */
@@ -118,6 +124,9 @@ function chooseOption(locale: Locale, question: PendingQuestion, normalized: str
   return tie ? undefined : best?.option;
 }
 
+/** Quick replies that mean "I don't know" ("不清楚", "屏幕没有显示代码"). */
+const UNKNOWN_OPTIONS: ReadonlySet<string> = new Set(["unknown", "no_code"]);
+
 export function parseAnswer(text: string, question: PendingQuestion | undefined, locale: Locale): Answer {
   const normalized = normalize(text);
   const entities = extractEntities(text, {
@@ -126,6 +135,14 @@ export function parseAnswer(text: string, question: PendingQuestion | undefined,
     expectSerial: question?.expect === "serial",
   });
   const answer: Answer = { text };
+  // "不知道" / "not sure" is neither a yes nor a no ("not sure" has a "not" in it): it picks the question's
+  // own "not sure" reply where it has one, and is otherwise for the question's don't-know branch.
+  if (detectAct(normalized) === "dont_know") {
+    answer.dontKnow = true;
+    const unknown = question?.options.find((o) => UNKNOWN_OPTIONS.has(o));
+    if (unknown) answer.option = unknown;
+    return answer;
+  }
   const option = question ? chooseOption(locale, question, normalized) : undefined;
   if (option) answer.option = option;
   const yes = option === "yes" ? true : option === "no" ? false : readYesNo(locale, normalized);
@@ -150,6 +167,7 @@ export function answerStrength(answer: Answer, question: PendingQuestion): Answe
   if (question.expect === "code" && answer.responseCode !== undefined) return "strong";
   if (question.expect === "amount" && answer.amount !== undefined) return "strong";
   if (question.expect === "serial" && answer.terminalSerial !== undefined) return "strong";
+  if (answer.dontKnow) return "strong";
   if (answer.option !== undefined || answer.yes !== undefined) return "weak";
   return "none";
 }

@@ -112,7 +112,7 @@ export class ConversationEngine {
     conversation.locale = this.chooseLocale(conversation, turn, understanding);
     if (turn.address !== undefined) conversation.address = turn.address;
     conversation.turn += 1;
-    const ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
+    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
 
     const said: TranscriptEntry = {
       from: "merchant",
@@ -121,14 +121,25 @@ export class ConversationEngine {
       intent: understanding.intent,
     };
     if (tooLong) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
-    if (turn.opened) {
-      this.router.opened(ctx);
-    } else if (!understanding.normalized) {
-      this.router.unreadable(ctx, raw);
-    } else if (conversation.handoffId) {
-      ctx.reply.say("engine.withAgent");
-    } else {
-      this.router.route(ctx);
+    const before = structuredClone(conversation);
+    try {
+      if (turn.opened) {
+        this.router.opened(ctx);
+      } else if (!understanding.normalized) {
+        this.router.unreadable(ctx, raw);
+      } else if (conversation.handoffId) {
+        ctx.reply.say("engine.withAgent");
+      } else {
+        this.router.route(ctx);
+      }
+    } catch (error) {
+      // A fault in a flow or the router must not leave the conversation half-changed: the turn is undone
+      // (the merchant's message is still kept), the merchant is told, and the pending question stands.
+      this.options.logger?.error({ conversation: id, err: error }, "turn failed");
+      Object.assign(conversation, before);
+      ctx = { conversation, understanding, reply: new Reply(conversation.locale) };
+      ctx.reply.say("engine.internalError");
+      this.router.repeatQuestion(ctx);
     }
     if (ctx.reply.texts.length === 0) ctx.reply.say("engine.notUnderstood");
 

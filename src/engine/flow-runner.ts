@@ -11,6 +11,8 @@ export interface FlowDefinition {
   id: TopicId;
   version: number;
   machine: AnyStateMachine;
+  /** The flow always ends with a person (frozen funds): whatever the merchant says, it goes on to one. */
+  policy?: boolean;
 }
 
 export type FlowRegistry = Record<TopicId, FlowDefinition>;

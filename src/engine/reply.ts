@@ -35,20 +35,32 @@ export class Reply {
   ask(key: string | string[], params: Params, question: PendingQuestion): void {
     this.say(key, params);
     this.question = { ...question, key, params };
-    this.options = question.options.map((id) => ({
-      id,
-      label:
-        question.flow === "menu"
-          ? t(this.locale, `topics.${id}`)
-          : optionLabel(this.locale, question.flow, id),
-    }));
+    this.options = quickReplies(this.locale, question);
+  }
+
+  /** `key` rendered in the reply's language, without saying it. */
+  text(key: string | string[], params: Params = {}): string {
+    return t(this.locale, key, params);
+  }
+
+  /** Says `key` (an explanation, a rephrasing) and keeps `question` pending, its quick replies shown again. */
+  askAgain(key: string | string[], params: Params, question: PendingQuestion): void {
+    this.say(key, params);
+    this.question = question;
+    this.options = quickReplies(this.locale, question);
   }
 
   /** Renders what a flow emitted. */
   flow(flowId: string, emitted: FlowEmitted[]): void {
     for (const event of emitted) {
       if (event.type === "say") this.say(event.key, event.params);
-      else this.ask(event.key, event.params, { flow: flowId, options: event.options, expect: event.expect });
+      else
+        this.ask(event.key, event.params, {
+          flow: flowId,
+          options: event.options,
+          expect: event.expect,
+          ...(event.hint ? { hint: true } : {}),
+        });
     }
   }
 }

@@ -1,32 +1,28 @@
 /**
- * Routing of one understood turn: an answer to the pending question goes to the flow; a new topic starts
- * (or switches to) its flow; a person, hello and goodbye are handled globally; what is not understood is
+ * Routing of one understood turn. While a question is pending, the message is read as an answer before
+ * anything else; then come the repairs (a correction, cancel, "say again", "don't know", small talk — in
+ * repair.ts), a side question or a new problem (the interrupted flow is kept to come back to), a person,
+ * hello and goodbye. An out-of-scope message is told what posdesk helps with; one that is not understood is
  * asked again, then clarified with the likeliest topics, then handed to a person.
  */
-import type { Facts, FlowOutput, Step } from "../../flows/kit.js";
+import type { Answer, Facts, FlowOutput, Step } from "../../flows/kit.js";
+import { list } from "../i18n.js";
+import { CHITCHAT, detectInterruption } from "../nlu/acts.js";
 import type { Understanding } from "../nlu/index.js";
-import { type IntentId, isTopic, type TopicId } from "../nlu/intents.js";
+import { type IntentId, isTopic, type Locale, type TopicId } from "../nlu/intents.js";
+import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ConversationRecord } from "../store/store.js";
-import { answerStrength, parseAnswer } from "./answer.js";
-import { type FlowRegistry, runFlow, stateOf } from "./flow-runner.js";
+import { answerStrength, type PendingQuestion, parseAnswer } from "./answer.js";
+import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import type { HandoffReason, Priority } from "./handoff.js";
+import { factsOf, Repairs } from "./repair.js";
 import type { Reply } from "./reply.js";
 
-/** A different topic this sure interrupts the current flow. */
-const SWITCH_CONFIDENCE = 0.55;
-/** Global intents (a person, goodbye, hello) need this much confidence to act on. */
-const GLOBAL_CONFIDENCE = 0.5;
-/** Topics the menu offers after a greeting, most common first. */
-const MENU: TopicId[] = [
-  "card_declined",
-  "settlement_delay",
-  "network_failure",
-  "terminal_dead",
-  "signin_key_error",
-];
 const PRIORITY_ORDER: Priority[] = ["low", "normal", "high", "urgent"];
 /** Topics whose handoffs are high priority whatever the reason (the domain's policy). */
 const HIGH_PRIORITY_TOPICS: ReadonlySet<string> = new Set(["account_frozen"]);
+/** Shown when the locale lists no topics of its own (`engine.menuTopics`). */
+const DEFAULT_MENU: TopicId[] = ["card_declined", "settlement_delay", "network_failure", "terminal_dead"];
 
 /** A handoff decided during the turn; the engine opens it once the turn's replies are known. */
 export interface Pending {
@@ -46,8 +42,37 @@ export interface TurnContext {
   handoff?: Pending;
 }
 
+/** The topics the welcome and the "what else?" menu offer, most common first (from `locales/`). */
+export function menuTopics(locale: Locale): TopicId[] {
+  const topics = list(locale, "engine.menuTopics").filter((t): t is TopicId => isTopic(t));
+  return topics.length > 0 ? topics : DEFAULT_MENU;
+}
+
+/**
+ * A reply short enough to be only an answer: "还是不行", "没有", "nope". A longer one that also states a
+ * new problem ("还是不行，现在又显示通讯失败") may switch topics.
+ */
+function isBareReply(u: Understanding): boolean {
+  const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+  const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
+  return han <= 6 && words <= 4;
+}
+
 export class TurnRouter {
-  constructor(private readonly flows: FlowRegistry) {}
+  readonly repairs: Repairs;
+
+  constructor(
+    readonly flows: FlowRegistry,
+    readonly thresholds: Thresholds = calibrated,
+  ) {
+    this.repairs = new Repairs(this);
+  }
+
+  /** The chat was opened: a welcome with the common topics, or where the chat in progress stands. */
+  opened(ctx: TurnContext): void {
+    if (ctx.conversation.handoffId) ctx.reply.say("engine.withAgent");
+    else this.greet(ctx);
+  }
 
   /** Empty, emoji-only or binary messages: a clear answer, and the pending question again. */
   unreadable(ctx: TurnContext, raw: string): void {
@@ -56,42 +81,94 @@ export class TurnRouter {
     if (ctx.conversation.question) this.repeatQuestion(ctx);
   }
 
-  /** The chat was opened: a welcome with the common topics, or the pending question of a chat in progress. */
-  opened(ctx: TurnContext): void {
-    if (ctx.conversation.handoffId) ctx.reply.say("engine.withAgent");
-    else this.greet(ctx);
-  }
-
   route(ctx: TurnContext): void {
     const { conversation, understanding: u } = ctx;
     const question = conversation.question;
     const answer = question ? parseAnswer(u.text, question, conversation.locale) : undefined;
     const strength = question && answer ? answerStrength(answer, question) : "none";
-    const sure = u.confidence >= GLOBAL_CONFIDENCE;
+    const bare = strength === "strong" || (strength === "weak" && isBareReply(u));
+    const inFlow = conversation.flow !== null && question?.flow === conversation.flow.id;
+    const policy = inFlow && conversation.flow ? this.flows[conversation.flow.id].policy === true : false;
 
-    const newTopic = isTopic(u.intent) && u.intent !== conversation.flow?.id ? u.intent : undefined;
-    const menuChoice = question?.flow === "menu" && strength === "strong" ? answer?.option : undefined;
-
-    if (u.intent === "human_agent" && sure && strength !== "strong") {
+    if (u.act && CHITCHAT.has(u.act) && !(inFlow && strength === "strong")) {
+      // "are you a robot?" is small talk, not a request for a person
+      this.repairs.chitchat(ctx, u.act, inFlow);
+    } else if (this.isSure(u, "human_agent") && strength !== "strong") {
       this.escalate(ctx, "requested");
-    } else if (menuChoice && isTopic(menuChoice)) {
-      this.startFlow(ctx, menuChoice, {}, { firstMessageAnswers: false });
-    } else if (conversation.flow && answer && strength === "strong") {
+    } else if (question && !inFlow && answer && this.repairs.engineQuestion(ctx, question, answer, bare)) {
+      // answered one of the engine's own questions
+    } else if (question && answer?.dontKnow && question.hint && !question.hinted) {
+      this.repairs.hint(ctx, question);
+    } else if (inFlow && !policy && answer && strength === "strong") {
+      // Answer first: a reply that picks an option or gives what was asked never goes anywhere else.
       this.stepFlow(ctx, answer);
-    } else if (newTopic && (!conversation.flow || u.confidence >= SWITCH_CONFIDENCE || strength === "none")) {
-      if (conversation.flow) ctx.reply.say("engine.switchTopic");
-      this.startFlow(ctx, newTopic, factsOf(u));
-    } else if (conversation.flow && answer && strength === "weak") {
+    } else if (this.repairs.correction(ctx)) {
+      // a fact corrected, routed again
+    } else if (u.act === "cancel") {
+      this.repairs.cancel(ctx, policy);
+    } else if (u.act === "repeat" && question) {
+      this.repairs.explain(ctx, question);
+    } else if (policy) {
+      this.policyAnswer(ctx, answer ?? { text: u.text }, strength);
+    } else if (inFlow && answer && bare) {
       this.stepFlow(ctx, answer);
-    } else if (u.intent === "goodbye" && sure) {
+    } else if (this.newProblem(ctx)) {
+      // a new problem started, the current one put aside
+    } else if (inFlow && answer && strength === "weak") {
+      this.stepFlow(ctx, answer);
+    } else if (this.isSure(u, "goodbye")) {
       this.goodbye(ctx);
-    } else if (u.intent === "greeting" && sure) {
+    } else if (this.isSure(u, "greeting")) {
       this.greet(ctx);
-    } else if (conversation.flow && answer) {
+    } else if (u.intent === "none" && u.ranking[0]?.intent === "none") {
+      this.repairs.outOfScope(ctx);
+    } else if (inFlow && answer) {
       this.stepFlow(ctx, answer);
     } else {
       this.notUnderstood(ctx);
     }
+  }
+
+  /**
+   * In a flow that always ends with a person (frozen funds), whatever is said is taken as the answer and the
+   * flow goes on; a second reply that answers nothing, or a goodbye, hands over at once with what is known.
+   */
+  private policyAnswer(ctx: TurnContext, answer: Answer, strength: string): void {
+    const { conversation, understanding: u } = ctx;
+    const usable = strength === "strong" && !answer.dontKnow;
+    const misses = usable ? 0 : conversation.notUnderstood + 1;
+    if (misses >= 2 || this.isSure(u, "goodbye") || this.isSure(u, "greeting")) {
+      this.repairs.policyNow(ctx);
+      return;
+    }
+    this.stepFlow(ctx, answer);
+    conversation.notUnderstood = misses;
+  }
+
+  private isSure(u: Understanding, intent: IntentId): boolean {
+    return u.intent === intent && u.confidence >= this.thresholds.globalConfidence;
+  }
+
+  /**
+   * A problem the merchant raises: started when nothing is under way; mid-flow only when it is a clear
+   * statement of another problem (the current flow is put aside to come back to), or a side question
+   * announced as one ("顺便问下…"). Two topics about as likely are asked about first.
+   */
+  private newProblem(ctx: TurnContext): boolean {
+    const { conversation, understanding: u } = ctx;
+    if (!isTopic(u.intent) || u.intent === conversation.flow?.id) return false;
+    const topic: TopicId = u.intent;
+    if (!conversation.flow) {
+      if (this.repairs.clarifyTopics(ctx)) return true;
+      this.startFlow(ctx, topic, factsOf(u));
+      return true;
+    }
+    const side = detectInterruption(u.normalized) !== undefined;
+    const sure = u.confidence >= (side ? this.thresholds.minConfidence : this.thresholds.switchConfidence);
+    if (!sure || isBareReply(u)) return false;
+    this.repairs.suspend(ctx, side ? "auto" : "offer", topic);
+    this.startFlow(ctx, topic, factsOf(u));
+    return true;
   }
 
   startFlow(ctx: TurnContext, topic: TopicId, facts: Facts, options = { firstMessageAnswers: true }): void {
@@ -111,7 +188,7 @@ export class TurnRouter {
     ) {
       const question = { flow: topic, options: first.options, expect: first.expect };
       const answer = parseAnswer(u.text, question, conversation.locale);
-      if (answerStrength(answer, question) === "strong") {
+      if (!answer.dontKnow && answerStrength(answer, question) === "strong") {
         const next = runFlow(definition, { active: step.persisted, answer });
         step = { ...next, emitted: [...step.emitted.slice(0, -1), ...next.emitted] };
       }
@@ -120,7 +197,7 @@ export class TurnRouter {
     this.afterFlowStep(ctx, topic, step);
   }
 
-  stepFlow(ctx: TurnContext, answer: ReturnType<typeof parseAnswer>): void {
+  stepFlow(ctx: TurnContext, answer: Answer): void {
     const { conversation, reply } = ctx;
     const active = conversation.flow;
     if (!active) return;
@@ -136,13 +213,14 @@ export class TurnRouter {
     if (stuck && conversation.notUnderstood >= 3) this.escalate(ctx, "not_understood");
   }
 
-  afterFlowStep(ctx: TurnContext, topic: TopicId, step: ReturnType<typeof runFlow>): void {
+  afterFlowStep(ctx: TurnContext, topic: TopicId, step: FlowStep): void {
     const { conversation } = ctx;
     conversation.facts = step.facts;
     conversation.stepsTried = step.stepsTried;
     conversation.flow = step.persisted ?? null;
     if (!step.output) return;
     if (step.output.outcome === "escalated") this.escalate(ctx, step.output.reason, topic, step.output);
+    else this.repairs.completed(ctx);
   }
 
   escalate(ctx: TurnContext, reason: HandoffReason, topic?: TopicId, output?: FlowOutput): void {
@@ -161,6 +239,8 @@ export class TurnRouter {
         (s): Step => (reason === "unresolved" && s.result === "advised" ? { ...s, result: "not_fixed" } : s),
       ),
     };
+    // A person takes the whole conversation, problems put aside included.
+    conversation.suspended = [];
     reply.question = null;
     reply.options = [];
     reply.say(`engine.handoff.${reason}`);
@@ -168,6 +248,7 @@ export class TurnRouter {
 
   goodbye(ctx: TurnContext): void {
     ctx.conversation.flow = null;
+    ctx.conversation.suspended = [];
     ctx.conversation.notUnderstood = 0;
     ctx.reply.say("engine.goodbye");
   }
@@ -178,12 +259,29 @@ export class TurnRouter {
       this.repeatQuestion(ctx);
       return;
     }
-    ctx.reply.ask("engine.welcome", {}, { flow: "menu", options: MENU, expect: "choice" });
+    this.askMenu(ctx, "engine.welcome");
   }
 
-  repeatQuestion(ctx: TurnContext): void {
+  /** The topics as quick replies, under `key`; `facts` are kept for the flow the merchant picks. */
+  askMenu(
+    ctx: TurnContext,
+    key: string,
+    options: { topics?: TopicId[]; facts?: Facts; params?: Record<string, unknown> } = {},
+  ): void {
+    const { topics = menuTopics(ctx.conversation.locale), facts, params = {} } = options;
+    ctx.reply.ask(key, params, {
+      flow: "menu",
+      options: topics,
+      expect: "choice",
+      ...(facts ? { facts } : {}),
+    });
+  }
+
+  /** The pending question once more, as it was asked (with `changes`, e.g. that its hint was given). */
+  repeatQuestion(ctx: TurnContext, changes: Partial<PendingQuestion> = {}): void {
     const question = ctx.conversation.question;
-    if (question) ctx.reply.ask(question.key ?? "engine.menu", question.params ?? {}, question);
+    if (!question) return;
+    ctx.reply.ask(question.key ?? "engine.menu", question.params ?? {}, { ...question, ...changes });
   }
 
   /** Not understood: ask again; twice, offer the likeliest topics; three times, a person. */
@@ -196,26 +294,15 @@ export class TurnRouter {
     }
     if (conversation.notUnderstood === 1) {
       reply.say("engine.notUnderstood");
+      if (conversation.question) this.repeatQuestion(ctx);
       return;
     }
     const candidates = u.ranking
       .map((r) => r.intent)
       .filter((i): i is TopicId => isTopic(i))
       .slice(0, 3);
-    reply.ask(
-      "engine.clarify",
-      {},
-      { flow: "menu", options: candidates.length ? candidates : MENU, expect: "choice" },
-    );
+    this.askMenu(ctx, "engine.clarify", candidates.length ? { topics: candidates } : {});
   }
-
-  /** The handoff this turn opens; `entries` are the turn's own transcript entries, not yet stored. */
-}
-
-function factsOf(u: Understanding): Facts {
-  const facts: Facts = {};
-  for (const [key, value] of Object.entries(u.entities)) if (value !== undefined) facts[key] = value;
-  return facts;
 }
 
 function maxPriority(a: Priority, b: Priority): Priority {

@@ -2,6 +2,7 @@
  * Understanding a merchant's message: mask card numbers, normalise, detect the language, extract entities,
  * classify the intent, and let a quoted response code decide the route where the contract says so.
  */
+import { type DialogueAct, detectAct } from "./acts.js";
 import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
 import { routeForCode } from "./codes.js";
 import { type Entities, extractEntities } from "./entities.js";
@@ -22,6 +23,8 @@ export interface Understanding {
   entities: Entities;
   /** Every intent, most likely first (after routing). */
   ranking: Ranked[];
+  /** What the message does in the conversation when it is a bare act ("不知道", "算了", "谢谢"). */
+  act?: DialogueAct;
 }
 
 /** Below this the classifier's guess is not trusted and the intent is `none` (see thresholds.ts). */
@@ -47,7 +50,15 @@ export class Nlu {
     const text = maskCardNumbers(raw);
     const { normalized, entities, tokens } = features(text);
     const routed = route(this.classifier.classify(tokens), entities);
-    return { text, normalized, locale: detectLocale(normalized), entities, ...routed };
+    const act = detectAct(normalized);
+    return {
+      text,
+      normalized,
+      locale: detectLocale(normalized),
+      entities,
+      ...routed,
+      ...(act ? { act } : {}),
+    };
   }
 }
 

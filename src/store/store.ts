@@ -14,6 +14,16 @@ export interface ActiveFlow {
   snapshot: unknown;
 }
 
+/** A flow put aside for another topic, to come back to when that one is done. */
+export interface SuspendedFlow {
+  flow: ActiveFlow;
+  question: PendingQuestion | null;
+  facts: Facts;
+  stepsTried: Step[];
+  /** A side question returns by itself (`auto`); after a new problem the merchant is asked (`offer`). */
+  resume: "auto" | "offer";
+}
+
 export interface ConversationRecord {
   id: string;
   channel: Channel;
@@ -28,6 +38,8 @@ export interface ConversationRecord {
   /** What the last flow learnt and tried, kept for a handoff after the flow ended. */
   facts: Facts;
   stepsTried: Step[];
+  /** Flows interrupted by another topic, the most recent last. Absent in records older than this field. */
+  suspended?: SuspendedFlow[];
   notUnderstood: number;
   /** The open handoff: while set, a person owns the chat and the bot does not troubleshoot. */
   handoffId: string | null;

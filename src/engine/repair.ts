@@ -1,0 +1,245 @@
+/**
+ * Conversation repair: what keeps the thread when a merchant does not simply answer. A correction ("不是51，
+ * 是61") routes again with the fact fixed; cancel ends the flow politely; "say again" rephrases the question;
+ * a first "don't know" says where to find the answer; small talk gets one short reply and the question
+ * again; out-of-scope says what posdesk helps with; two close topics are asked about; a flow put aside for
+ * another topic is resumed (by itself after a side question, on request after a new problem); a finished
+ * flow asks whether anything else is wrong. Rasa's conversation patterns name the same cases.
+ */
+import type { Answer, Facts } from "../../flows/kit.js";
+import { has } from "../i18n.js";
+import { CHITCHAT, type DialogueAct, detectCorrection } from "../nlu/acts.js";
+import { routeForCode } from "../nlu/codes.js";
+import { extractEntities } from "../nlu/entities.js";
+import type { Understanding } from "../nlu/index.js";
+import { isTopic, type TopicId } from "../nlu/intents.js";
+import type { SuspendedFlow } from "../store/store.js";
+import type { PendingQuestion } from "./answer.js";
+import type { TurnContext, TurnRouter } from "./router.js";
+
+/** The facts a correction may fix, as the entity extractor names them. */
+const CORRECTABLE = ["responseCode", "amount", "entryMode", "cardType", "terminalSerial"] as const;
+
+/** The engine's own questions (not a flow's): their option labels are `engine.options.*`. */
+const ENGINE = "engine";
+
+export class Repairs {
+  constructor(private readonly router: TurnRouter) {}
+
+  /**
+   * "不是51，是61", "sorry, I meant 61": the fact is fixed and the conversation routed again with it (61 is
+   * a limit, not a refused card). Only a value that differs from what the bot knew counts.
+   */
+  correction(ctx: TurnContext): boolean {
+    const { conversation, understanding: u, reply } = ctx;
+    if (!conversation.topic) return false;
+    const part = detectCorrection(u.text);
+    if (!part) return false;
+    const found = extractEntities(part, { expectCode: /^[a-z0-9]{2}$/i.test(part.trim()) });
+    const changed: Facts = {};
+    for (const key of CORRECTABLE) {
+      const value = found[key];
+      if (value !== undefined && value !== conversation.facts[key]) changed[key] = value;
+    }
+    const entries = Object.entries(changed);
+    if (entries.length === 0) return false;
+    const facts = { ...conversation.facts, ...changed };
+    const code = typeof changed.responseCode === "string" ? changed.responseCode : undefined;
+    const topic: TopicId = (code && routeForCode(code)) || conversation.flow?.id || conversation.topic;
+    reply.say("engine.corrected", { value: entries.map(([, v]) => String(v)).join(", ") });
+    conversation.flow = null;
+    this.router.startFlow(ctx, topic, facts, { firstMessageAnswers: false });
+    return true;
+  }
+
+  /**
+   * "算了", "never mind": the flow ends, nothing is escalated, and a flow put aside comes back. A flow that
+   * must end with a person (frozen funds) goes to the person now instead.
+   */
+  cancel(ctx: TurnContext, policy: boolean): void {
+    const { conversation, reply } = ctx;
+    if (policy) {
+      this.policyNow(ctx);
+      return;
+    }
+    const hadFlow = conversation.flow !== null;
+    conversation.flow = null;
+    conversation.notUnderstood = 0;
+    if (this.resume(ctx, "engine.cancelledBackTo")) return;
+    reply.say(hadFlow ? "engine.cancelled" : "engine.nothingToCancel");
+  }
+
+  /** A flow that always ends with a person, cut short: the person now, with what is known so far. */
+  policyNow(ctx: TurnContext): void {
+    const topic = ctx.conversation.flow?.id;
+    ctx.reply.say("engine.policyNow");
+    this.router.escalate(ctx, "policy", topic, { outcome: "escalated", reason: "policy", priority: "high" });
+    ctx.conversation.flow = null;
+  }
+
+  /** "再说一遍", "what do you mean?": the question again in plainer words, with its quick replies. */
+  explain(ctx: TurnContext, question: PendingQuestion): void {
+    const key = explanationKey(ctx, question);
+    ctx.reply.askAgain(key, question.params ?? {}, question);
+  }
+
+  /** A first "don't know": where to find the answer, and the question once more. */
+  hint(ctx: TurnContext, question: PendingQuestion): void {
+    const key = typeof question.key === "string" ? siblingKey(question.key, "hints") : undefined;
+    if (key && has(ctx.conversation.locale, key)) ctx.reply.say(key, question.params ?? {});
+    this.router.repeatQuestion(ctx, { hinted: true });
+  }
+
+  /** Thanks, how are you, who are you, are you a robot, a joke: one short reply, then the question again. */
+  chitchat(ctx: TurnContext, act: DialogueAct, inFlow: boolean): boolean {
+    if (!CHITCHAT.has(act)) return false;
+    const { conversation, reply } = ctx;
+    // "谢谢" with nothing under way is a goodbye.
+    if (act === "thanks" && !conversation.flow) {
+      this.router.goodbye(ctx);
+      return true;
+    }
+    reply.say(`engine.chitchat.${act}`);
+    if (inFlow) this.router.repeatQuestion(ctx);
+    else this.router.askMenu(ctx, "engine.menu");
+    return true;
+  }
+
+  /** Outside POS support: say so, list what posdesk helps with, and keep any pending question. */
+  outOfScope(ctx: TurnContext): void {
+    const { conversation, reply } = ctx;
+    if (conversation.flow && conversation.question) {
+      reply.say("engine.outOfScopeInFlow");
+      this.router.repeatQuestion(ctx);
+      return;
+    }
+    this.router.askMenu(ctx, "engine.outOfScope");
+  }
+
+  /** Two topics about as likely: "您是说 A 还是 B？". */
+  clarifyTopics(ctx: TurnContext): boolean {
+    const { understanding: u } = ctx;
+    const [first, second] = u.ranking.filter((r) => isTopic(r.intent));
+    if (!first || !second || first.intent !== u.intent) return false;
+    const { clarifyMargin, minConfidence } = this.router.thresholds;
+    if (second.confidence < minConfidence || first.confidence - second.confidence >= clarifyMargin) {
+      return false;
+    }
+    const topics = [first.intent, second.intent].filter((t): t is TopicId => isTopic(t));
+    const [a = "", b = ""] = topics.map((t) => topicName(ctx, t));
+    this.router.askMenu(ctx, "engine.whichTopic", { topics, facts: factsOf(u), params: { a, b } });
+    return true;
+  }
+
+  /**
+   * Answers to the engine's own questions: a topic from a menu, "anything else?", "go back to the
+   * problem we put aside?". Returns false when the message answers none of them (it is routed as usual).
+   */
+  engineQuestion(ctx: TurnContext, question: PendingQuestion, answer: Answer, bare: boolean): boolean {
+    const { conversation } = ctx;
+    const option = answer.option;
+    if (question.flow === "menu") {
+      if (!option || !isTopic(option)) return false;
+      conversation.flow = null;
+      this.router.startFlow(ctx, option, question.facts ?? {}, { firstMessageAnswers: false });
+      return true;
+    }
+    if (question.flow !== ENGINE) return false;
+    const yes = option === "resume" || option === "other_problem" || (bare && answer.yes === true);
+    const no = option === "drop" || option === "nothing_else" || (bare && answer.yes === false);
+    if (!yes && !no) return false;
+    if (question.key === "engine.resumeOffer") {
+      if (yes) return this.resume(ctx, "engine.resuming");
+      conversation.suspended = conversation.suspended?.slice(0, -1) ?? [];
+      this.anythingElse(ctx);
+      return true;
+    }
+    if (yes) this.router.askMenu(ctx, "engine.whatElse");
+    else this.router.goodbye(ctx);
+    return true;
+  }
+
+  /** The current flow goes aside for `topic`; `resume` says how it comes back. */
+  suspend(ctx: TurnContext, resume: SuspendedFlow["resume"], topic: TopicId): void {
+    const { conversation, reply } = ctx;
+    if (!conversation.flow) return;
+    const previous = conversation.flow.id;
+    conversation.suspended = [
+      ...(conversation.suspended ?? []),
+      {
+        flow: conversation.flow,
+        question: conversation.question,
+        facts: conversation.facts,
+        stepsTried: conversation.stepsTried,
+        resume,
+      },
+    ];
+    conversation.flow = null;
+    const params = { topic: topicName(ctx, topic), previous: topicName(ctx, previous) };
+    reply.say(resume === "auto" ? "engine.sideQuestion" : "engine.switchTopic", params);
+  }
+
+  /** A flow ended resolved: back to a flow put aside, or "anything else?". */
+  completed(ctx: TurnContext): void {
+    const top = ctx.conversation.suspended?.at(-1);
+    if (!top) {
+      this.anythingElse(ctx);
+    } else if (top.resume === "auto") {
+      this.resume(ctx, "engine.backTo");
+    } else {
+      ctx.reply.ask(
+        "engine.resumeOffer",
+        { topic: topicName(ctx, top.flow.id) },
+        { flow: ENGINE, options: ["resume", "drop"], expect: "choice" },
+      );
+    }
+  }
+
+  private anythingElse(ctx: TurnContext): void {
+    ctx.reply.ask(
+      "engine.anythingElse",
+      {},
+      { flow: ENGINE, options: ["nothing_else", "other_problem"], expect: "choice" },
+    );
+  }
+
+  /** Takes the most recent flow put aside back up, saying `key` and asking its question again. */
+  private resume(ctx: TurnContext, key: string): boolean {
+    const { conversation, reply } = ctx;
+    const top = conversation.suspended?.at(-1);
+    if (!top) return false;
+    conversation.suspended = conversation.suspended?.slice(0, -1) ?? [];
+    conversation.flow = top.flow;
+    conversation.topic = top.flow.id;
+    conversation.facts = top.facts;
+    conversation.stepsTried = top.stepsTried;
+    conversation.question = top.question;
+    reply.say(key, { topic: topicName(ctx, top.flow.id) });
+    this.router.repeatQuestion(ctx);
+    return true;
+  }
+}
+
+/** The entities of a message, as facts a flow starts with. */
+export function factsOf(u: Understanding): Facts {
+  const facts: Facts = {};
+  for (const [key, value] of Object.entries(u.entities)) if (value !== undefined) facts[key] = value;
+  return facts;
+}
+
+function topicName(ctx: TurnContext, topic: string): string {
+  return ctx.reply.text(`topics.${topic}`);
+}
+
+/** `card_declined.askCode` → `card_declined.<section>.askCode`. */
+function siblingKey(key: string, section: string): string {
+  const dot = key.indexOf(".");
+  return dot < 0 ? key : `${key.slice(0, dot)}.${section}.${key.slice(dot + 1)}`;
+}
+
+function explanationKey(ctx: TurnContext, question: PendingQuestion): string {
+  const key = typeof question.key === "string" ? question.key : undefined;
+  const own = key ? siblingKey(key, "explain") : undefined;
+  if (own && has(ctx.conversation.locale, own)) return own;
+  return question.flow === "menu" ? "engine.explain.menu" : "engine.explain.generic";
+}

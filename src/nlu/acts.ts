@@ -1,0 +1,190 @@
+/**
+ * Dialogue acts: short replies that are about the conversation, not about a terminal — "不知道", "算了",
+ * "再说一遍", "谢谢", "are you a bot?" — and the markers of a correction ("说错了，是61") or a side question
+ * ("顺便问下…"). The intent classifier answers "what is the problem?"; this answers "what is the merchant
+ * doing in the conversation?". Phrases live in `intents/dialogue/<locale>.yaml`.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { ROOT } from "../paths.js";
+import { Locale } from "./intents.js";
+import { normalize } from "./normalize.js";
+
+export const DialogueAct = z.enum([
+  "dont_know",
+  "cancel",
+  "repeat",
+  "thanks",
+  "how_are_you",
+  "who_are_you",
+  "are_you_bot",
+  "joke",
+]);
+export type DialogueAct = z.infer<typeof DialogueAct>;
+
+/** Small talk: one short reply, then back to whatever was pending. */
+export const CHITCHAT: ReadonlySet<DialogueAct> = new Set([
+  "thanks",
+  "how_are_you",
+  "who_are_you",
+  "are_you_bot",
+  "joke",
+]);
+
+const DialogueFile = z.object({
+  locale: Locale,
+  softeners: z.array(z.coerce.string()),
+  acts: z.record(DialogueAct, z.array(z.coerce.string().min(1))),
+  correction: z.array(z.coerce.string().min(1)),
+  interruption: z.array(z.coerce.string().min(1)),
+});
+
+export const DIALOGUE_DIR = join(ROOT, "intents", "dialogue");
+
+/**
+ * One language's phrases, normalised the way messages are, as sequences of units: characters for Chinese
+ * (which has no spaces), words for English.
+ */
+interface Lexicon {
+  phrases: { units: string[]; act: DialogueAct }[];
+  softeners: Set<string>;
+  correction: string[][];
+  interruption: string[][];
+}
+
+const HAN = /[\u3400-\u9fff]/;
+
+/** Chinese text is read character by character (spaces dropped), anything else word by word. */
+function unitsOf(normalized: string): string[] {
+  return HAN.test(normalized)
+    ? [...normalized.replace(/\s+/g, "")]
+    : normalized.split(" ").filter((w) => w.length > 0);
+}
+
+function loadLexicon(locale: Locale, dir: string): Lexicon {
+  const file = DialogueFile.parse(parse(readFileSync(join(dir, `${locale}.yaml`), "utf8")));
+  const phrases = Object.entries(file.acts).flatMap(([act, list]) =>
+    (list ?? []).map((p) => ({ units: unitsOf(normalize(p)), act: act as DialogueAct })),
+  );
+  // Longest first: "不用了谢谢" is a cancel, not thanks.
+  phrases.sort((a, b) => b.units.length - a.units.length);
+  // Chinese softeners are matched as strings ("真的"), English ones word by word ("i'm" is "i" and "m").
+  const softeners = new Set(
+    locale === "zh-CN"
+      ? file.softeners.map((s) => unitsOf(normalize(s)).join(""))
+      : file.softeners.flatMap((s) => unitsOf(normalize(s))),
+  );
+  const markers = (list: string[]) =>
+    list.map((m) => unitsOf(normalize(m))).sort((a, b) => b.length - a.length);
+  return {
+    phrases,
+    softeners,
+    correction: markers(file.correction),
+    interruption: markers(file.interruption),
+  };
+}
+
+export function loadLexicons(dir = DIALOGUE_DIR): Record<Locale, Lexicon> {
+  return { "zh-CN": loadLexicon("zh-CN", dir), en: loadLexicon("en", dir) };
+}
+
+const lexicons = loadLexicons();
+
+function lexiconFor(text: string): Lexicon {
+  return HAN.test(text) ? lexicons["zh-CN"] : lexicons.en;
+}
+
+function indexOf(units: string[], phrase: string[], from = 0): number {
+  outer: for (let i = from; i + phrase.length <= units.length; i++) {
+    for (let j = 0; j < phrase.length; j++) if (units[i + j] !== phrase[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/**
+ * Whether `units` are nothing but softeners. Chinese softeners may be several characters ("真的"), so the
+ * characters are segmented, longest softener first.
+ */
+function onlySofteners(units: string[], softeners: Set<string>, chinese: boolean): boolean {
+  if (!chinese) return units.every((u) => softeners.has(u));
+  const text = units.join("");
+  const fits: boolean[] = [true];
+  for (let end = 1; end <= text.length; end++) {
+    fits[end] = false;
+    for (let start = Math.max(0, end - 4); start < end; start++) {
+      if (fits[start] && softeners.has(text.slice(start, end))) {
+        fits[end] = true;
+        break;
+      }
+    }
+  }
+  return fits[text.length] === true;
+}
+
+/** The act a whole message performs, if it is one: the phrase, with nothing but softeners around it. */
+export function detectAct(normalized: string): DialogueAct | undefined {
+  const units = unitsOf(normalized);
+  if (units.length === 0) return undefined;
+  const lexicon = lexiconFor(normalized);
+  const chinese = HAN.test(normalized);
+  for (const { units: phrase, act } of lexicon.phrases) {
+    const at = indexOf(units, phrase);
+    if (at < 0) continue;
+    const rest = [...units.slice(0, at), ...units.slice(at + phrase.length)];
+    if (onlySofteners(rest, lexicon.softeners, chinese)) return act;
+  }
+  return undefined;
+}
+
+/** What follows a marker from `markers` in the message, or undefined when it has none. */
+function afterMarker(normalized: string, markers: string[][]): { before: string; after: string } | undefined {
+  const units = unitsOf(normalized);
+  const joiner = HAN.test(normalized) ? "" : " ";
+  for (const marker of markers) {
+    const at = indexOf(units, marker);
+    if (at < 0) continue;
+    return {
+      before: units.slice(0, at).join(joiner),
+      after: units.slice(at + marker.length).join(joiner),
+    };
+  }
+  return undefined;
+}
+
+// "不是51，是61", "不是51是61", "不是 51 而是 61"; "not 51, it's 61", "not 51 but 61".
+const NOT_X_BUT_Y_ZH = /不是\s*([a-z0-9.]+)\s*(?:元|块)?\s*[,，、 ]*\s*(?:而是|是)\s*(.+)$/i;
+const NOT_X_BUT_Y_EN = /\bnot\s+([a-z0-9.]+)\s*,?\s*(?:it\s*'?\s*s|it is|but|rather|its)?\s+(.+)$/i;
+
+/**
+ * The part of a message that corrects something said before, or undefined when it corrects nothing:
+ * "不是51，是61" → "61"; "说错了，应该是A0" → "a0"; "sorry I meant 61" → "61". Whether the part really
+ * carries a corrected value (a code, an amount…) is for the caller to check.
+ */
+export function detectCorrection(text: string): string | undefined {
+  const normalized = normalize(text);
+  const pattern = NOT_X_BUT_Y_ZH.exec(normalized) ?? NOT_X_BUT_Y_EN.exec(normalized);
+  if (pattern?.[2]) return pattern[2].trim();
+  const marked = afterMarker(normalized, lexiconFor(normalized).correction);
+  if (!marked) return undefined;
+  // "61，刚才说错了": the value may come before the marker.
+  return (marked.after || marked.before).trim() || undefined;
+}
+
+/**
+ * A side question announced as one ("顺便问下手续费多少", "btw what are the fees"): the question without the
+ * marker, or undefined when the message announces none.
+ */
+export function detectInterruption(normalized: string): string | undefined {
+  const units = unitsOf(normalized);
+  const lexicon = lexiconFor(normalized);
+  for (const marker of lexicon.interruption) {
+    // Only at the start: "我另外一台机器也这样" is no side question.
+    if (indexOf(units, marker) !== 0) continue;
+    const rest = units.slice(marker.length).join(HAN.test(normalized) ? "" : " ");
+    return rest.trim() || undefined;
+  }
+  return undefined;
+}
