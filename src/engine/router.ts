@@ -120,7 +120,7 @@ export class TurnRouter {
       this.goodbye(ctx);
     } else if (this.isSure(u, "greeting")) {
       this.greet(ctx);
-    } else if (u.intent === "none" && u.ranking[0]?.intent === "none") {
+    } else if (this.isOutOfScope(u)) {
       this.repairs.outOfScope(ctx);
     } else if (inFlow && answer) {
       this.stepFlow(ctx, answer);
@@ -143,6 +143,12 @@ export class TurnRouter {
     }
     this.stepFlow(ctx, answer);
     conversation.notUnderstood = misses;
+  }
+
+  /** Confidently about something else ("find me a hotel"), as opposed to not understood at all ("asdf"). */
+  private isOutOfScope(u: Understanding): boolean {
+    const top = u.ranking[0];
+    return u.intent === "none" && top?.intent === "none" && top.confidence >= this.thresholds.minConfidence;
   }
 
   private isSure(u: Understanding, intent: IntentId): boolean {

@@ -107,12 +107,22 @@ describe("escalation", () => {
 
   it("offers the likeliest topics after two messages it did not understand, and a person after three", async () => {
     const chat = talk();
-    const first = await chat.say("今天天气怎么样");
+    const first = await chat.say("qzx vbn");
     expect(first.options).toEqual([]);
-    const second = await chat.say("你喜欢吃什么");
+    const second = await chat.say("mmm kkk zzz");
     expect(second.options.length).toBeGreaterThan(0);
-    const third = await chat.say("随便聊聊吧");
+    const third = await chat.say("xkcd qwop");
     expect(third.handoff).toMatchObject({ reason: "not_understood", intent: "none" });
+  });
+
+  it("never hands an out-of-scope chat to a person: it says what it helps with, each time", async () => {
+    const chat = talk();
+    for (const text of ["今天天气怎么样", "你喜欢吃什么", "帮我订个酒店"]) {
+      const turn = await chat.say(text);
+      expect(turn.handoff).toBeNull();
+      expect(turn.replyKeys).toContain("engine.outOfScope");
+      expect(turn.options.length).toBeGreaterThan(0);
+    }
   });
 
   it("stays quiet while a person owns the chat, and records every message", async () => {

@@ -88,16 +88,23 @@ describe("account_frozen flow", () => {
     expect(flow.done).toBe(true);
   });
 
-  it("re-asks what happened when it cannot read the answer", () => {
+  it("keeps an answer it cannot read in the merchant's words and goes on: a person sees it", () => {
     const flow = startFlow(machine).answer("嗯……让我想想");
-    expect(flow.state).toBe("askHoldType");
-    expect(flow.keys).toEqual(["common.notUnderstood", "account_frozen.askHoldType"]);
+    expect(flow.state).toBe("askAmount");
+    expect(flow.facts.holdTypeInWords).toBe("嗯……让我想想");
   });
 
-  it("re-asks the amount when the answer holds none", () => {
+  it("goes on without the amount when the answer holds none", () => {
     const flow = startFlow(machine).answer("冻结").answer("很多钱");
-    expect(flow.state).toBe("askAmount");
-    expect(flow.keys).toEqual(["common.notUnderstood", "account_frozen.askAmount"]);
+    expect(flow.state).toBe("askSince");
+    expect(flow.facts.amountInWords).toBe("很多钱");
+  });
+
+  it("reaches the person whatever the merchant answers", () => {
+    const flow = startFlow(machine).answer("啊？").answer("不知道").answer("不清楚").answer("没有");
+    expect(flow.done).toBe(true);
+    expect(flow.output).toMatchObject({ outcome: "escalated", reason: "policy", priority: "high" });
+    expect(flow.facts).toMatchObject({ holdTypeInWords: "啊？", since: "unknown", notice: "no_notice" });
   });
 
   it("works in English", () => {

@@ -119,9 +119,16 @@ describe("signin_key_error flow", () => {
   });
 
   it("re-asks the network question when the answer names no network", () => {
-    const flow = startFlow(machine).answer("5").answer("不太懂");
+    const flow = startFlow(machine).answer("5").answer("蓝色那个");
     expect(flow.state).toBe("askNetwork");
     expect(flow.keys).toEqual(["common.notUnderstood", "signin_key_error.askNetwork"]);
+  });
+
+  it("checks the connection in general when the merchant does not know how it is connected", () => {
+    const flow = startFlow(machine).answer("5").answer("不太懂");
+    expect(flow.facts.network).toBe("unknown");
+    expect(flow.keys).toContain("signin_key_error.networkCheck.unknown");
+    expect(flow.state).toBe("confirmFixed");
   });
 
   it("works in English", () => {

@@ -92,9 +92,15 @@ describe("software_update flow", () => {
   });
 
   it("re-asks the battery question when the answer gives no level", () => {
-    const flow = startFlow(machine).answer("1").answer("不清楚");
+    const flow = startFlow(machine).answer("1").answer("黑色的");
     expect(flow.state).toBe("askBattery");
     expect(flow.keys).toEqual(["common.notUnderstood", "software_update.askBattery"]);
+  });
+
+  it("has a merchant who does not know the battery level charge first", () => {
+    const flow = startFlow(machine).answer("1").answer("不清楚").answer("wifi");
+    expect(flow.facts.battery).toBe("battery_low");
+    expect(flow.keys).toContain("software_update.chargeFirst");
   });
 
   it("re-asks the serial when the answer holds none", () => {
