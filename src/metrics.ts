@@ -22,6 +22,12 @@ export class Metrics {
     labelNames: ["reason", "intent"] as const,
     registers: [this.registry],
   });
+  private readonly opened = new Counter({
+    name: "posdesk_chats_opened_total",
+    help: "Chats opened before the merchant wrote (the bot greeted first), by channel",
+    labelNames: ["channel"] as const,
+    registers: [this.registry],
+  });
   private readonly conversations = new Counter({
     name: "posdesk_conversations_total",
     help: "Conversations started",
@@ -43,6 +49,15 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "posdesk_" });
+  }
+
+  /**
+   * A chat opened (the bot's welcome): not a merchant turn, so it counts neither as an intent nor as a
+   * conversation started; the merchant's first message does.
+   */
+  recordOpened(channel: string, seconds: number): void {
+    this.opened.inc({ channel });
+    this.latency.observe(seconds);
   }
 
   recordTurn(channel: string, result: TurnResult, seconds: number): void {

@@ -27,15 +27,20 @@ export class Switchboard {
   async handle(turn: Turn): Promise<TurnResult> {
     const started = performance.now();
     const result = await this.engine.handle(turn);
-    this.metrics?.recordTurn(turn.channel, result, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    if (turn.opened) this.metrics?.recordOpened(turn.channel, seconds);
+    else this.metrics?.recordTurn(turn.channel, result, seconds);
     const at = new Date().toISOString();
     const id = result.conversationId;
-    this.hub.publishConversation(id, {
-      type: "message",
-      from: "merchant",
-      text: maskCardNumbers(turn.text),
-      at,
-    });
+    // An opened chat has no merchant message: the bot speaks first.
+    if (!turn.opened) {
+      this.hub.publishConversation(id, {
+        type: "message",
+        from: "merchant",
+        text: maskCardNumbers(turn.text),
+        at,
+      });
+    }
     result.replies.forEach((text, i) => {
       const last = i === result.replies.length - 1;
       this.hub.publishConversation(id, {

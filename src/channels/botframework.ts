@@ -79,10 +79,25 @@ export class PosdeskBot extends ActivityHandler {
     }
   }
 
+  /**
+   * A merchant joined (botbuilder's welcome pattern): the bot speaks first, through an opened turn, so the
+   * welcome and its topics as suggested actions are the engine's, in the transcript like any reply. One
+   * welcome per conversation however many join at once; the bot's own arrival is not a merchant's.
+   */
   private async onMembersJoined(context: TurnContext): Promise<void> {
-    const { membersAdded = [], recipient, locale } = context.activity;
+    const activity = context.activity;
+    const { membersAdded = [], recipient } = activity;
     if (!membersAdded.some((member) => member.id !== recipient.id)) return;
-    await context.sendActivity(t(localeOf(locale) ?? DEFAULT_LOCALE, "botframework.welcome"));
+    const result = await this.switchboard.handle({
+      conversationId: `${CHANNEL}:${activity.conversation.id}`,
+      text: "",
+      opened: true,
+      channel: CHANNEL,
+      // The client's interface language is a fair first guess, but the merchant's words decide after it.
+      localeHint: localeOf(activity.locale),
+      address: TurnContext.getConversationReference(activity),
+    });
+    await context.sendActivities(repliesOf(result));
   }
 }
 

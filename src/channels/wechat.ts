@@ -1,9 +1,9 @@
 /**
  * The WeChat channel over Wechaty: a merchant's text (from a contact, or from a room when the bot is
  * mentioned) becomes a Turn for the switchboard; the replies, the quick replies as numbered options, and
- * agents' messages go back to the same chat.
+ * agents' messages go back to the same chat. A new contact is accepted and greeted first.
  */
-import type { Contact, Message, Room, Wechaty } from "wechaty";
+import type { Contact, Friendship, Message, Room, Wechaty } from "wechaty";
 import { types } from "wechaty";
 import { z } from "zod";
 import type { TurnResult } from "../engine/engine.js";
@@ -24,11 +24,19 @@ export interface WechatChannelOptions {
   logger: Logger;
   /** Older messages are ignored: puppets replay history after a restart, and nobody wants old answers. */
   maxAgeSeconds?: number;
-  /** The language of the hint for non-text messages, sent before the bot knows the merchant's language. */
+  /**
+   * The language of the hint for non-text messages, and of a new contact's welcome: said before the bot
+   * knows the merchant's language.
+   */
   locale?: Locale;
 }
 
 const DEFAULT_MAX_AGE_SECONDS = 120;
+/**
+ * A contact welcomed this recently is not welcomed again: a puppet may confirm a friendship the bot has
+ * just accepted (and greeted), and one welcome is enough.
+ */
+const REWELCOME_AFTER_MS = 10 * 60_000;
 
 /**
  * What a merchant sends on purpose and may expect an answer to. System notes, recalls, transfers and red
@@ -79,6 +87,8 @@ export class WechatChannel implements ChannelAdapter {
   private readonly logger: Logger;
   private readonly maxAgeSeconds: number;
   private readonly locale: Locale;
+  /** Contact id → when they were last welcomed. */
+  private readonly welcomed = new Map<string, number>();
 
   constructor(
     private readonly switchboard: Pick<Switchboard, "handle">,
@@ -97,6 +107,7 @@ export class WechatChannel implements ChannelAdapter {
     bot.on("logout", this.onLogout);
     bot.on("error", this.onError);
     bot.on("message", this.onMessage);
+    bot.on("friendship", this.onFriendship);
   }
 
   async deliver(delivery: Delivery): Promise<void> {
@@ -131,6 +142,49 @@ export class WechatChannel implements ChannelAdapter {
       this.logger.error({ err: error, messageId: message.id }, "wechat: message not handled");
     }
   };
+
+  private readonly onFriendship = async (friendship: Friendship): Promise<void> => {
+    try {
+      await this.befriend(friendship);
+    } catch (error) {
+      this.logger.error({ err: error, friendshipId: friendship.id }, "wechat: friendship not handled");
+    }
+  };
+
+  /** A request is accepted, and the new contact welcomed once the friendship holds (accepted or confirmed). */
+  private async befriend(friendship: Friendship): Promise<void> {
+    const type = friendship.type();
+    if (type === types.Friendship.Receive) {
+      await friendship.accept();
+      await this.welcome(friendship.contact());
+    } else if (type === types.Friendship.Confirm) {
+      await this.welcome(friendship.contact());
+    }
+  }
+
+  /** The bot speaks first: the welcome with the common topics numbered, as an opened turn. */
+  private async welcome(contact: Contact): Promise<void> {
+    const now = Date.now();
+    for (const [id, at] of this.welcomed) if (now - at >= REWELCOME_AFTER_MS) this.welcomed.delete(id);
+    if (this.welcomed.has(contact.id)) return;
+    this.welcomed.set(contact.id, now);
+    const address: WechatAddress = { contactId: contact.id };
+    const result = await this.switchboard
+      .handle({
+        conversationId: wechatConversationId(address),
+        text: "",
+        opened: true,
+        channel: "wechat",
+        address,
+        localeHint: this.locale,
+      })
+      .catch((error: unknown) => {
+        // Not welcomed after all: a confirmation that follows may try again.
+        this.welcomed.delete(contact.id);
+        throw error;
+      });
+    await this.send({ contact }, renderReplies(result));
+  }
 
   private async receive(message: Message): Promise<void> {
     if (message.self()) return;

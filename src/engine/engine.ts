@@ -22,6 +22,11 @@ export interface Turn {
   channel: Channel;
   /** The language the merchant chose; without it the bot follows the language they write in. */
   locale?: Locale;
+  /**
+   * The language a new conversation starts in when the merchant chose none (a client's interface language):
+   * the welcome of an opened chat is in it, but unlike `locale` it does not hold against what they write.
+   */
+  localeHint?: Locale;
   /** How the channel reaches this merchant again, stored with the conversation. */
   address?: unknown;
   /**
@@ -111,7 +116,9 @@ export class ConversationEngine {
     const understanding = this.nlu.understand(text);
     conversation.locale = this.chooseLocale(conversation, turn, understanding);
     if (turn.address !== undefined) conversation.address = turn.address;
-    conversation.turn += 1;
+    // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
+    // message still sets the language as a first message does.
+    if (!turn.opened) conversation.turn += 1;
     let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
 
     const said: TranscriptEntry = {
@@ -299,7 +306,7 @@ export class ConversationEngine {
     return {
       id,
       channel: turn.channel,
-      locale: turn.locale ?? this.defaultLocale,
+      locale: turn.locale ?? turn.localeHint ?? this.defaultLocale,
       localeFixed: turn.locale !== undefined,
       topic: null,
       flow: null,

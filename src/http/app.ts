@@ -10,7 +10,7 @@ import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { EngineError } from "../engine/engine.js";
+import { EngineError, type Turn } from "../engine/engine.js";
 import type { HandoffRecord } from "../engine/handoff.js";
 import { quickReplies } from "../engine/reply.js";
 import { section } from "../i18n.js";
@@ -62,6 +62,15 @@ const ChatRequest = z.object({
   conversationId: z.string().min(1).max(200).optional(),
   text: z.string().max(100_000),
   locale: Locale.optional(),
+});
+/**
+ * Opening a chat: no text. `locale` is the merchant's choice, as for a turn; `localeHint` the page's
+ * language, which the welcome is in without holding against the language the merchant then writes in.
+ */
+const OpenRequest = z.object({
+  conversationId: ChatRequest.shape.conversationId,
+  locale: Locale.optional(),
+  localeHint: Locale.optional(),
 });
 /** The least a Bot Framework activity needs before the adapter sees it (it answers 500 to malformed ones). */
 const BotActivity = z
@@ -176,17 +185,26 @@ export function createHttpApp(options: HttpOptions): express.Express {
     return conversation;
   };
 
+  /** A web turn (a message, or the chat opened) as the widget reads it: the fields of a `chat --json` turn. */
+  const webTurn = async (turn: Omit<Turn, "channel">) => {
+    if (turn.conversationId) await webConversation(turn.conversationId);
+    const result = await switchboard.handle({ ...turn, channel: "web" });
+    const { conversationId, replies, options, intent, flow, handoff, locale, state } = result;
+    return { conversationId, replies, options, intent, flow, handoff, locale, state };
+  };
+
   app.post("/api/chat", ...chatLimits, async (req, res) => {
     const body = parse(ChatRequest, req.body);
-    if (body.conversationId) await webConversation(body.conversationId);
-    const result = await switchboard.handle({
-      text: body.text,
-      channel: "web",
-      ...(body.conversationId ? { conversationId: body.conversationId } : {}),
-      ...(body.locale ? { locale: body.locale } : {}),
-    });
-    const { conversationId, replies, options, intent, flow, handoff, locale, state } = result;
-    res.json({ conversationId, replies, options, intent, flow, handoff, locale, state });
+    res.json(await webTurn(body));
+  });
+
+  /**
+   * The widget was opened with no conversation yet: the bot speaks first, a welcome with the common topics
+   * as quick replies. Counted against the same limits as messages: each one may start a conversation.
+   */
+  app.post("/api/chat/open", ...chatLimits, async (req, res) => {
+    const body = parse(OpenRequest, req.body ?? {});
+    res.json(await webTurn({ ...body, text: "", opened: true }));
   });
 
   /** The conversation so far, for a widget that was reloaded. */

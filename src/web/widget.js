@@ -2,7 +2,9 @@
  * posdesk web chat widget. Embed with one tag:
  *   <script src="https://support.example.com/widget.js" data-locale="zh-CN" async></script>
  * Options (data-*): locale (zh-CN|en, default from the browser), open ("true" to start open).
- * Merchant text is only ever set as textContent, never parsed as HTML.
+ * Opened with no conversation yet, it asks the bot to speak first (a welcome with the common topics); a
+ * conversation with history is restored instead. Merchant text is only ever set as textContent, never
+ * parsed as HTML.
  */
 (() => {
   const script = document.currentScript;
@@ -19,6 +21,21 @@
   let words = {};
   let conversationId = localStorage.getItem(STORAGE_KEY);
   let events = null;
+  // Settles once the words are loaded and a stored conversation restored: greeting waits for it, so a
+  // chat with history is never welcomed a second time.
+  let ready = Promise.resolve();
+  // The chat shows something (history, a welcome, a message): nothing to greet.
+  let started = false;
+  // The welcome on its way; a message sent meanwhile waits for it, so both go to one conversation.
+  let opening = null;
+
+  // Icons are drawn here, not emoji: a page without an emoji font would show an empty box.
+  const CHAT_ICON = `<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/>
+      <circle cx="8" cy="10.5" r="1.5" fill="#0b5cad"/><circle cx="12" cy="10.5" r="1.5" fill="#0b5cad"/>
+      <circle cx="16" cy="10.5" r="1.5" fill="#0b5cad"/></svg>`;
+  const CLOSE_ICON = `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
+      <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2.4" stroke-linecap="round"/></svg>`;
 
   const host = document.createElement("div");
   host.id = "posdesk-widget";
@@ -28,7 +45,9 @@
       :host { all: initial; font: 15px/1.45 system-ui, -apple-system, "PingFang SC", "Microsoft YaHei", sans-serif; }
       * { box-sizing: border-box; }
       .launcher { position: fixed; right: 20px; bottom: 20px; width: 56px; height: 56px; border-radius: 50%;
-        border: none; background: #0b5cad; color: #fff; font-size: 26px; cursor: pointer; box-shadow: 0 4px 14px #0004; }
+        border: none; background: #0b5cad; color: #fff; cursor: pointer; box-shadow: 0 4px 14px #0004;
+        display: flex; align-items: center; justify-content: center; padding: 0; }
+      svg { display: block; }
       .launcher:focus-visible, button:focus-visible, input:focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
       .panel { position: fixed; right: 20px; bottom: 88px; width: 370px; height: min(600px, calc(100vh - 110px));
         display: flex; flex-direction: column; background: #fff; border-radius: 14px; overflow: hidden;
@@ -40,6 +59,7 @@
       header p { margin: 0; font-size: 12px; opacity: .85; }
       header button { background: transparent; color: #fff; border: 1px solid #fff8; border-radius: 6px; cursor: pointer;
         padding: 4px 8px; font: inherit; font-size: 12px; }
+      header .close { padding: 4px 6px; }
       .log { flex: 1; overflow-y: auto; padding: 12px; background: #f4f6f9; display: flex; flex-direction: column; gap: 8px; }
       .msg { max-width: 85%; padding: 8px 11px; border-radius: 12px; white-space: pre-wrap; word-break: break-word; }
       .msg .who { display: block; font-size: 11px; opacity: .7; margin-bottom: 2px; }
@@ -63,12 +83,12 @@
         .launcher { right: 14px; bottom: 14px; }
       }
     </style>
-    <button class="launcher" type="button" aria-expanded="false" aria-controls="posdesk-panel">💬</button>
+    <button class="launcher" type="button" aria-expanded="false" aria-controls="posdesk-panel">${CHAT_ICON}</button>
     <section class="panel" id="posdesk-panel" role="dialog" aria-modal="false" hidden>
       <header>
         <div class="titles"><h2 class="title"></h2><p class="subtitle"></p></div>
         <button type="button" class="lang"></button>
-        <button type="button" class="close" aria-label="">✕</button>
+        <button type="button" class="close" aria-label="">${CLOSE_ICON}</button>
       </header>
       <div class="log" role="log" aria-live="polite" aria-relevant="additions"></div>
       <div class="typing" role="status" hidden></div>
@@ -155,32 +175,64 @@
     };
   }
 
+  /** A turn's answer: the bot's replies and quick replies shown, the conversation remembered. */
+  function show(result) {
+    if (conversationId !== result.conversationId) {
+      conversationId = result.conversationId;
+      localStorage.setItem(STORAGE_KEY, conversationId);
+    }
+    started = true;
+    for (const reply of result.replies) addMessage("bot", reply);
+    setOptions(result.options);
+    listen();
+  }
+
+  async function post(path, body) {
+    const response = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        ...body,
+        ...(chosenLocale ? { locale: chosenLocale } : {}),
+        ...(conversationId ? { conversationId } : {}),
+      }),
+    });
+    const result = await response.json();
+    if (!response.ok) throw new Error(result.error);
+    return result;
+  }
+
+  /** The bot speaks first in a chat that has nothing yet: the welcome and the common topics. */
+  async function greet() {
+    await ready;
+    if (started || opening) return;
+    opening = (async () => {
+      typing.hidden = false;
+      try {
+        // The welcome is in the widget's language; the bot still follows the language the merchant writes in.
+        show(await post("/api/chat/open", { localeHint: locale }));
+      } catch {
+        // No welcome (offline, limited): the merchant can still write, and the next opening tries again.
+      } finally {
+        typing.hidden = true;
+        opening = null;
+      }
+    })();
+    await opening;
+  }
+
   async function send(text) {
     const message = text.trim();
     if (!message) return;
+    await ready;
+    if (opening) await opening;
     addMessage("merchant", message);
+    started = true;
     setOptions([]);
     typing.hidden = false;
     status.textContent = "";
     try {
-      const response = await fetch(`${base}/api/chat`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-          text: message,
-          ...(chosenLocale ? { locale: chosenLocale } : {}),
-          ...(conversationId ? { conversationId } : {}),
-        }),
-      });
-      const result = await response.json();
-      if (!response.ok) throw new Error(result.error);
-      if (conversationId !== result.conversationId) {
-        conversationId = result.conversationId;
-        localStorage.setItem(STORAGE_KEY, conversationId);
-      }
-      for (const reply of result.replies) addMessage("bot", reply);
-      setOptions(result.options);
-      listen();
+      show(await post("/api/chat", { text: message }));
     } catch {
       status.textContent = words.error;
     } finally {
@@ -197,6 +249,9 @@
       return;
     }
     const history = await response.json();
+    // Nothing said yet: the welcome comes when the chat is opened, in this same conversation.
+    if (history.messages.length === 0) return;
+    started = true;
     for (const entry of history.messages) addMessage(entry.from, entry.text);
     setOptions(history.options);
     listen();
@@ -205,8 +260,10 @@
   function toggle(open) {
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
-    if (open) input.focus();
-    else launcher.focus();
+    if (open) {
+      input.focus();
+      void greet();
+    } else launcher.focus();
   }
 
   launcher.addEventListener("click", () => toggle(panel.hidden));
@@ -228,9 +285,12 @@
   });
 
   const start = async () => {
+    ready = (async () => {
+      await loadWords();
+      await restore();
+    })().catch(() => undefined);
     document.body.append(host);
-    await loadWords();
-    await restore();
+    await ready;
     if (script?.dataset.open === "true") toggle(true);
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

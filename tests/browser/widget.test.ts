@@ -6,6 +6,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { list, t } from "../../src/i18n.js";
+import type { Locale } from "../../src/nlu/intents.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
@@ -96,7 +98,8 @@ describe("the web widget with an agent on the console", () => {
   it("keeps the conversation across a page reload", async () => {
     const page = await openWidget();
     await say(page, "打印机不出小票");
-    await expect.poll(() => bubbles(page, "bot").count()).toBeGreaterThan(0);
+    // The welcome, then the answer to the message.
+    await expect.poll(() => bubbles(page, "bot").count()).toBeGreaterThan(1);
     const before = await bubbles(page, "bot").count();
     await page.reload();
     await expect.poll(() => bubbles(page, "bot").count()).toBe(before);
@@ -134,5 +137,100 @@ describe("the web widget with an agent on the console", () => {
     expect(await agent.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
     await agent.close();
     await merchant.close();
+  });
+});
+
+/** The common topics (engine.menuTopics) as the widget's buttons read. */
+const menuLabels = (locale: Locale) =>
+  list(locale, "engine.menuTopics").map((topic) => t(locale, `topics.${topic}`));
+
+const EMOJI = /\p{Extended_Pictographic}/u;
+
+describe("opening the web widget", () => {
+  it("greets first with the welcome and the common topics as buttons, and a topic starts its flow", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: "zh-CN" });
+    await page.goto(server.url);
+    await expect
+      .poll(() => bubbles(page, "bot").first().textContent())
+      .toContain(t("zh-CN", "engine.welcome"));
+    await expect.poll(() => page.locator(".options button").allTextContents()).toEqual(menuLabels("zh-CN"));
+    expect(await bubbles(page, "merchant").count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, "widget-welcome.png") });
+
+    await page.locator(".options button", { hasText: t("zh-CN", "topics.card_declined") }).click();
+    await expect.poll(() => bubbles(page, "bot").last().textContent()).toContain("返回码");
+    expect(await bubbles(page, "merchant").last().textContent()).toContain(
+      t("zh-CN", "topics.card_declined"),
+    );
+    await expect.poll(() => page.locator(".options button").allTextContents()).toEqual(["屏幕没有显示代码"]);
+    await page.close();
+  });
+
+  it("does not greet again after a reload: the history comes back as it was", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: "zh-CN" });
+    await page.goto(server.url);
+    await expect.poll(() => bubbles(page, "bot").count()).toBe(1);
+    await page.reload();
+    await page.locator("#posdesk-input").waitFor();
+    await expect.poll(() => page.locator(".options button").allTextContents()).toEqual(menuLabels("zh-CN"));
+    // Give a second welcome, were one on its way, the time to arrive.
+    await page.waitForTimeout(500);
+    expect(await bubbles(page, "bot").allTextContents()).toHaveLength(1);
+
+    await say(page, "通讯失败");
+    await expect.poll(() => bubbles(page, "bot").count()).toBeGreaterThan(1);
+    await page.reload();
+    await expect.poll(() => bubbles(page, "merchant").count()).toBe(1);
+    await page.waitForTimeout(500);
+    const welcomes = (await bubbles(page, "bot").allTextContents()).filter((text) =>
+      text.includes(t("zh-CN", "engine.welcome")),
+    );
+    expect(welcomes).toHaveLength(1);
+    await page.close();
+  });
+
+  it("greets when the launcher opens it, in the page's language, and not before", async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: "en-US" });
+    const opened: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().endsWith("/api/chat/open")) opened.push(request.url());
+    });
+    // A merchant's own site, embedding the widget closed.
+    await page.route(`${server.url}/shop`, (route) =>
+      route.fulfill({
+        contentType: "text/html",
+        body: '<!doctype html><html><body><h1>Shop</h1><script src="/widget.js" async></script></body></html>',
+      }),
+    );
+    await page.goto(`${server.url}/shop`);
+    const launcher = page.locator(".launcher");
+    await expect.poll(() => launcher.getAttribute("aria-label")).toBe("Open support chat");
+    await page.waitForTimeout(300);
+    expect(opened).toHaveLength(0);
+    await page.screenshot({ path: join(ARTIFACTS, "widget-launcher.png") });
+
+    await launcher.click();
+    await expect.poll(() => bubbles(page, "bot").first().textContent()).toContain(t("en", "engine.welcome"));
+    await expect.poll(() => page.locator(".options button").allTextContents()).toEqual(menuLabels("en"));
+    await launcher.click();
+    await launcher.click();
+    await page.waitForTimeout(300);
+    expect(opened).toHaveLength(1);
+    expect(await bubbles(page, "bot").count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, "widget-welcome-en.png") });
+    await page.close();
+  });
+
+  it("draws its launcher icon as SVG, not an emoji, and keeps its accessible label", async () => {
+    const page = await openWidget();
+    const launcher = page.locator(".launcher");
+    expect(await launcher.locator("svg").count()).toBe(1);
+    expect(await launcher.locator("svg").getAttribute("aria-hidden")).toBe("true");
+    expect(await launcher.textContent()).not.toMatch(EMOJI);
+    expect(await page.locator(".close").textContent()).not.toMatch(EMOJI);
+    expect(await launcher.getAttribute("aria-label")).toMatch(/\S/);
+    const box = await launcher.locator("svg").boundingBox();
+    expect(box?.width).toBeGreaterThan(20);
+    await page.close();
   });
 });

@@ -20,6 +20,8 @@ import {
   PosdeskBot,
 } from "../../src/channels/botframework.js";
 import { HandoffSummary } from "../../src/engine/handoff.js";
+import { list, t } from "../../src/i18n.js";
+import type { Locale } from "../../src/nlu/intents.js";
 import { Switchboard } from "../../src/switchboard.js";
 import { engineFor } from "../support/conversation.js";
 
@@ -101,13 +103,6 @@ describe("the Bot Framework bot", () => {
       .assertReply((reply) => expect(reply.text).toContain("文字"));
   });
 
-  it("welcomes a merchant who joins the conversation", async () => {
-    const { adapter } = botFrameworkChat();
-    await adapter
-      .send({ type: ActivityTypes.ConversationUpdate, membersAdded: [{ id: "user1", name: "User1" }] })
-      .assertReply((reply) => expect(reply.text).toContain("POS 终端服务助手"));
-  });
-
   it("apologises without details when a turn fails", async () => {
     const { adapter, switchboard } = botFrameworkChat();
     const logged: string[] = [];
@@ -118,6 +113,74 @@ describe("the Bot Framework bot", () => {
       expect(reply.text).not.toContain("store unavailable");
     });
     expect(logged.join()).toContain("store unavailable");
+  });
+});
+
+/** A conversationUpdate: these members joined (TestAdapter's bot is "bot", its merchant "user1"). */
+function joined(ids: string[], locale?: string): Partial<Activity> {
+  return {
+    type: ActivityTypes.ConversationUpdate,
+    membersAdded: ids.map((id) => ({ id, name: id })),
+    ...(locale ? { locale } : {}),
+  };
+}
+
+/** The common topics (engine.menuTopics) as the merchant reads them. */
+const menuLabels = (locale: Locale) =>
+  list(locale, "engine.menuTopics").map((topic) => t(locale, `topics.${topic}`));
+
+describe("a merchant joining a Bot Framework conversation", () => {
+  it("is welcomed first, with the common topics as suggested actions", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter.send(joined(["user1"])).assertReply((reply) => {
+      expect(reply.text).toBe(t("zh-CN", "engine.welcome"));
+      expect(titlesOf(reply)).toEqual(menuLabels("zh-CN"));
+      expect(reply.suggestedActions?.actions.every((action) => action.type === "imBack")).toBe(true);
+    });
+  });
+
+  it("starts the flow of the topic the merchant taps", async () => {
+    const { adapter } = botFrameworkChat();
+    let tapped = "";
+    await adapter.send(joined(["user1"])).assertReply((reply) => {
+      tapped = String(reply.suggestedActions?.actions[0]?.value);
+    });
+    await adapter.send(tapped).assertReply((reply) => expect(reply.text).toContain("返回码"));
+  });
+
+  it("has the welcome in the conversation's transcript, and nothing from the merchant", async () => {
+    const { adapter, switchboard } = botFrameworkChat();
+    await adapter.send(joined(["user1"])).assertReply(() => {});
+    const transcript = await switchboard.engine.store.transcript("botframework:Convo1");
+    expect(transcript.map((entry) => [entry.from, entry.text])).toEqual([
+      ["bot", t("zh-CN", "engine.welcome")],
+    ]);
+  });
+
+  it("is welcomed in the client's language, then answered in the language they write in", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send(joined(["user1"], "en-US"))
+      .assertReply((reply) => {
+        expect(reply.text).toBe(t("en", "engine.welcome"));
+        expect(titlesOf(reply)).toEqual(menuLabels("en"));
+      })
+      .send("此卡无法交易")
+      .assertReply((reply) => expect(reply.text).toContain("返回码"));
+  });
+
+  it("is welcomed once when several members join at once", async () => {
+    const { adapter } = botFrameworkChat();
+    await adapter
+      .send(joined(["bot", "user1", "user2"]))
+      .assertReply((reply) => expect(reply.text).toBe(t("zh-CN", "engine.welcome")))
+      .assertNoReply("no second welcome", 300);
+  });
+
+  it("says nothing when only the bot joins", async () => {
+    const { adapter, switchboard } = botFrameworkChat();
+    await adapter.send(joined(["bot"])).assertNoReply("no welcome", 300);
+    expect(await switchboard.engine.store.getConversation("botframework:Convo1")).toBeUndefined();
   });
 });
 

@@ -5,11 +5,12 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import pino from "pino";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type payloads, types, type Wechaty, WechatyBuilder } from "wechaty";
 import { mock, PuppetMock } from "wechaty-puppet-mock";
 import { WechatChannel } from "../../src/channels/wechat.js";
 import type { HandoffRecord } from "../../src/engine/handoff.js";
+import { list, t } from "../../src/i18n.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { Switchboard } from "../../src/switchboard.js";
 import { engineFor } from "../support/conversation.js";
@@ -114,6 +115,33 @@ async function handedOver(world: World): Promise<HandoffRecord> {
   const [handoff] = await world.store.listHandoffs({ status: "active" });
   if (!handoff) throw new Error("no handoff in the store");
   return handoff;
+}
+
+/** Someone new on WeChat and what the bot writes to them; `friendship(type)` is what their phone does. */
+function newcomer(world: World) {
+  const contact = world.mocker.createContact({ name: "商户B" });
+  return {
+    contact,
+    chat: inbox(contact, world.me),
+    conversationId: `wechat:${contact.id}`,
+    says: (text: string) => contact.say(text).to(world.me),
+    /** A friendship event about this contact, as the puppet reports it: Receive (a request), Confirm… */
+    async friendship(type: types.Friendship): Promise<string> {
+      const id = randomUUID();
+      const payload = { id, contactId: contact.id, hello: "你好", timestamp: Date.now(), ticket: id, type };
+      await world.mocker.puppet.friendshipPayload(id, payload as payloads.Friendship);
+      world.mocker.puppet.emit("friendship", { friendshipId: id });
+      return id;
+    },
+  };
+}
+
+/** The welcome as WeChat shows it: the text, then the common topics (engine.menuTopics) numbered. */
+function welcomeText(): string {
+  const topics = list("zh-CN", "engine.menuTopics");
+  const menu = topics.map((topic, i) => `${i + 1}. ${t("zh-CN", `topics.${topic}`)}`);
+  const numbers = topics.map((_, i) => i + 1).join(" / ");
+  return [t("zh-CN", "engine.welcome"), ...menu, `回复 ${numbers} 选择`].join("\n");
 }
 
 let world: World;
@@ -264,5 +292,60 @@ describe("a merchant in a WeChat group with the bot", () => {
     await world.switchboard.reply(handoff?.summary.id ?? "", "您好，我是客服");
     const [reply] = await group.next();
     expect(reply).toMatch(/^@商户A\s【人工客服】您好，我是客服$/);
+  });
+});
+
+describe("someone who adds the bot as a WeChat friend", () => {
+  it("is accepted and welcomed first, with the common topics numbered", async () => {
+    const accept = vi.spyOn(world.mocker.puppet, "friendshipAccept");
+    const merchant = newcomer(world);
+    const friendshipId = await merchant.friendship(types.Friendship.Receive);
+    expect(await merchant.chat.next()).toEqual([welcomeText()]);
+    expect(accept).toHaveBeenCalledWith(friendshipId);
+  });
+
+  it("has the welcome in their conversation's transcript, and nothing from themselves", async () => {
+    const merchant = newcomer(world);
+    await merchant.friendship(types.Friendship.Receive);
+    await merchant.chat.next();
+    const transcript = await world.store.transcript(merchant.conversationId);
+    expect(transcript.map((entry) => [entry.from, entry.text])).toEqual([
+      ["bot", t("zh-CN", "engine.welcome")],
+    ]);
+    expect(await world.store.getConversation(merchant.conversationId)).toMatchObject({
+      channel: "wechat",
+      turn: 0,
+      address: { contactId: merchant.contact.id },
+    });
+  });
+
+  it("picks a topic by its number and gets that topic's first question", async () => {
+    const merchant = newcomer(world);
+    await merchant.friendship(types.Friendship.Receive);
+    await merchant.chat.next();
+    merchant.says("1");
+    const [reply] = await merchant.chat.next();
+    expect(reply).toContain("返回码");
+    expect((await world.store.getConversation(merchant.conversationId))?.flow?.id).toBe("card_declined");
+  });
+
+  it("is welcomed once, when the puppet also confirms the friendship the bot accepted", async () => {
+    const merchant = newcomer(world);
+    await merchant.friendship(types.Friendship.Receive);
+    await merchant.chat.next();
+    await merchant.friendship(types.Friendship.Confirm);
+    merchant.says("此卡无法交易");
+    const [reply] = await merchant.chat.next();
+    expect(reply).toContain("返回码");
+    const transcript = await world.store.transcript(merchant.conversationId);
+    expect(transcript.filter((entry) => entry.text === t("zh-CN", "engine.welcome"))).toHaveLength(1);
+  });
+
+  it("is welcomed when the friendship is confirmed without a request to accept (the owner accepted it)", async () => {
+    const accept = vi.spyOn(world.mocker.puppet, "friendshipAccept");
+    const merchant = newcomer(world);
+    await merchant.friendship(types.Friendship.Confirm);
+    expect(await merchant.chat.next()).toEqual([welcomeText()]);
+    expect(accept).not.toHaveBeenCalled();
   });
 });

@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ConversationEvent } from "../../src/channels/hub.js";
 import { HandoffSummary } from "../../src/engine/handoff.js";
+import { list, t } from "../../src/i18n.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -91,6 +94,112 @@ describe("POST /api/chat", () => {
     const { status, body } = await chat("");
     expect(status).toBe(200);
     expect((body.replies as string[])[0]).toMatch(/空消息|empty/);
+  });
+});
+
+async function open(body?: Record<string, unknown>) {
+  const response = await server.call("/api/chat/open", {
+    method: "POST",
+    ...(body ? { json: body } : {}),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** The common topics as the locale lists them (engine.menuTopics), labelled as the merchant sees them. */
+const menuLabels = (locale: "zh-CN" | "en") =>
+  list(locale, "engine.menuTopics").map((topic) => t(locale, `topics.${topic}`));
+
+describe("POST /api/chat/open", () => {
+  it("greets a new chat first: the welcome, and the common topics as quick replies, shaped like a turn", async () => {
+    const opened = await open({});
+    const turn = await chat("此卡无法交易");
+    expect(opened.status).toBe(200);
+    expect(Object.keys(opened.body).sort()).toEqual(Object.keys(turn.body).sort());
+    expect(opened.body).toMatchObject({ flow: null, handoff: null, locale: "zh-CN" });
+    expect(opened.body.replies).toEqual([t("zh-CN", "engine.welcome")]);
+    expect(opened.body.options).toEqual(menuLabels("zh-CN"));
+    expect(typeof opened.body.conversationId).toBe("string");
+  });
+
+  it("opens a chat without a body at all", async () => {
+    const response = await server.call("/api/chat/open", { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { replies: string[] }).replies).toHaveLength(1);
+  });
+
+  it("keeps the bot's welcome in the history, with no message from the merchant", async () => {
+    const opened = await open();
+    const history = (await (await server.call(`/api/chat/${opened.body.conversationId}/history`)).json()) as {
+      messages: { from: string; text: string }[];
+      options: string[];
+    };
+    expect(history.messages.map((m) => [m.from, m.text])).toEqual([["bot", t("zh-CN", "engine.welcome")]]);
+    expect(history.options).toEqual(menuLabels("zh-CN"));
+  });
+
+  it("starts the flow of the topic the merchant picks from the welcome", async () => {
+    const opened = await open();
+    const options = opened.body.options as string[];
+    const picked = await chat(options[0] ?? "", String(opened.body.conversationId));
+    expect(picked.body).toMatchObject({ conversationId: opened.body.conversationId, flow: "card_declined" });
+  });
+
+  it("opens a conversation the widget already has an id for", async () => {
+    const conversationId = `web-${randomUUID()}`;
+    const opened = await open({ conversationId });
+    expect(opened.body.conversationId).toBe(conversationId);
+    expect((await chat("打印机不出小票", conversationId)).body.flow).toBe("printer_problem");
+  });
+
+  it("welcomes in the page's language, and then follows the language the merchant writes in", async () => {
+    const opened = await open({ localeHint: "en" });
+    expect(opened.body).toMatchObject({ locale: "en", replies: [t("en", "engine.welcome")] });
+    expect(opened.body.options).toEqual(menuLabels("en"));
+    // A short first message sets the language as any first message does: the welcome was not the merchant's.
+    const turn = await chat("通讯失败", String(opened.body.conversationId));
+    expect(turn.body.locale).toBe("zh-CN");
+  });
+
+  it("keeps the language the merchant chose", async () => {
+    const opened = await open({ locale: "en" });
+    expect(opened.body.locale).toBe("en");
+    const turn = await chat("此卡无法交易", String(opened.body.conversationId));
+    expect(turn.body.locale).toBe("en");
+  });
+
+  it("sends the welcome to live subscribers, with no message from the merchant", async () => {
+    const conversationId = `web-live-${randomUUID()}`;
+    const events: ConversationEvent[] = [];
+    const stop = server.switchboard.hub.subscribeConversation(conversationId, (event) => events.push(event));
+    await open({ conversationId });
+    stop();
+    expect(events.map((event) => (event.type === "message" ? event.from : event.type))).toEqual(["bot"]);
+  });
+
+  it("counts an opened chat apart from the merchant's turns in the metrics", async () => {
+    await open();
+    const metrics = await (await server.call("/metrics")).text();
+    expect(metrics).toMatch(/^posdesk_chats_opened_total\{channel="web"\} [1-9]/m);
+  });
+
+  it.each([
+    ["malformed JSON", "{not json", 400],
+    ["a body that is not an object", JSON.stringify("hello"), 400],
+    ["a conversation id that is not a string", JSON.stringify({ conversationId: 42 }), 400],
+    ["an empty conversation id", JSON.stringify({ conversationId: "" }), 400],
+    ["an unknown locale", JSON.stringify({ locale: "fr" }), 400],
+    ["an unknown locale hint", JSON.stringify({ localeHint: "fr" }), 400],
+    ["a body over the size limit", JSON.stringify({ localeHint: "a".repeat(200_000) }), 413],
+  ])("refuses %s with a JSON error", async (_what, body, status) => {
+    const response = await server.call("/api/chat/open", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": "application/json" },
+    });
+    expect(response.status).toBe(status);
+    const json = (await response.json()) as { error: string };
+    expect(json.error).toMatch(/\w/);
+    expect(JSON.stringify(json)).not.toContain("at ");
   });
 });
 
@@ -207,6 +316,12 @@ describe("privacy between conversations", () => {
       json: { conversationId: "wechat:wxid_merchant", text: "hi" },
     });
     expect(write.status).toBe(404);
+    const opened = await server.call("/api/chat/open", {
+      method: "POST",
+      json: { conversationId: "wechat:wxid_merchant" },
+    });
+    expect(opened.status).toBe(404);
+    expect(await opened.json()).toEqual({ error: "no such conversation" });
     expect((await server.call("/api/chat/wechat%3Awxid_merchant/history")).status).toBe(404);
     expect((await server.call("/api/chat/wechat%3Awxid_merchant/events")).status).toBe(404);
     expect((await engine.store.transcript("wechat:wxid_merchant")).length).toBe(before);

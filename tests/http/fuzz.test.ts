@@ -73,6 +73,7 @@ describe("every HTTP route under generated input", () => {
 
   const routes: [string, string][] = [
     ["POST", "/api/chat"],
+    ["POST", "/api/chat/open"],
     ["GET", "/api/chat/{id}/history"],
     ["GET", "/api/handoffs"],
     ["GET", "/api/handoffs/{id}"],

@@ -32,3 +32,29 @@ describe("rate limits", () => {
     expect((await server.call("/healthz")).status).toBe(200);
   });
 });
+
+describe("rate limits on opening a chat", () => {
+  let strict: TestServer;
+  beforeAll(async () => {
+    strict = await startTestServer({ POSDESK_RATE_PER_ADDRESS: "100", POSDESK_RATE_PER_CONVERSATION: "3" });
+  });
+  afterAll(async () => {
+    await strict.stop();
+  });
+
+  it("counts opening a chat against the same budget as the conversation's messages", async () => {
+    const open = (conversationId?: string) =>
+      strict.call("/api/chat/open", { method: "POST", json: conversationId ? { conversationId } : {} });
+    const { conversationId } = (await (await open()).json()) as { conversationId: string };
+    const statuses: number[] = [];
+    for (const text of ["你好", "在吗", "在吗"]) {
+      statuses.push(
+        (await strict.call("/api/chat", { method: "POST", json: { text, conversationId } })).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 200]);
+    const limited = await open(conversationId);
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toHaveProperty("error");
+  });
+});
