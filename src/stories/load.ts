@@ -45,7 +45,7 @@ export function loadStories(dir: string): LoadedFile[] {
 }
 
 export function parseStoryFile(file: string, source: string): LoadedFile {
-  const doc = parseDocument(source, { prettyErrors: false });
+  const doc = parseDocument(source);
   if (doc.errors.length > 0) {
     throw new StoryFormatError(
       doc.errors.map((e) => `${file}: invalid YAML at line ${e.linePos?.[0].line ?? "?"}: ${firstLine(e)}`),
@@ -66,8 +66,9 @@ export function parseStoryFile(file: string, source: string): LoadedFile {
   return { file, stories: parsed.data.stories };
 }
 
+/** yaml's message without its own position and source excerpt: the line is given once, up front. */
 function firstLine(error: Error): string {
-  return error.message.split("\n")[0] ?? error.message;
+  return (error.message.split("\n")[0] ?? error.message).replace(/ at line \d+, column \d+:$/, "");
 }
 
 /** "story 3 "name", turn 2 (say "…"): replyKey: …" from a zod issue's path into the raw file. */
@@ -95,9 +96,9 @@ function message(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys")
     return `unknown ${issue.keys.length > 1 ? "keys" : "key"} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
   if (issue.code === "invalid_union") {
-    // The alternatives' own complaints are more telling than "invalid input"; the first of each is enough.
-    const alternatives = issue.errors.map((errors) => errors[0]?.message).filter(Boolean);
-    if (alternatives.length > 0) return `none of the allowed forms fits (${alternatives.join("; ")})`;
+    // An object that is nearly right: which of its fields is wrong says more than the list of allowed forms.
+    const nested = issue.errors.flat().find((e) => e.path.length > 0);
+    if (nested) return `${nested.path.join(".")}: ${nested.message}`;
   }
   return issue.message;
 }

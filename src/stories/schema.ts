@@ -11,8 +11,10 @@ import { IntentId, Locale, TROUBLESHOOTING_INTENTS } from "../nlu/intents.js";
 const text = z.string({ error: 'expected text (quote numbers and codes: "05")' });
 
 /** One value or a list of them, always a list once read. */
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.union([item, z.array(item).min(1)]).transform((v): z.output<T>[] => (Array.isArray(v) ? v : [v]));
+const oneOrMany = <T extends z.ZodType>(item: T, what: string) =>
+  z
+    .union([item, z.array(item).min(1)], { error: `expected ${what}, or a list of them` })
+    .transform((v): z.output<T>[] => (Array.isArray(v) ? v : [v]));
 
 const FactValue = z.union([z.string(), z.number(), z.boolean()]);
 const Facts = z.record(z.string(), FactValue);
@@ -32,20 +34,22 @@ export const StoryTurn = z.strictObject({
   /** The merchant's message. */
   say: text,
   intent: IntentId.optional(),
-  notIntent: oneOrMany(IntentId).optional(),
+  notIntent: oneOrMany(IntentId, "an intent id").optional(),
   /** The flow active after the turn; null when none is. */
   flow: FlowId.nullable().optional(),
   state: z.string().nullable().optional(),
   /** null: no handoff on this turn; a reason: one with that reason; an object: one with those fields. */
   handoff: z
-    .union([z.null(), HandoffReason.transform((reason) => ({ reason })), HandoffExpectation])
+    .union([z.null(), HandoffReason.transform((reason) => ({ reason })), HandoffExpectation], {
+      error: `expected null, a reason (${HandoffReason.options.join(", ")}) or { reason, priority, intent, flow, facts }`,
+    })
     .optional(),
   /** Text some reply contains (each of a list). */
-  reply: oneOrMany(text).optional(),
+  reply: oneOrMany(text, 'text (quote numbers and codes: "05")').optional(),
   /** Text no reply contains. */
-  notReply: oneOrMany(text).optional(),
+  notReply: oneOrMany(text, 'text (quote numbers and codes: "05")').optional(),
   /** A locale key some reply was rendered from (each of a list): survives rewording. */
-  replyKey: oneOrMany(text).optional(),
+  replyKey: oneOrMany(text, "a locale key").optional(),
   /** The quick replies offered, exactly, as labels or as option ids. */
   options: z.array(text).optional(),
   optionIds: z.array(text).optional(),
