@@ -2,6 +2,8 @@
  * The story runner and loader themselves: a wrong expectation must fail at the right turn with a useful
  * report (a story runner that cannot fail proves nothing), and a malformed story must be refused by name.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStoryFile, StoryFormatError } from "../../src/stories/load.js";
 import { formatFailure, summarize, table } from "../../src/stories/report.js";
@@ -100,6 +102,14 @@ stories:
       "facts.amount: expected 5, not learnt",
     ]);
   });
+});
+
+// The example people copy from must itself be a story that passes.
+it("passes the README's example story", async () => {
+  const readme = readFileSync(join(import.meta.dirname, "../../README.md"), "utf8");
+  const example = /## Conversation tests[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(example).toBeDefined();
+  expect(await runOne(example ?? "")).toMatchObject({ passed: true });
 });
 
 describe("the report", () => {
