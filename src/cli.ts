@@ -28,6 +28,8 @@ const USAGE = `usage: posdesk <command> [options]
                                          a conversation's transcript (ID: conversation or handoff id)
   wechat [--store PATH|URL]              the bot on WeChat (Wechaty; puppet from WECHATY_PUPPET), until Ctrl-C
   eval [--json] [--folds K] [--peer]     cross-validation and test-file accuracy (--peer: NLP.js side by side)
+  eval --dialogues [--json] [--stories DIR]
+                                         play the conversation stories (tests/stories/*.yaml) through the bot
   learn [--json] [--store PATH|URL] [--accept ID…|--accept-all] [--reject ID…]
                                          messages the bot got wrong, labelled by agents; --accept adds them to intents/
 

@@ -18,9 +18,11 @@ import {
 } from "../nlu/evaluate.js";
 import { INTENTS, type IntentId } from "../nlu/intents.js";
 import { type LabelledExample, loadTestSet, loadTrainingSet, uniquePhrases } from "../nlu/training.js";
+import { runDialogues } from "./dialogues.js";
 import { UsageError } from "./usage.js";
 
-const USAGE = "usage: posdesk eval [--json] [--folds K] [--peer]";
+const USAGE = `usage: posdesk eval [--json] [--folds K] [--peer]
+       posdesk eval --dialogues [--json] [--stories DIR]`;
 const DEFAULT_FOLDS = 5;
 
 interface Report {
@@ -44,6 +46,8 @@ interface SystemReport {
 }
 
 export async function runEval(args: string[]): Promise<void> {
+  // Conversation stories instead of the classifier: their own options, their own report.
+  if (args.includes("--dialogues")) return runDialogues(args.filter((a) => a !== "--dialogues"));
   const options = parseOptions(args);
   // Both systems learn from exactly these phrases: each distinct phrase once.
   const phrases = uniquePhrases(loadTrainingSet().examples);
