@@ -60,18 +60,34 @@ function yesNoWords(locale: Locale): { yes: boolean; word: string }[] {
   return words;
 }
 
-/** The polarity of a plain yes/no reply, by its longest matching word ("不可以" beats "可以"). */
-export function readYesNo(locale: Locale, normalized: string): boolean | undefined {
-  let best: { yes: boolean; length: number } | undefined;
+/** The longest yes/no word in a reply ("不可以" beats "可以"), with its polarity. */
+function yesNoWord(locale: Locale, normalized: string): { yes: boolean; word: string } | undefined {
+  let best: { yes: boolean; word: string } | undefined;
   for (const { yes, word } of yesNoWords(locale)) {
     // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
     const matches =
       word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
-    if (matches && word.length > (best?.length ?? 0)) {
-      best = { yes, length: word.length };
-    }
+    if (matches && word.length > (best?.word.length ?? 0)) best = { yes, word };
   }
-  return best?.yes;
+  return best;
+}
+
+/** The polarity of a plain yes/no reply, by its longest matching word. */
+export function readYesNo(locale: Locale, normalized: string): boolean | undefined {
+  return yesNoWord(locale, normalized)?.yes;
+}
+
+/**
+ * Whether a reply is no more than a yes or a no ("还是不行啊", "nope, still not working"), as opposed to a
+ * sentence that also says something new ("receipt not printing", "不行，现在又显示通讯失败").
+ */
+export function isBareYesNo(locale: Locale, normalized: string): boolean {
+  const found = yesNoWord(locale, normalized);
+  if (!found) return false;
+  const rest = normalized.replace(found.word, " ");
+  const han = rest.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+  const words = rest.match(/[a-z]+/g)?.length ?? 0;
+  return han <= 2 && words <= 1;
 }
 
 function containsWord(text: string, word: string): boolean {

@@ -116,9 +116,22 @@ export class Repairs {
     this.router.askMenu(ctx, "engine.outOfScope");
   }
 
+  /**
+   * Mid-flow, only a clear request about something else is out of scope ("帮我订个酒店"); a vague or
+   * one-word reply ("嗯……让我想想", "blah") is an answer the flow could not use, and is asked again.
+   */
+  isClearlyElsewhere(ctx: TurnContext): boolean {
+    const u = ctx.understanding;
+    const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+    const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
+    return u.confidence >= this.router.thresholds.switchConfidence && (han >= 4 || words >= 3);
+  }
+
   /** Two topics about as likely: "您是说 A 还是 B？". */
   clarifyTopics(ctx: TurnContext): boolean {
     const { understanding: u } = ctx;
+    // A response code decides the route by itself (the contract): nothing to ask.
+    if (u.entities.responseCode !== undefined) return false;
     const [first, second] = u.ranking.filter((r) => isTopic(r.intent));
     if (!first || !second || first.intent !== u.intent) return false;
     const { clarifyMargin, minConfidence } = this.router.thresholds;

@@ -12,7 +12,7 @@ import type { Understanding } from "../nlu/index.js";
 import { type IntentId, isTopic, type Locale, type TopicId } from "../nlu/intents.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ConversationRecord } from "../store/store.js";
-import { answerStrength, type PendingQuestion, parseAnswer } from "./answer.js";
+import { answerStrength, isBareYesNo, type PendingQuestion, parseAnswer } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import type { HandoffReason, Priority } from "./handoff.js";
 import { factsOf, Repairs } from "./repair.js";
@@ -48,16 +48,6 @@ export function menuTopics(locale: Locale): TopicId[] {
   return topics.length > 0 ? topics : DEFAULT_MENU;
 }
 
-/**
- * A reply short enough to be only an answer: "还是不行", "没有", "nope". A longer one that also states a
- * new problem ("还是不行，现在又显示通讯失败") may switch topics.
- */
-function isBareReply(u: Understanding): boolean {
-  const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
-  const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
-  return han <= 6 && words <= 4;
-}
-
 export class TurnRouter {
   readonly repairs: Repairs;
 
@@ -86,7 +76,8 @@ export class TurnRouter {
     const question = conversation.question;
     const answer = question ? parseAnswer(u.text, question, conversation.locale) : undefined;
     const strength = question && answer ? answerStrength(answer, question) : "none";
-    const bare = strength === "strong" || (strength === "weak" && isBareReply(u));
+    const bare =
+      strength === "strong" || (strength === "weak" && isBareYesNo(conversation.locale, u.normalized));
     const inFlow = conversation.flow !== null && question?.flow === conversation.flow.id;
     const policy = inFlow && conversation.flow ? this.flows[conversation.flow.id].policy === true : false;
 
@@ -120,7 +111,7 @@ export class TurnRouter {
       this.goodbye(ctx);
     } else if (this.isSure(u, "greeting")) {
       this.greet(ctx);
-    } else if (this.isOutOfScope(u)) {
+    } else if (this.isOutOfScope(u) && (!inFlow || this.repairs.isClearlyElsewhere(ctx))) {
       this.repairs.outOfScope(ctx);
     } else if (inFlow && answer) {
       this.stepFlow(ctx, answer);
@@ -171,7 +162,7 @@ export class TurnRouter {
     }
     const side = detectInterruption(u.normalized) !== undefined;
     const sure = u.confidence >= (side ? this.thresholds.minConfidence : this.thresholds.switchConfidence);
-    if (!sure || isBareReply(u)) return false;
+    if (!sure) return false;
     this.repairs.suspend(ctx, side ? "auto" : "offer", topic);
     this.startFlow(ctx, topic, factsOf(u));
     return true;
