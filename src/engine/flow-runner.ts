@@ -55,9 +55,16 @@ export function runFlow(
     ...(resumable ? { snapshot: resumable.snapshot as never } : {}),
   });
   actor.on("*", (event) => emitted.push(event as FlowEmitted));
+  // A fault inside the flow stops the actor with an error; without an observer XState would also report
+  // it as an unhandled error. It is thrown here instead, for the engine to undo the turn.
+  actor.subscribe({ error: () => {} });
   actor.start();
   if (options.answer && resumable) actor.send({ type: "ANSWER", answer: options.answer });
   const snapshot = actor.getSnapshot();
+  if (snapshot.status === "error") {
+    actor.stop();
+    throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
+  }
   const done = snapshot.status === "done";
   const step: FlowStep = {
     emitted,

@@ -128,13 +128,17 @@ function onlySofteners(units: string[], softeners: Set<string>, chinese: boolean
 export function detectAct(normalized: string): DialogueAct | undefined {
   const units = unitsOf(normalized);
   if (units.length === 0) return undefined;
-  const lexicon = lexiconFor(normalized);
-  const chinese = HAN.test(normalized);
+  return actOf(units, lexiconFor(normalized), HAN.test(normalized));
+}
+
+/** The act of `units`: one phrase, with softeners or more phrases of the same act ("算了，不弄了") around it. */
+function actOf(units: string[], lexicon: Lexicon, chinese: boolean): DialogueAct | undefined {
   for (const { units: phrase, act } of lexicon.phrases) {
     const at = indexOf(units, phrase);
     if (at < 0) continue;
     const rest = [...units.slice(0, at), ...units.slice(at + phrase.length)];
     if (onlySofteners(rest, lexicon.softeners, chinese)) return act;
+    if (rest.length < units.length && actOf(rest, lexicon, chinese) === act) return act;
   }
   return undefined;
 }

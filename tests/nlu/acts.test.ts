@@ -1,0 +1,81 @@
+/** Dialogue acts: what a short reply does in the conversation, in everyday zh and en. */
+import { describe, expect, it } from "vitest";
+import { detectAct, detectCorrection, detectInterruption } from "../../src/nlu/acts.js";
+import { normalize } from "../../src/nlu/normalize.js";
+
+const act = (text: string) => detectAct(normalize(text));
+
+describe("dialogue acts", () => {
+  it.each([
+    ["不知道", "dont_know"],
+    ["我也不太清楚啊", "dont_know"],
+    ["忘了", "dont_know"],
+    ["没注意", "dont_know"],
+    ["看不懂", "dont_know"],
+    ["不确定", "dont_know"],
+    ["不曉得", "dont_know"],
+    ["I don't know", "dont_know"],
+    ["honestly no idea", "dont_know"],
+    ["not sure", "dont_know"],
+    ["dunno", "dont_know"],
+    ["I forgot", "dont_know"],
+    ["算了", "cancel"],
+    ["算了，不弄了", "cancel"],
+    ["never mind", "cancel"],
+    ["再说一遍", "repeat"],
+    ["什么意思？", "repeat"],
+    ["what?", "repeat"],
+    ["what do you mean", "repeat"],
+    ["谢谢", "thanks"],
+    ["thanks!", "thanks"],
+    ["how are you doing", "how_are_you"],
+    ["你是谁", "who_are_you"],
+    ["你是机器人吗", "are_you_bot"],
+    ["are you a bot?", "are_you_bot"],
+    ["讲个笑话", "joke"],
+  ])("%s → %s", (text, expected) => {
+    expect(act(text)).toBe(expected);
+  });
+
+  it.each([
+    "打印不清楚",
+    "不知道怎么办，机器开不了",
+    "屏幕看不懂的英文提示 A0",
+    "catch you later",
+    "I don't know why the card was declined",
+    "no",
+    "嗯嗯",
+  ])("%s is no bare act: it says more than that", (text) => {
+    expect(act(text)).toBeUndefined();
+  });
+});
+
+describe("corrections", () => {
+  it.each([
+    ["不是51，是61", "61"],
+    ["不是51是61", "61"],
+    ["sorry I meant 61", "61"],
+    ["not 51, it's 61", "61"],
+  ])("%s corrects to %s", (text, value) => {
+    expect(detectCorrection(text)).toBe(value);
+  });
+
+  it("说错了 with the value before it", () => {
+    expect(detectCorrection("61，刚才说错了")).toContain("61");
+  });
+
+  it.each(["不是", "刷卡失败", "it is not working"])("%s corrects nothing", (text) => {
+    expect(detectCorrection(text)).toBeUndefined();
+  });
+});
+
+describe("side questions", () => {
+  it("takes the question after the marker", () => {
+    expect(detectInterruption(normalize("顺便问下手续费多少"))).toBe("手续费多少");
+    expect(detectInterruption(normalize("btw what are the fees"))).toBe("what are the fees");
+  });
+
+  it("only at the start of the message", () => {
+    expect(detectInterruption(normalize("我另外一台机器也这样"))).toBeUndefined();
+  });
+});
