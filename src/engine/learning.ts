@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { list, section } from "../i18n.js";
 import { detectLocale } from "../nlu/index.js";
 import { type IntentId, isTopic, type Locale, TROUBLESHOOTING_INTENTS } from "../nlu/intents.js";
+import { detectAct } from "../nlu/acts.js";
 import { normalize } from "../nlu/normalize.js";
 import { maskCardNumbers } from "../nlu/redact.js";
 import type { CandidateDecision, Store } from "../store/store.js";
@@ -93,6 +94,8 @@ export function isBareAnswer(text: string): boolean {
   const normalized = normalize(text);
   const { exact, phrases } = knownAnswers();
   if (exact.has(normalized)) return true;
+  // "不知道", "算了", "再说一遍", "谢谢": about the conversation, not the problem.
+  if (detectAct(normalized) !== undefined) return true;
   if (contentOf(normalized.replace(/[0-9]+/g, " ")) < MIN_CONTENT) return true;
   let rest = normalized;
   for (const phrase of phrases) {

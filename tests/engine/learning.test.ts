@@ -99,6 +99,9 @@ describe("learning candidates from closed handoffs", () => {
     ["a code with its label", "提示05"],
     ["a quick-reply label", "屏幕没有显示代码"],
     ["two characters", "不行"],
+    ["a don't-know", "我也不太清楚啊"],
+    ["a cancel", "算了，不弄了"],
+    ["small talk", "are you a bot?"],
   ])("treats %s as a bare answer", (_what, text) => {
     expect(isBareAnswer(text)).toBe(true);
   });
