@@ -12,6 +12,13 @@ import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "./handoff.js";
 import { KeyedMutex } from "./lock.js";
+import {
+  type Picture,
+  PictureError,
+  type PictureProblem,
+  type PictureReader,
+  type PictureReading,
+} from "./pictures.js";
 import { Reply } from "./reply.js";
 import { type Pending, type TurnContext, TurnRouter } from "./router.js";
 import { summarize } from "./summary.js";
@@ -29,6 +36,8 @@ export interface Turn {
   localeHint?: Locale;
   /** How the channel reaches this merchant again, stored with the conversation. */
   address?: unknown;
+  /** A picture of the screen or slip: the text read from it is the turn (with `text`, when given, after it). */
+  picture?: Picture;
   /**
    * The chat was just opened (the widget, a new WeChat contact): no message, the bot speaks first with a
    * welcome and the common topics. `text` is ignored.
@@ -53,6 +62,8 @@ export interface TurnResult {
   handoff: HandoffSummary | null;
   /** The handoff that owns the chat after this turn (opened now or earlier), or null when the bot does. */
   openHandoffId: string | null;
+  /** For a picture: what was read from it (masked) and the response code found, if any. */
+  seen?: { text: string; responseCode: string | null };
 }
 
 export interface EngineOptions {
@@ -60,6 +71,8 @@ export interface EngineOptions {
   store: Store;
   flows: FlowRegistry;
   logger?: Logger;
+  /** Reads pictures of the screen or slip; without one, a picture gets a hint to describe it in words. */
+  pictures?: PictureReader;
   /** The language of handoff summaries (default zh-CN). */
   agentLocale?: Locale;
   defaultLocale?: Locale;
@@ -93,9 +106,23 @@ export class ConversationEngine {
     this.nlu = nlu;
   }
 
-  handle(turn: Turn): Promise<TurnResult> {
+  async handle(turn: Turn): Promise<TurnResult> {
     const id = turn.conversationId ?? randomUUID();
-    return this.serialised(id, () => this.handleLocked(id, turn));
+    // A picture is read before the conversation is locked: other turns of it never wait on OCR.
+    const reading = turn.picture ? await this.readPicture(turn.picture) : undefined;
+    return this.serialised(id, () => this.handleLocked(id, turn, reading));
+  }
+
+  private async readPicture(picture: Picture): Promise<PictureReading | PictureProblem> {
+    if (!this.options.pictures) return "unreadable";
+    try {
+      const reading = await this.options.pictures.read(picture);
+      return reading.text.trim() ? reading : "no_text";
+    } catch (error) {
+      if (error instanceof PictureError) return error.problem;
+      this.options.logger?.error({ err: error }, "picture not read");
+      return "unreadable";
+    }
   }
 
   /** One turn of a conversation at a time: in this process (a mutex) and across processes (the store's lock). */
@@ -106,10 +133,16 @@ export class ConversationEngine {
     );
   }
 
-  private async handleLocked(id: string, turn: Turn): Promise<TurnResult> {
+  private async handleLocked(
+    id: string,
+    turn: Turn,
+    reading?: PictureReading | PictureProblem,
+  ): Promise<TurnResult> {
     const started = performance.now();
     const at = this.now().toISOString();
-    const raw = typeof turn.text === "string" ? turn.text : "";
+    const typed = typeof turn.text === "string" ? turn.text : "";
+    const read = typeof reading === "object" ? reading.text.trim() : "";
+    const raw = [read, typed].filter((t) => t.trim()).join("\n");
     const tooLong = raw.length > MAX_MESSAGE_CHARS;
     const text = tooLong ? raw.slice(0, MAX_MESSAGE_CHARS) : raw;
     const conversation = (await this.store.getConversation(id)) ?? this.newConversation(id, turn, at);
@@ -127,13 +160,17 @@ export class ConversationEngine {
       at,
       intent: understanding.intent,
     };
-    if (tooLong) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
+    if (tooLong && !read) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
+    if (typeof reading === "string") ctx.reply.say(`engine.picture.${reading}`);
+    else if (reading) ctx.reply.say("engine.picture.seen", { text: maskCardNumbers(read) });
     const before = structuredClone(conversation);
     try {
       if (turn.opened) {
         this.router.opened(ctx);
       } else if (!understanding.normalized) {
-        this.router.unreadable(ctx, raw);
+        // A picture that could not be read has had its own answer; the pending question stands.
+        if (typeof reading === "string") this.router.repeatQuestion(ctx);
+        else this.router.unreadable(ctx, raw);
       } else if (conversation.handoffId) {
         ctx.reply.say("engine.withAgent");
       } else {
@@ -179,6 +216,14 @@ export class ConversationEngine {
       optionIds: ctx.reply.options.map((o) => o.id),
       handoff,
       openHandoffId: conversation.handoffId,
+      ...(reading === undefined
+        ? {}
+        : {
+            seen: {
+              text: typeof reading === "object" ? understanding.text : "",
+              responseCode: understanding.entities.responseCode ?? null,
+            },
+          }),
     });
     this.options.logger?.info(
       {

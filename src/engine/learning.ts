@@ -6,9 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { list, section } from "../i18n.js";
+import { detectAct } from "../nlu/acts.js";
 import { detectLocale } from "../nlu/index.js";
 import { type IntentId, isTopic, type Locale, TROUBLESHOOTING_INTENTS } from "../nlu/intents.js";
-import { detectAct } from "../nlu/acts.js";
 import { normalize } from "../nlu/normalize.js";
 import { maskCardNumbers } from "../nlu/redact.js";
 import type { CandidateDecision, Store } from "../store/store.js";
