@@ -46,7 +46,7 @@ export const machine = setup({
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "triage" },
           { guard: kit.isOption("no_code"), target: "askScope" },
           { guard: "isNo", target: "askScope" },
-          kit.ifUnknown("askScope", "responseCode"),
+          kit.ifUnknown("askScope"),
           kit.reask("askResponseCode"),
         ],
       },

@@ -31,6 +31,8 @@ export interface Answer {
   text: string;
   /** The quick-reply option the merchant chose, by number, label or synonym. */
   option?: string;
+  /** Every option whose words the reply holds, best first: a flow may care about one that did not win. */
+  mentioned?: string[];
   /** A plain yes or no ("是的", "不行", "yes", "nope"). */
   yes?: boolean;
   /** The merchant does not know ("不知道", "忘了", "no idea"): each question says what happens then. */
@@ -90,6 +92,9 @@ export const commonGuards = {
   isNo: ({ event }: Args) => event.answer.yes === false || event.answer.option === "no",
   isDontKnow: ({ event }: Args) => event.answer.dontKnow === true,
   isOption: ({ event }: Args, params: ChoiceParams) => event.answer.option === params.option,
+  /** The reply names `option` at all, even when another option fits it better ("摔坏了开不了机"). */
+  mentions: ({ event }: Args, params: ChoiceParams) =>
+    event.answer.mentioned?.includes(params.option) === true,
   /** The quick reply `option`, or a plain "yes" when no option matched. */
   isYesTo: ({ event }: Args, params: ChoiceParams) =>
     event.answer.option === params.option || (!event.answer.option && event.answer.yes === true),
@@ -216,6 +221,8 @@ export const ask = (
 
 /** The `isOption` guard: the merchant chose `option`. */
 export const isOption = (option: string) => ({ type: "isOption", params: { option } }) as const;
+/** The `mentions` guard: the reply names `option`, whichever option it chose. */
+export const mentions = (option: string) => ({ type: "mentions", params: { option } }) as const;
 /** The `isYesTo` guard: `option`, or a plain yes. */
 export const isYesTo = (option: string) => ({ type: "isYesTo", params: { option } }) as const;
 /** The `isNoTo` guard: `option`, or a plain no. */

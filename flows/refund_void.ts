@@ -140,7 +140,7 @@ export const machine = setup({
           { guard: "answerHasCode", actions: "recordAnswerEntities", target: "checkFailCode" },
           { guard: kit.isOption("no_code"), target: "escalateRefused" },
           { guard: "isNo", target: "escalateRefused" },
-          kit.ifUnknown("escalateRefused", "responseCode"),
+          kit.ifUnknown("escalateRefused"),
           kit.reask("askFailCode"),
         ],
       },

@@ -7,7 +7,7 @@
 import { setup } from "xstate";
 import * as kit from "./kit.js";
 
-export const version = 1;
+export const version = 2;
 
 // A day in the merchant's own words that no option covers: "3号", "上周五", "12/3", "last Monday".
 const DATE_LIKE =
@@ -61,12 +61,13 @@ export const machine = setup({
       ],
     },
     askSlip: {
-      entry: kit.ask("settlement_delay.askSlip", ["success", "failed", "unknown"], undefined, { hint: true }),
+      entry: kit.ask("settlement_delay.askSlip", ["success", "failed", "no_slip"], undefined, { hint: true }),
       on: {
         ANSWER: [
           { guard: "answerHasOption", actions: kit.recordOption("slip"), target: "triage" },
           { guard: "isYes", actions: kit.setFact("slip", "success"), target: "triage" },
           { guard: "isNo", actions: kit.setFact("slip", "failed"), target: "triage" },
+          kit.ifUnknown("triage", "slip"),
           kit.reask("askSlip"),
         ],
       },

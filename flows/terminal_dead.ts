@@ -27,6 +27,9 @@ export const machine = setup({
       entry: kit.ask("terminal_dead.askSymptom", ["no_power", "frozen", "reboot_loop", "damaged"]),
       on: {
         ANSWER: [
+          // Safety first: a terminal that was dropped, got wet or has a swollen battery must not be charged,
+          // whatever else the merchant says about it ("摔坏了开不了机").
+          { guard: kit.mentions("damaged"), actions: kit.setFact("symptom", "damaged"), target: "triage" },
           { guard: "answerHasOption", actions: kit.recordOption("symptom"), target: "triage" },
           // Charging first is safe whatever the symptom, short of visible damage.
           kit.ifUnknown("suggestCharge", "symptom"),

@@ -27,6 +27,7 @@ export interface PendingQuestion {
 
 /** The label a quick reply shows: the flow's own wording first, the shared one after. */
 export function optionLabel(locale: Locale, flow: string, option: string): string {
+  if (flow === "menu") return t(locale, `topics.${option}`);
   return t(locale, [`${flow}.options.${option}`, `common.options.${option}`]);
 }
 
@@ -104,19 +105,29 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function chooseOption(locale: Locale, question: PendingQuestion, normalized: string): string | undefined {
-  const number = /^(?:选|选择|option|no\.?|#)?\s*([1-9])\s*(?:号|个)?$/.exec(normalized)?.[1];
-  if (number && question.expect === "choice") return question.options[Number(number) - 1];
+/**
+ * The options a reply names, best first, and whether the best is a clear choice: by number, by a label or
+ * synonym it holds (the longest wins), or — unless `partial` is off — as a part of a label ("交易失败" of
+ * "只显示交易失败"). A tie between two options is no choice.
+ */
+function chooseOptions(
+  locale: Locale,
+  question: PendingQuestion,
+  normalized: string,
+  partial: boolean,
+): { option?: string; mentioned: string[] } {
+  // "3号" is a date far more often than "option 3": only 选/option/# make a number with a suffix a choice.
+  const number = /^(?:选|选择|option|no\.?|#)?\s*([1-9])\s*(?:个)?$/.exec(normalized)?.[1];
+  if (number && question.expect === "choice") return pick(question.options[Number(number) - 1]);
   if (
     number &&
     question.expect !== "choice" &&
     Number(number) <= question.options.length &&
     normalized.length === 1
   ) {
-    return question.options[Number(number) - 1];
+    return pick(question.options[Number(number) - 1]);
   }
-  let best: { option: string; score: number } | undefined;
-  let tie = false;
+  const scores = new Map<string, number>();
   for (const option of question.options) {
     for (const word of optionWords(locale, question.flow, option)) {
       if (!word) continue;
@@ -125,25 +136,36 @@ function chooseOption(locale: Locale, question: PendingQuestion, normalized: str
           ? 1000
           : word.length >= 2 && containsWord(normalized, word)
             ? word.length
-            : normalized.length >= 2 && word.includes(normalized)
+            : partial && normalized.length >= 2 && word.includes(normalized)
               ? normalized.length
               : 0;
-      if (score === 0) continue;
-      if (!best || score > best.score) {
-        tie = false;
-        best = { option, score };
-      } else if (score === best.score && best.option !== option) {
-        tie = true;
-      }
+      if (score > (scores.get(option) ?? 0)) scores.set(option, score);
     }
   }
-  return tie ? undefined : best?.option;
+  const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
+  const mentioned = ranked.map(([option]) => option);
+  const [best, second] = ranked;
+  if (!best || (second && second[1] === best[1])) return { mentioned };
+  return { option: best[0], mentioned };
+}
+
+function pick(option: string | undefined): { option?: string; mentioned: string[] } {
+  return option ? { option, mentioned: [option] } : { mentioned: [] };
 }
 
 /** Quick replies that mean "I don't know" ("不清楚", "屏幕没有显示代码"). */
 const UNKNOWN_OPTIONS: ReadonlySet<string> = new Set(["unknown", "no_code"]);
 
-export function parseAnswer(text: string, question: PendingQuestion | undefined, locale: Locale): Answer {
+/**
+ * Reads `text` as an answer to `question`. `partial: false` takes only whole option words: the message
+ * that raised a problem ("交易失败") must not answer the first question by being part of a label.
+ */
+export function parseAnswer(
+  text: string,
+  question: PendingQuestion | undefined,
+  locale: Locale,
+  options: { partial?: boolean } = {},
+): Answer {
   const normalized = normalize(text);
   const entities = extractEntities(text, {
     expectCode: question?.expect === "code",
@@ -159,8 +181,10 @@ export function parseAnswer(text: string, question: PendingQuestion | undefined,
     if (unknown) answer.option = unknown;
     return answer;
   }
-  const option = question ? chooseOption(locale, question, normalized) : undefined;
+  const chosen = question ? chooseOptions(locale, question, normalized, options.partial ?? true) : undefined;
+  const option = chosen?.option;
   if (option) answer.option = option;
+  if (chosen?.mentioned.length) answer.mentioned = chosen.mentioned;
   const yes = option === "yes" ? true : option === "no" ? false : readYesNo(locale, normalized);
   if (yes !== undefined) answer.yes = yes;
   if (entities.responseCode) answer.responseCode = entities.responseCode;

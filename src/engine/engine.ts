@@ -108,6 +108,9 @@ export class ConversationEngine {
 
   async handle(turn: Turn): Promise<TurnResult> {
     const id = turn.conversationId ?? randomUUID();
+    // Stores mask card numbers on write, ids included: an id that holds one would be saved under another.
+    if (maskCardNumbers(id) !== id)
+      throw new EngineError("conversation id must not contain a card number", 400);
     // A picture is read before the conversation is locked: other turns of it never wait on OCR.
     const reading = turn.picture ? await this.readPicture(turn.picture) : undefined;
     return this.serialised(id, () => this.handleLocked(id, turn, reading));

@@ -35,7 +35,9 @@ export class Repairs {
     if (!conversation.topic) return false;
     const part = detectCorrection(u.text);
     if (!part) return false;
-    const found = extractEntities(part, { expectCode: /^[a-z0-9]{2}$/i.test(part.trim()) });
+    const isCode = /^[a-z0-9]{2}$/i.test(part);
+    const isAmount = !isCode && /^[0-9][0-9.,]*\s*(?:元|块|yuan|rmb)?$/i.test(part);
+    const found = extractEntities(part, { expectCode: isCode, expectAmount: isAmount });
     const changed: Facts = {};
     for (const key of CORRECTABLE) {
       const value = found[key];
@@ -75,6 +77,11 @@ export class Repairs {
     ctx.reply.say("engine.policyNow");
     this.router.escalate(ctx, "policy", topic, { outcome: "escalated", reason: "policy", priority: "high" });
     ctx.conversation.flow = null;
+  }
+
+  /** "再说一遍" with nothing pending: what posdesk can help with. */
+  nothingToRepeat(ctx: TurnContext): void {
+    this.router.askMenu(ctx, "engine.nothingToRepeat");
   }
 
   /** "再说一遍", "what do you mean?": the question again in plainer words, with its quick replies. */
@@ -149,8 +156,11 @@ export class Repairs {
    * problem we put aside?". Returns false when the message answers none of them (it is routed as usual).
    */
   engineQuestion(ctx: TurnContext, question: PendingQuestion, answer: Answer, bare: boolean): boolean {
-    const { conversation } = ctx;
+    const { conversation, understanding: u } = ctx;
     const option = answer.option;
+    // "通讯失败" after "anything else?" is a new problem, not a "no" (失败 is a no-word).
+    const newProblem = isTopic(u.intent) && u.confidence >= this.router.thresholds.switchConfidence;
+    if (!option && newProblem) return false;
     if (question.flow === "menu") {
       if (!option || !isTopic(option)) return false;
       conversation.flow = null;

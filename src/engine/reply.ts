@@ -11,10 +11,7 @@ export interface ReplyOption {
 
 /** The quick replies of a question, labelled in `locale`. */
 export function quickReplies(locale: Locale, question: PendingQuestion): ReplyOption[] {
-  return question.options.map((id) => ({
-    id,
-    label: question.flow === "menu" ? t(locale, `topics.${id}`) : optionLabel(locale, question.flow, id),
-  }));
+  return question.options.map((id) => ({ id, label: optionLabel(locale, question.flow, id) }));
 }
 
 export class Reply {

@@ -7,7 +7,8 @@
  */
 import type { Answer, Facts, FlowOutput, Step } from "../../flows/kit.js";
 import { list } from "../i18n.js";
-import { CHITCHAT, detectInterruption } from "../nlu/acts.js";
+import { CHITCHAT, detectCorrection, detectInterruption } from "../nlu/acts.js";
+import { routeForCode } from "../nlu/codes.js";
 import type { Understanding } from "../nlu/index.js";
 import { type IntentId, isTopic, type Locale, type TopicId } from "../nlu/intents.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
@@ -48,6 +49,13 @@ export function menuTopics(locale: Locale): TopicId[] {
   return topics.length > 0 ? topics : DEFAULT_MENU;
 }
 
+/** Short enough to be a reply to a question rather than a new problem: "3号", "last friday". */
+function isShort(u: Understanding): boolean {
+  const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
+  const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
+  return han + words <= 4;
+}
+
 export class TurnRouter {
   readonly repairs: Repairs;
 
@@ -74,10 +82,15 @@ export class TurnRouter {
   route(ctx: TurnContext): void {
     const { conversation, understanding: u } = ctx;
     const question = conversation.question;
-    const answer = question ? parseAnswer(u.text, question, conversation.locale) : undefined;
+    // "不是51，是61" answers the code question with 61, not 51.
+    const corrected = detectCorrection(u.text);
+    const answer = question ? parseAnswer(corrected ?? u.text, question, conversation.locale) : undefined;
     const strength = question && answer ? answerStrength(answer, question) : "none";
     const bare =
-      strength === "strong" || (strength === "weak" && isBareYesNo(conversation.locale, u.normalized));
+      strength === "strong" ||
+      (strength === "weak" && isBareYesNo(conversation.locale, u.normalized)) ||
+      // A question that takes the merchant's own words ("3号", "上周五") hears a short reply as its answer.
+      (question?.expect === "text" && isShort(u));
     const inFlow = conversation.flow !== null && question?.flow === conversation.flow.id;
     const policy = inFlow && conversation.flow ? this.flows[conversation.flow.id].policy === true : false;
 
@@ -92,13 +105,14 @@ export class TurnRouter {
       this.repairs.hint(ctx, question);
     } else if (inFlow && !policy && answer && strength === "strong") {
       // Answer first: a reply that picks an option or gives what was asked never goes anywhere else.
-      this.stepFlow(ctx, answer);
+      if (!this.routeByCode(ctx, answer)) this.stepFlow(ctx, answer);
     } else if (this.repairs.correction(ctx)) {
       // a fact corrected, routed again
     } else if (u.act === "cancel") {
       this.repairs.cancel(ctx, policy);
-    } else if (u.act === "repeat" && question) {
-      this.repairs.explain(ctx, question);
+    } else if (u.act === "repeat") {
+      if (question) this.repairs.explain(ctx, question);
+      else this.repairs.nothingToRepeat(ctx);
     } else if (policy) {
       this.policyAnswer(ctx, answer ?? { text: u.text }, strength);
     } else if (inFlow && answer && bare) {
@@ -127,13 +141,36 @@ export class TurnRouter {
   private policyAnswer(ctx: TurnContext, answer: Answer, strength: string): void {
     const { conversation, understanding: u } = ctx;
     const usable = strength === "strong" && !answer.dontKnow;
-    const misses = usable ? 0 : conversation.notUnderstood + 1;
-    if (misses >= 2 || this.isSure(u, "goodbye") || this.isSure(u, "greeting")) {
+    const leaving = !usable && !u.act && (this.isSure(u, "goodbye") || this.isSure(u, "greeting"));
+    if (leaving) {
       this.repairs.policyNow(ctx);
       return;
     }
+    const misses = usable ? 0 : conversation.notUnderstood + 1;
+    // The answer is kept either way (the gap or the merchant's words), then a second miss hands over now.
     this.stepFlow(ctx, answer);
     conversation.notUnderstood = misses;
+    if (misses >= 2 && conversation.flow && !ctx.handoff) this.repairs.policyNow(ctx);
+  }
+
+  /**
+   * The contract's routing by response code holds for a code given as an answer too: 61 in reply to "which
+   * code?" on a refused card is the card's limit, A0 a key error.
+   */
+  private routeByCode(ctx: TurnContext, answer: Answer): boolean {
+    const { conversation } = ctx;
+    const code = answer.responseCode;
+    if (!code || conversation.flow?.id !== "card_declined") return false;
+    const target = routeForCode(code);
+    if (!target || target === "card_declined") return false;
+    conversation.flow = null;
+    this.startFlow(
+      ctx,
+      target,
+      { ...conversation.facts, responseCode: code },
+      { firstMessageAnswers: false },
+    );
+    return true;
   }
 
   /** Confidently about something else ("find me a hotel"), as opposed to not understood at all ("asdf"). */
@@ -184,7 +221,7 @@ export class TurnRouter {
       !/^\s*[0-9]\s*$/.test(u.text)
     ) {
       const question = { flow: topic, options: first.options, expect: first.expect };
-      const answer = parseAnswer(u.text, question, conversation.locale);
+      const answer = parseAnswer(u.text, question, conversation.locale, { partial: false });
       if (!answer.dontKnow && answerStrength(answer, question) === "strong") {
         const next = runFlow(definition, { active: step.persisted, answer });
         step = { ...next, emitted: [...step.emitted.slice(0, -1), ...next.emitted] };

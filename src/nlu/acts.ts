@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { ROOT } from "../paths.js";
 import { Locale } from "./intents.js";
-import { normalize } from "./normalize.js";
+import { canonicalChars, normalize } from "./normalize.js";
 
 export const DialogueAct = z.enum([
   "dont_know",
@@ -159,8 +159,11 @@ function afterMarker(normalized: string, markers: string[][]): { before: string;
 }
 
 // "不是51，是61", "不是51是61", "不是 51 而是 61"; "not 51, it's 61", "not 51 but 61".
-const NOT_X_BUT_Y_ZH = /不是\s*([a-z0-9.]+)\s*(?:元|块)?\s*[,，、 ]*\s*(?:而是|是)\s*(.+)$/i;
-const NOT_X_BUT_Y_EN = /\bnot\s+([a-z0-9.]+)\s*,?\s*(?:it\s*'?\s*s|it is|but|rather|its)?\s+(.+)$/i;
+// Both values hold a digit: "not during a sale" corrects nothing.
+const NOT_X_BUT_Y_ZH =
+  /不是\s*([a-z.]*[0-9][a-z0-9.]*)\s*(?:元|块)?\s*[,，、 ]*\s*(?:而是|是)\s*([^0-9]{0,3}[0-9].*)$/i;
+const NOT_X_BUT_Y_EN =
+  /\bnot\s+([a-z.]*[0-9][a-z0-9.]*)\s*(?:yuan|rmb)?\s*,?\s*(?:it\s*'?\s*s|it is|but|rather|its)?\s+([^0-9]{0,6}[0-9].*)$/i;
 
 /**
  * The part of a message that corrects something said before, or undefined when it corrects nothing:
@@ -168,13 +171,25 @@ const NOT_X_BUT_Y_EN = /\bnot\s+([a-z0-9.]+)\s*,?\s*(?:it\s*'?\s*s|it is|but|rat
  * carries a corrected value (a code, an amount…) is for the caller to check.
  */
 export function detectCorrection(text: string): string | undefined {
+  // Values are read from the merchant's own characters: normalising shortens "10000" to "1000".
+  const plain = canonicalChars(text).toLowerCase().replace(/\s+/g, " ").trim();
+  const pattern = NOT_X_BUT_Y_ZH.exec(plain) ?? NOT_X_BUT_Y_EN.exec(plain);
+  if (pattern?.[2]) return correctedValue(pattern[2]);
   const normalized = normalize(text);
-  const pattern = NOT_X_BUT_Y_ZH.exec(normalized) ?? NOT_X_BUT_Y_EN.exec(normalized);
-  if (pattern?.[2]) return pattern[2].trim();
   const marked = afterMarker(normalized, lexiconFor(normalized).correction);
   if (!marked) return undefined;
   // "61，刚才说错了": the value may come before the marker.
-  return (marked.after || marked.before).trim() || undefined;
+  const value = correctedValue(marked.after) || correctedValue(marked.before);
+  return value || undefined;
+}
+
+/** The corrected value without the words around it: "是A0" → "a0", "it s 05" → "05", ",61，刚才" → "61". */
+function correctedValue(part: string): string {
+  return part
+    .replace(/^[\s,，、:：.。]+|[\s,，、:：.。!！]+$/g, "")
+    .replace(/^(?:而是|应该是|其实是|是|it\s*'?\s*s|it is|its|is)\s*/i, "")
+    .replace(/[\s,，、]*(?:刚才|刚刚|才对|对不起|sorry)[\s,，、]*$/i, "")
+    .trim();
 }
 
 /**

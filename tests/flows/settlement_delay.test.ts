@@ -11,7 +11,7 @@ describe("settlement_delay flow", () => {
     const flow = startFlow(machine);
     expect(flow.state).toBe("askSlip");
     expect(flow.keys).toEqual(["settlement_delay.askSlip"]);
-    expect(flow.options).toEqual(["success", "failed", "unknown"]);
+    expect(flow.options).toEqual(["success", "failed", "no_slip"]);
   });
 
   it("explains that a failed sale is never settled, and ends resolved when that answers it", () => {
