@@ -6,6 +6,8 @@
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseWidgetOrigins } from "../../src/http/cors.js";
+import { t } from "../../src/i18n.js";
+import type { Locale } from "../../src/nlu/intents.js";
 import { startServer } from "../../src/server.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
@@ -232,5 +234,20 @@ describe("reading POSDESK_WIDGET_ORIGINS", () => {
         logger: pino({ level: "silent" }),
       }),
     ).rejects.toThrow(/POSDESK_WIDGET_ORIGINS/);
+  });
+});
+
+describe("the widget's built-in texts", () => {
+  it("are the same words as locales/<locale>/ui.json, for when /api/ui cannot be reached", async () => {
+    const source = await (await open.call("/widget.js")).text();
+    const literal = /const FALLBACK = (\{[\s\S]*?\n {2}\});/.exec(source)?.[1];
+    expect(literal).toBeDefined();
+    const fallback = new Function(`return ${literal};`)() as Record<Locale, Record<string, string>>;
+    for (const locale of ["zh-CN", "en"] as const) {
+      const keys = Object.keys(fallback[locale]);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys)
+        expect(fallback[locale][key], `${locale} ${key}`).toBe(t(locale, `ui.widget.${key}`));
+    }
   });
 });
