@@ -12,6 +12,7 @@ import { WebChannel } from "./channels/web.js";
 import { startWechat } from "./channels/wechat-main.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
+import { parseWidgetOrigins } from "./http/cors.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { watchModel } from "./model-reload.js";
@@ -41,6 +42,8 @@ export interface RunningServer {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
+  // Checked before anything is opened: a mistyped origin stops the start, with nothing left to close.
+  const widgetOrigins = parseWidgetOrigins(env.POSDESK_WIDGET_ORIGINS);
   const storeLocation = options.store ?? env.POSDESK_STORE ?? DEFAULT_STORE;
   const posdesk = await createPosdesk({ store: storeLocation, logger });
   const metrics = new Metrics();
@@ -85,6 +88,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger,
     botFramework,
     rateLimits,
+    widgetOrigins,
     reloadModel: () => models.reload(),
     ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy } : {}),
   });

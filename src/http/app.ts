@@ -20,6 +20,7 @@ import { ROOT } from "../paths.js";
 import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
 import { requireAgent } from "./auth.js";
+import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
@@ -41,6 +42,8 @@ export interface HttpOptions {
   trustProxy?: string | number | boolean;
   /** Merchant turns allowed per minute from one address and into one conversation (0: no limit). */
   rateLimits?: { perAddress: number; perConversation: number };
+  /** Origins whose pages may embed the widget (`POSDESK_WIDGET_ORIGINS`); any origin when absent. */
+  widgetOrigins?: WidgetOrigins;
 }
 
 export const DEFAULT_RATE_LIMITS = { perAddress: 120, perConversation: 30 };
@@ -132,9 +135,12 @@ export function createHttpApp(options: HttpOptions): express.Express {
       contentSecurityPolicy: {
         directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
       },
+      // The widget script is loaded by other sites' pages: a same-origin resource policy would block it.
       crossOriginResourcePolicy: { policy: "cross-origin" },
     }),
   );
+  // Before the body parser, so that its errors (malformed JSON, too large) reach a widget elsewhere too.
+  app.use(WIDGET_PATHS, widgetCors(options.widgetOrigins ?? "*"));
   app.use(
     express.json({
       limit: options.bodyLimit ?? "64kb",

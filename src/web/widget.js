@@ -1,33 +1,114 @@
 /*
- * posdesk web chat widget. Embed with one tag:
+ * posdesk web chat widget. Embed with one tag, on posdesk's own pages or any other site:
  *   <script src="https://support.example.com/widget.js" data-locale="zh-CN" async></script>
- * Options (data-*): locale (zh-CN|en, default from the browser), open ("true" to start open).
- * Opened with no conversation yet, it asks the bot to speak first (a welcome with the common topics); a
- * conversation with history is restored instead. Merchant text is only ever set as textContent, never
- * parsed as HTML.
+ * Settings (data-* on that tag; they work with async, defer, or the tag injected by another script):
+ *   data-locale  zh-CN | en: the interface language (default: the browser's)
+ *   data-open    "true" to start open (and greeted)
+ *   data-server  posdesk's address, when the script is not loaded from posdesk itself (a CDN, a copy)
+ * Every call goes to the server the script came from (or data-server), cross-origin when the page is on
+ * another site: posdesk answers CORS for the origins in POSDESK_WIDGET_ORIGINS. When the server cannot be
+ * reached or answers an error, the chat says so with a retry button, and what the merchant typed is kept
+ * and sent on retry. Merchant text is only ever set as textContent, never parsed as HTML.
  */
 (() => {
-  const script = document.currentScript;
-  const base = new URL(script?.src ?? "/widget.js", location.href).origin;
+  // One widget per page, however many times the script is included.
+  const LOADED = Symbol.for("posdesk.widget");
+  if (window[LOADED]) return;
+  window[LOADED] = true;
+
+  const script = ownScript();
+  const settings = script?.dataset ?? {};
+  const base = settings.server
+    ? new URL(settings.server.replace(/\/?$/, "/"), location.href)
+    : new URL(".", script?.src || new URL("/widget.js", location.href));
+  /** An address on posdesk, relative to where the script lives (so a path prefix in front of posdesk works). */
+  const api = (path) => new URL(path, base).href;
+
   const STORAGE_KEY = "posdesk.conversation";
   const LOCALE_KEY = "posdesk.locale";
+  /**
+   * What the widget says when /api/ui cannot be reached (the server down, or this site not among its allowed
+   * origins): just enough to name the chat and the problem and offer a retry. Everything else comes from
+   * locales/<locale>/ui.json, which has the same keys with the same words.
+   */
+  const FALLBACK = {
+    "zh-CN": {
+      title: "POS 终端服务",
+      open: "打开在线客服",
+      send: "发送",
+      retry: "重试",
+      unavailable: "暂时连不上客服系统，请稍后重试。",
+      error: "消息没有发出去，请检查网络后重试。",
+      notSent: "未发送",
+    },
+    en: {
+      title: "POS terminal support",
+      open: "Open support chat",
+      send: "Send",
+      retry: "Retry",
+      unavailable: "Support cannot be reached right now. Please try again shortly.",
+      error: "The message was not sent. Check your connection and try again.",
+      notSent: "Not sent",
+    },
+  };
+  const asLocale = (value) =>
+    /^zh/i.test(value ?? "") ? "zh-CN" : /^en/i.test(value ?? "") ? "en" : undefined;
+
   // The merchant's own choice (the language button) also fixes the bot's language; otherwise the bot
   // answers in the language the merchant writes in.
-  let chosenLocale = localStorage.getItem(LOCALE_KEY);
-  let locale =
-    chosenLocale ||
-    script?.dataset.locale ||
-    (navigator.language.toLowerCase().startsWith("zh") ? "zh-CN" : "en");
-  let words = {};
-  let conversationId = localStorage.getItem(STORAGE_KEY);
+  let chosenLocale = asLocale(stored(LOCALE_KEY));
+  let locale = chosenLocale ?? asLocale(settings.locale) ?? asLocale(navigator.language) ?? "en";
+  let words = { ...FALLBACK[locale] };
+  let wordsLoaded = false;
+  let conversationId = stored(STORAGE_KEY);
+  let restored = false;
   let events = null;
-  // Settles once the words are loaded and a stored conversation restored: greeting waits for it, so a
-  // chat with history is never welcomed a second time.
-  let ready = Promise.resolve();
-  // The chat shows something (history, a welcome, a message): nothing to greet.
+  // The chat shows something from the server (history, a welcome, an answer): nothing to greet.
   let started = false;
-  // The welcome on its way; a message sent meanwhile waits for it, so both go to one conversation.
-  let opening = null;
+  // The panel has been opened: the bot should speak first if nothing is shown yet.
+  let wantWelcome = false;
+  /** Messages typed and not yet answered, oldest first: sent in order, kept (marked as not sent) while they fail. */
+  const outbox = [];
+  // What the status line reports: a failure with a retry ("unavailable", "error"), or the live stream down.
+  let problem = null;
+  let reconnecting = false;
+  let syncing = null;
+
+  /**
+   * The script's own element: document.currentScript while the script first runs from its tag (classic,
+   * async, defer or injected). A loader that fetches the code and runs it itself leaves no such tag (null,
+   * or an inline script without src): then the page's script whose src is a widget.js, one with
+   * data-server first, else the last.
+   */
+  function ownScript() {
+    const current = document.currentScript;
+    if (current instanceof HTMLScriptElement && (current.src || current.dataset.server)) return current;
+    const ours = [...document.scripts].filter((element) => {
+      try {
+        return Boolean(element.src) && new URL(element.src).pathname.endsWith("/widget.js");
+      } catch {
+        return false;
+      }
+    });
+    return ours.find((element) => element.dataset.server) ?? ours.at(-1) ?? null;
+  }
+
+  // A site may forbid storage (a sandboxed frame, strict privacy settings): the chat then lasts as long as the page.
+  function stored(key) {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  }
+  function store(key, value) {
+    try {
+      if (value === null) localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+    } catch {
+      // Not kept; nothing else depends on it.
+    }
+  }
 
   // Icons are drawn here, not emoji: a page without an emoji font would show an empty box.
   const CHAT_ICON = `<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" focusable="false">
@@ -75,8 +156,15 @@
       form { display: flex; gap: 8px; padding: 10px 12px 12px; background: #fff; border-top: 1px solid #e5e9ef; }
       form input { flex: 1; min-width: 0; padding: 9px 10px; border: 1px solid #b8c2cc; border-radius: 8px; font: inherit; }
       form button { padding: 0 14px; border: none; border-radius: 8px; background: #0b5cad; color: #fff; font: inherit; cursor: pointer; }
-      .status { padding: 4px 12px; font-size: 12px; color: #a33; background: #fff; }
-      .status:empty { display: none; }
+      .status { display: flex; align-items: center; gap: 8px; padding: 6px 12px; font-size: 13px; color: #a33;
+        background: #fff5f5; border-top: 1px solid #f1c6c6; }
+      .status[hidden] { display: none; }
+      .status .text { flex: 1; }
+      .status .retry { border: 1px solid #a33; color: #a33; background: #fff; border-radius: 6px; padding: 3px 10px;
+        cursor: pointer; font: inherit; font-size: 12px; }
+      .status .retry[hidden], header button[hidden] { display: none; }
+      .msg.failed { opacity: .75; outline: 1px dashed #a33; outline-offset: 1px; }
+      .msg.failed::after { content: attr(data-note); display: block; font-size: 11px; margin-top: 2px; }
       .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
       @media (max-width: 480px) {
         .panel { right: 0; bottom: 0; width: 100vw; height: 100dvh; border-radius: 0; }
@@ -92,7 +180,7 @@
       </header>
       <div class="log" role="log" aria-live="polite" aria-relevant="additions"></div>
       <div class="typing" role="status" hidden></div>
-      <div class="status" role="alert"></div>
+      <div class="status" role="alert" hidden><span class="text"></span><button type="button" class="retry" hidden></button></div>
       <div class="options" role="group"></div>
       <form>
         <label class="sr-only" for="posdesk-input"></label>
@@ -113,35 +201,95 @@
 
   function applyWords() {
     const w = words;
-    $(".title").textContent = w.title;
-    $(".subtitle").textContent = w.subtitle;
-    $(".lang").textContent = w.language;
-    $(".close").setAttribute("aria-label", w.close);
-    launcher.setAttribute("aria-label", w.open);
-    panel.setAttribute("aria-label", w.title);
-    $("label").textContent = w.inputLabel;
-    input.placeholder = w.placeholder;
-    $(".send").textContent = w.send;
-    typing.textContent = w.typing;
-    optionsBox.setAttribute("aria-label", w.options);
+    $(".title").textContent = w.title ?? "";
+    $(".subtitle").textContent = w.subtitle ?? "";
+    $(".lang").textContent = w.language ?? "";
+    // No language to switch to while the server's words cannot be had.
+    $(".lang").hidden = !w.language;
+    $(".close").setAttribute("aria-label", w.close ?? "");
+    launcher.setAttribute("aria-label", w.open ?? "");
+    panel.setAttribute("aria-label", w.title ?? "");
+    $("label").textContent = w.inputLabel ?? "";
+    input.placeholder = w.placeholder ?? "";
+    $(".send").textContent = w.send ?? "";
+    typing.textContent = w.typing ?? "";
+    optionsBox.setAttribute("aria-label", w.options ?? "");
+    // Messages shown before the words arrived (typed while the server was out of reach) get them now.
+    for (const element of log.querySelectorAll(".msg")) {
+      element.querySelector(".who").textContent = whoIs(element.dataset.from);
+      if (element.classList.contains("failed")) element.dataset.note = w.notSent ?? "";
+    }
+    renderStatus();
+  }
+
+  function renderStatus() {
+    const text = problem ? words[problem] : reconnecting ? words.reconnecting : "";
+    $(".status .text").textContent = text ?? "";
+    $(".retry").textContent = words.retry ?? "";
+    $(".retry").hidden = !problem;
+    status.hidden = !text;
+  }
+
+  function report(what) {
+    problem = what;
+    renderStatus();
+  }
+
+  /** A request to posdesk. Anything but a good answer throws: unreachable, refused cross-origin, an error status. */
+  async function request(path, init) {
+    const response = await fetch(api(path), init);
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok)
+      throw Object.assign(new Error(body.error ?? `HTTP ${response.status}`), { status: response.status });
+    return body;
+  }
+
+  function post(path, body) {
+    return request(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        ...body,
+        ...(chosenLocale ? { locale: chosenLocale } : {}),
+        ...(conversationId ? { conversationId } : {}),
+      }),
+    });
   }
 
   async function loadWords() {
-    const response = await fetch(`${base}/api/ui/${encodeURIComponent(locale)}`);
-    words = (await response.json()).widget;
+    const wanted = locale;
+    const loaded = (await request(`api/ui/${encodeURIComponent(wanted)}`)).widget;
+    // The language was switched meanwhile: these words are no longer wanted.
+    if (wanted !== locale) return;
+    words = { ...FALLBACK[locale], ...loaded };
+    wordsLoaded = true;
     applyWords();
   }
 
-  function addMessage(from, text) {
-    const bubble = document.createElement("div");
-    bubble.className = `msg ${from}`;
-    bubble.dataset.from = from;
+  const whoIs = (from) => words[from === "merchant" ? "you" : from] ?? "";
+
+  function bubble(from, text) {
+    const element = document.createElement("div");
+    element.className = `msg ${from}`;
+    element.dataset.from = from;
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = words[from === "merchant" ? "you" : from] ?? from;
-    bubble.append(who, document.createTextNode(text));
-    log.append(bubble);
+    who.textContent = whoIs(from);
+    element.append(who, document.createTextNode(text));
+    return element;
+  }
+
+  function addMessage(from, text) {
+    const element = bubble(from, text);
+    log.append(element);
     log.scrollTop = log.scrollHeight;
+    return element;
+  }
+
+  function markSent(element, sent) {
+    element.classList.toggle("failed", !sent);
+    if (sent) delete element.dataset.note;
+    else element.dataset.note = words.notSent ?? "";
   }
 
   function setOptions(labels) {
@@ -158,15 +306,23 @@
 
   function listen() {
     if (!conversationId || events) return;
-    events = new EventSource(`${base}/api/chat/${encodeURIComponent(conversationId)}/events`);
-    events.onopen = () => {
-      status.textContent = "";
+    const source = new EventSource(api(`api/chat/${encodeURIComponent(conversationId)}/events`));
+    events = source;
+    source.onopen = () => {
+      reconnecting = false;
+      renderStatus();
     };
-    events.onerror = () => {
-      // EventSource reconnects by itself; say so while it does.
-      status.textContent = words.reconnecting;
+    source.onerror = () => {
+      // EventSource reconnects by itself after a dropped connection; after an error answer it gives up,
+      // so then a new one is started a little later.
+      if (source.readyState === EventSource.CLOSED && events === source) {
+        events = null;
+        setTimeout(listen, 5000);
+      }
+      reconnecting = true;
+      renderStatus();
     };
-    events.onmessage = (event) => {
+    source.onmessage = (event) => {
       const data = JSON.parse(event.data);
       if (data.type === "message" && data.proactive) {
         addMessage(data.from, data.text);
@@ -178,8 +334,10 @@
   /** A turn's answer: the bot's replies and quick replies shown, the conversation remembered. */
   function show(result) {
     if (conversationId !== result.conversationId) {
+      events?.close();
+      events = null;
       conversationId = result.conversationId;
-      localStorage.setItem(STORAGE_KEY, conversationId);
+      store(STORAGE_KEY, conversationId);
     }
     started = true;
     for (const reply of result.replies) addMessage("bot", reply);
@@ -187,112 +345,119 @@
     listen();
   }
 
-  async function post(path, body) {
-    const response = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        ...body,
-        ...(chosenLocale ? { locale: chosenLocale } : {}),
-        ...(conversationId ? { conversationId } : {}),
-      }),
-    });
-    const result = await response.json();
-    if (!response.ok) throw new Error(result.error);
-    return result;
-  }
-
-  /** The bot speaks first in a chat that has nothing yet: the welcome and the common topics. */
-  async function greet() {
-    await ready;
-    if (started || opening) return;
-    opening = (async () => {
-      typing.hidden = false;
-      try {
-        // The welcome is in the widget's language; the bot still follows the language the merchant writes in.
-        show(await post("/api/chat/open", { localeHint: locale }));
-      } catch {
-        // No welcome (offline, limited): the merchant can still write, and the next opening tries again.
-      } finally {
-        typing.hidden = true;
-        opening = null;
-      }
-    })();
-    await opening;
-  }
-
-  async function send(text) {
-    const message = text.trim();
-    if (!message) return;
-    await ready;
-    if (opening) await opening;
-    addMessage("merchant", message);
-    started = true;
-    setOptions([]);
-    typing.hidden = false;
-    status.textContent = "";
+  /** The conversation so far, for a widget that was reloaded; put before anything typed meanwhile. */
+  async function restore() {
+    if (!conversationId) return;
+    let history;
     try {
-      show(await post("/api/chat", { text: message }));
+      history = await request(`api/chat/${encodeURIComponent(conversationId)}/history`);
+    } catch (error) {
+      // Only a conversation the server does not know is forgotten: an outage is no reason to lose it.
+      if (error.status !== 404) throw error;
+      conversationId = null;
+      store(STORAGE_KEY, null);
+      return;
+    }
+    listen();
+    // Nothing said yet: the welcome comes when the chat is opened, in this same conversation.
+    if (history.messages.length === 0) return;
+    started = true;
+    log.prepend(...history.messages.map((entry) => bubble(entry.from, entry.text)));
+    setOptions(history.options);
+  }
+
+  /**
+   * Brings the chat up to date, in order: the words, the history, the welcome (once opened, when nothing is
+   * shown yet), then every message waiting. One run at a time; a failure stops it, keeps the messages and
+   * says so with a retry, which runs it again from where it stopped.
+   */
+  async function run() {
+    report(null);
+    try {
+      if (!wordsLoaded) await loadWords();
+      if (!restored) {
+        await restore();
+        restored = true;
+      }
+      if (wantWelcome && !started) {
+        typing.hidden = false;
+        // The welcome is in the widget's language; the bot still follows the language the merchant writes in.
+        show(await post("api/chat/open", { localeHint: locale }));
+      }
+      while (outbox.length > 0) {
+        const next = outbox[0];
+        markSent(next.element, true);
+        typing.hidden = false;
+        show(await post("api/chat", { text: next.text }));
+        outbox.shift();
+      }
     } catch {
-      status.textContent = words.error;
+      for (const waiting of outbox) markSent(waiting.element, false);
+      report(outbox.length > 0 ? "error" : "unavailable");
     } finally {
       typing.hidden = true;
     }
   }
 
-  async function restore() {
-    if (!conversationId) return;
-    const response = await fetch(`${base}/api/chat/${encodeURIComponent(conversationId)}/history`);
-    if (!response.ok) {
-      conversationId = null;
-      localStorage.removeItem(STORAGE_KEY);
-      return;
-    }
-    const history = await response.json();
-    // Nothing said yet: the welcome comes when the chat is opened, in this same conversation.
-    if (history.messages.length === 0) return;
-    started = true;
-    for (const entry of history.messages) addMessage(entry.from, entry.text);
-    setOptions(history.options);
-    listen();
+  function sync() {
+    syncing ??= run().finally(() => {
+      syncing = null;
+    });
+    return syncing;
   }
 
-  function toggle(open) {
+  function send(text) {
+    const message = text.trim();
+    if (!message) return;
+    outbox.push({ text: message, element: addMessage("merchant", message) });
+    setOptions([]);
+    void sync();
+  }
+
+  function toggle(open, focus = true) {
     panel.hidden = !open;
     launcher.setAttribute("aria-expanded", String(open));
     if (open) {
-      input.focus();
-      void greet();
-    } else launcher.focus();
+      wantWelcome = true;
+      void sync();
+    }
+    if (focus) (open ? input : launcher).focus();
   }
 
   launcher.addEventListener("click", () => toggle(panel.hidden));
   $(".close").addEventListener("click", () => toggle(false));
+  $(".retry").addEventListener("click", () => void sync());
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") toggle(false);
   });
   $(".lang").addEventListener("click", async () => {
     locale = locale === "zh-CN" ? "en" : "zh-CN";
     chosenLocale = locale;
-    localStorage.setItem(LOCALE_KEY, locale);
-    await loadWords();
+    store(LOCALE_KEY, locale);
+    // Loaded again here, or by the next retry when the server cannot be reached now.
+    wordsLoaded = false;
+    try {
+      await loadWords();
+    } catch {
+      report("unavailable");
+    }
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    // The text leaves the input only to become a message that is kept until the server has it.
     const text = input.value;
+    if (!text.trim()) return;
     input.value = "";
-    void send(text);
+    send(text);
   });
 
-  const start = async () => {
-    ready = (async () => {
-      await loadWords();
-      await restore();
-    })().catch(() => undefined);
+  function start() {
     document.body.append(host);
-    await ready;
-    if (script?.dataset.open === "true") toggle(true);
-  };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else void start();
+    applyWords();
+    // Opened by the page's setting, not by the merchant: the page's focus stays where it is.
+    if (settings.open === "true") toggle(true, false);
+    else void sync();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+  else start();
 })();

@@ -12,10 +12,17 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), "posdesk-http-"));
+/**
+ * `port` and `dir` start it again where a stopped one was (stop it with `close()`, which keeps `dir`): the
+ * same address and the same SQLite file, as a restarted server would be.
+ */
+export async function startTestServer(
+  env: NodeJS.ProcessEnv = {},
+  at: { port?: number; dir?: string } = {},
+): Promise<TestServer> {
+  const dir = at.dir ?? mkdtempSync(join(tmpdir(), "posdesk-http-"));
   const server = await startServer({
-    port: 0,
+    port: at.port ?? 0,
     host: "127.0.0.1",
     store: join(dir, "posdesk.db"),
     env: { AGENT_TOKEN: "test-agent-token", POSDESK_SHUTDOWN_GRACE_MS: "0", ...env },

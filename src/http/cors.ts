@@ -1,0 +1,77 @@
+/**
+ * Cross-origin access for the merchant-facing routes, so the widget works on an acquirer's own site: the
+ * origins of `POSDESK_WIDGET_ORIGINS`, or any origin (`*`). Never with credentials: the widget sends no
+ * cookies, and a conversation is reached by its unguessable id alone. Agent routes never get these headers:
+ * the console is served by posdesk itself, so no other origin has any business reading them.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+
+/** Any origin, or exactly these (each `scheme://host[:port]`, as a browser sends `Origin`). */
+export type WidgetOrigins = "*" | ReadonlySet<string>;
+
+/** Every merchant-facing route starts with one of these; agent routes (`/agent`, `/api/handoffs`, `/api/admin`) do not. */
+export const WIDGET_PATHS = ["/widget.js", "/api/ui", "/api/chat"];
+
+/** What the widget sends: JSON posts and plain GETs (the event stream included). */
+const ALLOWED_METHODS = "GET, POST";
+const ALLOWED_HEADERS = "Content-Type";
+/** Chromium caps a cached preflight at two hours; longer would only be ignored. */
+const PREFLIGHT_MAX_AGE_S = 7200;
+
+/**
+ * `POSDESK_WIDGET_ORIGINS`: comma-separated origins, `*` (the default) for any. A value that is not a bare
+ * origin (a path, a typo) stops the server at start rather than silently refusing every merchant.
+ */
+export function parseWidgetOrigins(value: string | undefined): WidgetOrigins {
+  const items = (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
+  if (items.length === 0 || items.includes("*")) return "*";
+  return new Set(items.map(toOrigin));
+}
+
+function toOrigin(item: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(item);
+  } catch {
+    url = undefined;
+  }
+  const bare = url && /^https?:$/.test(url.protocol) && url.pathname === "/" && !url.search && !url.hash;
+  if (!url || !bare || url.username || url.password)
+    throw new Error(
+      `POSDESK_WIDGET_ORIGINS: "${item}" is not an origin such as https://shop.example.com (scheme, host and port only)`,
+    );
+  // As the browser writes it: lower-case host, no default port, no trailing slash.
+  return url.origin;
+}
+
+/**
+ * Adds the CORS headers when the request's origin is allowed, and answers every preflight itself (204):
+ * an origin that is not allowed gets no CORS headers at all, so the browser refuses it. The server never
+ * refuses the request on its own account: CORS guards what a page may read, not who may call.
+ */
+export function widgetCors(origins: WidgetOrigins): RequestHandler {
+  const allows = (origin: string) => origins === "*" || origins.has(origin);
+  return (req: Request, res: Response, next: NextFunction) => {
+    // The answer depends on the origin when a list decides it: caches must keep one per origin.
+    if (origins !== "*") res.vary("Origin");
+    const origin = req.get("origin");
+    const preflight = req.method === "OPTIONS";
+    if (origin !== undefined && allows(origin)) {
+      res.set("Access-Control-Allow-Origin", origins === "*" ? "*" : origin);
+      if (preflight)
+        res.set({
+          "Access-Control-Allow-Methods": ALLOWED_METHODS,
+          "Access-Control-Allow-Headers": ALLOWED_HEADERS,
+          "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_S),
+        });
+    }
+    if (preflight) {
+      res.status(204).set("Content-Length", "0").end();
+      return;
+    }
+    next();
+  };
+}
