@@ -10,6 +10,7 @@ import { createPosdesk } from "./app.js";
 import { createBotFramework } from "./channels/botframework.js";
 import { WebChannel } from "./channels/web.js";
 import { startWechat } from "./channels/wechat-main.js";
+import { createWechatOa } from "./channels/wechat-oa/index.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { parseWidgetOrigins } from "./http/cors.js";
@@ -19,6 +20,7 @@ import { watchModel } from "./model-reload.js";
 import { loadTrainingSet } from "./nlu/training.js";
 import { INTENTS_DIR, intentsDir } from "./paths.js";
 import { DEFAULT_STORE } from "./store/index.js";
+import { RedisStore } from "./store/redis.js";
 import { Switchboard } from "./switchboard.js";
 
 /** How long a stopping server keeps reading requests already sent on open connections. */
@@ -50,6 +52,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
   switchboard.register(new WebChannel());
   const botFramework = createBotFramework(switchboard, env, logger);
+  // The Official Account when WECHAT_OA_TOKEN is set; with Redis, its access token is shared by every process.
+  const wechatOa = createWechatOa({
+    switchboard,
+    env,
+    logger,
+    ...(posdesk.store instanceof RedisStore ? { redis: posdesk.store.redis } : {}),
+  });
   // WeChat in the same process when a puppet is configured, so the console's replies reach WeChat directly.
   const wechat = env.WECHATY_PUPPET ? await startWechat(switchboard, logger) : undefined;
   // New training phrases (`posdesk learn --accept`, an edited intents file) reach the model without a restart.
@@ -87,6 +96,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     metrics,
     logger,
     botFramework,
+    ...(wechatOa ? { wechatOa } : {}),
     rateLimits,
     widgetOrigins,
     reloadModel: () => models.reload(),

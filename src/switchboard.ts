@@ -3,16 +3,19 @@
  * through `handle`; every agent action goes through `reply` / `claim` / `close` and reaches the merchant
  * on the channel they wrote from. Live events go to the hub as they happen.
  */
-import type { ChannelAdapter } from "./channels/channel.js";
+import type { ChannelAdapter, Delivery } from "./channels/channel.js";
 import { LiveHub } from "./channels/hub.js";
 import { type ConversationEngine, EngineError, type Turn, type TurnResult } from "./engine/engine.js";
 import type { Channel, HandoffRecord } from "./engine/handoff.js";
 import type { Metrics } from "./metrics.js";
 import type { IntentId } from "./nlu/intents.js";
 import { maskCardNumbers } from "./nlu/redact.js";
+import type { ConversationRecord } from "./store/store.js";
 
 export class Switchboard {
   private readonly channels = new Map<Channel, ChannelAdapter>();
+  /** Adapters that share a channel with another, each for its own conversations (`serves`); asked first. */
+  private readonly sharing: ChannelAdapter[] = [];
 
   constructor(
     readonly engine: ConversationEngine,
@@ -21,7 +24,8 @@ export class Switchboard {
   ) {}
 
   register(adapter: ChannelAdapter): void {
-    this.channels.set(adapter.channel, adapter);
+    if (adapter.serves) this.sharing.push(adapter);
+    else this.channels.set(adapter.channel, adapter);
   }
 
   async handle(turn: Turn): Promise<TurnResult> {
@@ -78,6 +82,10 @@ export class Switchboard {
   async reply(handoffId: string, text: string): Promise<void> {
     const handoff = await this.engine.store.getHandoff(handoffId);
     if (handoff?.status === "closed") throw new EngineError("handoff is closed", 409);
+    // A merchant the channel cannot reach now: the agent is told, and nothing is recorded as sent.
+    const current = handoff && (await this.engine.store.getConversation(handoff.summary.conversationId));
+    const unreachable = current ? this.adapterFor(current)?.unreachable?.(current) : undefined;
+    if (unreachable) throw new EngineError(unreachable, 409);
     const { conversation, text: masked } = await this.engine.agentMessage(handoffId, text);
     await this.deliver(conversation.channel, { conversation, from: "agent", text: masked });
     this.hub.publishDesk({ type: "handoff.updated", handoffId, conversationId: conversation.id });
@@ -92,7 +100,15 @@ export class Switchboard {
     return handoff;
   }
 
-  private async deliver(channel: Channel, delivery: Parameters<ChannelAdapter["deliver"]>[0]): Promise<void> {
+  private adapterFor(conversation: ConversationRecord): ChannelAdapter | undefined {
+    const { channel } = conversation;
+    return (
+      this.sharing.find((a) => a.channel === channel && a.serves?.(conversation)) ??
+      this.channels.get(channel)
+    );
+  }
+
+  private async deliver(channel: Channel, delivery: Delivery): Promise<void> {
     this.hub.publishConversation(delivery.conversation.id, {
       type: "message",
       from: delivery.from,
@@ -100,7 +116,7 @@ export class Switchboard {
       at: new Date().toISOString(),
       proactive: true,
     });
-    const adapter = this.channels.get(channel);
+    const adapter = this.adapterFor(delivery.conversation);
     if (adapter) await adapter.deliver(delivery);
     else this.hub.publishDelivery(channel, delivery);
   }

@@ -13,4 +13,14 @@ export interface ChannelAdapter {
   readonly channel: Channel;
   /** Sends `delivery` to the merchant on this channel (proactively). */
   deliver(delivery: Delivery): Promise<void>;
+  /**
+   * For an adapter that shares its channel with another (WeChat's Official Account beside Wechaty: both
+   * are `wechat` in handoffs): whether `conversation` is one of its own.
+   */
+  serves?(conversation: ConversationRecord): boolean;
+  /**
+   * Why the merchant cannot be reached now (a platform's messaging window has closed), or undefined when
+   * they can: asked before an agent's message is recorded, so the agent is told instead.
+   */
+  unreachable?(conversation: ConversationRecord): string | undefined;
 }

@@ -6,12 +6,14 @@
 import type { Contact, Friendship, Message, Room, Wechaty } from "wechaty";
 import { types } from "wechaty";
 import { z } from "zod";
-import type { TurnResult } from "../engine/engine.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { Locale } from "../nlu/intents.js";
 import type { Switchboard } from "../switchboard.js";
 import type { ChannelAdapter, Delivery } from "./channel.js";
+import { renderReplies } from "./wechat-replies.js";
+
+export { renderReplies };
 
 /** What `deliver` needs to reach the merchant again, stored with the conversation. */
 export const WechatAddress = z.object({
@@ -63,16 +65,6 @@ export function wechatConversationId(address: WechatAddress): string {
 /** The page that shows a login QR code for Wechaty's `scan` value. */
 export function qrcodeUrl(qrcode: string): string {
   return `https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`;
-}
-
-/** The turn's replies as WeChat messages: the quick replies numbered at the end of the last one. */
-export function renderReplies(result: Pick<TurnResult, "replies" | "options" | "locale">): string[] {
-  const { replies, options, locale } = result;
-  if (options.length === 0) return replies;
-  const menu = options.map((label, i) => t(locale, "wechat.option", { number: i + 1, label }));
-  const numbers = options.map((_, i) => i + 1).join(" / ");
-  const last = [...replies.slice(-1), ...menu, t(locale, "wechat.chooseNumber", { numbers })].join("\n");
-  return [...replies.slice(0, -1), last];
 }
 
 /** Where a text goes: a contact, or a room with the merchant mentioned. */

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { t } from "../i18n.js";
 import type { Nlu, Understanding } from "../nlu/index.js";
 import type { IntentId, Locale, TopicId } from "../nlu/intents.js";
 import { maskCardNumbers, maskDeep } from "../nlu/redact.js";
@@ -20,8 +21,10 @@ import {
   type PictureReading,
 } from "./pictures.js";
 import { Reply } from "./reply.js";
-import { type Pending, type TurnContext, TurnRouter } from "./router.js";
+import { type MenuChoice, type Pending, type TurnContext, TurnRouter } from "./router.js";
 import { summarize } from "./summary.js";
+
+export type { MenuChoice } from "./router.js";
 
 export interface Turn {
   conversationId?: string;
@@ -43,6 +46,12 @@ export interface Turn {
    * welcome and the common topics. `text` is ignored.
    */
   opened?: boolean;
+  /**
+   * The merchant picked a topic from the channel's own menu (a WeChat Official Account menu button): its
+   * flow starts as a topic chosen from the welcome's quick replies does, or a person is asked for. Without
+   * `text`, the topic's menu label stands as what the merchant said.
+   */
+  menuChoice?: MenuChoice;
 }
 
 export interface TurnResult {
@@ -143,12 +152,14 @@ export class ConversationEngine {
   ): Promise<TurnResult> {
     const started = performance.now();
     const at = this.now().toISOString();
+    const conversation = (await this.store.getConversation(id)) ?? this.newConversation(id, turn, at);
     const typed = typeof turn.text === "string" ? turn.text : "";
     const read = typeof reading === "object" ? reading.text.trim() : "";
-    const raw = [read, typed].filter((t) => t.trim()).join("\n");
+    const raw = [read, typed || menuLabel(conversation.locale, turn.menuChoice)]
+      .filter((t) => t.trim())
+      .join("\n");
     const tooLong = raw.length > MAX_MESSAGE_CHARS;
     const text = tooLong ? raw.slice(0, MAX_MESSAGE_CHARS) : raw;
-    const conversation = (await this.store.getConversation(id)) ?? this.newConversation(id, turn, at);
     const understanding = this.nlu.understand(text);
     conversation.locale = this.chooseLocale(conversation, turn, understanding);
     if (turn.address !== undefined) conversation.address = turn.address;
@@ -170,6 +181,8 @@ export class ConversationEngine {
     try {
       if (turn.opened) {
         this.router.opened(ctx);
+      } else if (turn.menuChoice && !conversation.handoffId) {
+        this.router.menuChoice(ctx, turn.menuChoice);
       } else if (!understanding.normalized) {
         // A picture that could not be read has had its own answer; the pending question stands.
         if (typeof reading === "string") this.router.repeatQuestion(ctx);
@@ -380,6 +393,11 @@ export class ConversationEngine {
       conversation.turn === 0 || u.normalized.replace(/[^a-z\u3400-\u9fff]/g, "").length >= 6;
     return saysEnough ? u.locale : conversation.locale;
   }
+}
+
+/** A menu choice's label, as the merchant saw it on the button: what they "said". */
+function menuLabel(locale: Locale, choice: MenuChoice | undefined): string {
+  return choice ? t(locale, `topics.${choice}`) : "";
 }
 
 export class EngineError extends Error {

@@ -25,6 +25,9 @@ const HIGH_PRIORITY_TOPICS: ReadonlySet<string> = new Set(["account_frozen"]);
 /** Shown when the locale lists no topics of its own (`engine.menuTopics`). */
 const DEFAULT_MENU: TopicId[] = ["card_declined", "settlement_delay", "network_failure", "terminal_dead"];
 
+/** What a channel's own menu may offer: a troubleshooting topic, or a person. */
+export type MenuChoice = TopicId | "human_agent";
+
 /** A handoff decided during the turn; the engine opens it once the turn's replies are known. */
 export interface Pending {
   reason: HandoffReason;
@@ -70,6 +73,27 @@ export class TurnRouter {
   opened(ctx: TurnContext): void {
     if (ctx.conversation.handoffId) ctx.reply.say("engine.withAgent");
     else this.greet(ctx);
+  }
+
+  /**
+   * A topic picked from a channel's own menu: its flow starts afresh (a flow under way is put aside to come
+   * back to, as for a new problem), or a person is asked for. Picking the flow already under way asks its
+   * question again.
+   */
+  menuChoice(ctx: TurnContext, choice: MenuChoice): void {
+    const { conversation } = ctx;
+    const policy = conversation.flow ? this.flows[conversation.flow.id].policy === true : false;
+    if (policy) {
+      // A flow that must end with a person is not put aside by a button: the label counts as typed.
+      this.route(ctx);
+    } else if (choice === "human_agent") {
+      this.escalate(ctx, "requested");
+    } else if (conversation.flow?.id === choice && conversation.question) {
+      this.repeatQuestion(ctx);
+    } else {
+      this.repairs.suspend(ctx, "offer", choice);
+      this.startFlow(ctx, choice, {}, { firstMessageAnswers: false });
+    }
   }
 
   /** Empty, emoji-only or binary messages: a clear answer, and the pending question again. */

@@ -1,6 +1,6 @@
 /**
  * The HTTP face of posdesk (Express 5): the web widget and its chat API and live stream, the Bot Framework
- * endpoint, the agent console and its API, health and metrics. Bodies are validated with zod; every error
+ * endpoint, the WeChat Official Account endpoint, the agent console and its API, health and metrics. Bodies are validated with zod; every error
  * is JSON `{ error }` with a 4xx (or a bare 500), never a stack trace.
  */
 import { readFileSync } from "node:fs";
@@ -32,6 +32,8 @@ export interface HttpOptions {
   logger?: Logger;
   /** The Bot Framework endpoint, when the channel is set up. */
   botFramework?: { process(req: Request, res: Response): Promise<void> };
+  /** WeChat Official Account routes (`/wechat/oa`), when the channel is configured. */
+  wechatOa?: { router: express.Router };
   /** Largest accepted request body. */
   bodyLimit?: string;
   /** Set `stopping` when the process is shutting down: readiness goes red. */
@@ -240,6 +242,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
       return botFramework.process(req, res);
     });
   }
+
+  if (options.wechatOa) app.use(options.wechatOa.router);
 
   app.get("/api/handoffs", agentOnly, async (_req, res) => {
     res.json((await engine.store.listHandoffs({ status: "active" })).map(view));
