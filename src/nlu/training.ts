@@ -1,4 +1,7 @@
-/** Loads the training phrases (`intents/<locale>/<intent>.yaml`) and the held-out test set. */
+/**
+ * Loads the training phrases (`intents/<locale>/<intent>.yaml`), the held-out test set and the held-out
+ * out-of-domain set.
+ */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -59,4 +62,26 @@ export function loadTestSet(file = TEST_SET_FILE): LabelledExample[] {
     .split("\n")
     .filter((line) => line.trim())
     .map((line) => LabelledExample.parse(JSON.parse(line)));
+}
+
+export const OOD_SET_FILE = join(INTENTS_DIR, "ood.jsonl");
+
+/**
+ * A message outside card-terminal support. Almost all must be understood as `none`; small talk ("how are you
+ * doing", "catch you later") carries the greeting or goodbye it must be understood as instead.
+ */
+export const OodExample = z.object({
+  text: z.string().min(1),
+  locale: Locale,
+  /** What the message is about (travel, consumer_banking, lookalike, ...), for the per-category report. */
+  category: z.string().min(1),
+  intent: z.enum(["none", "greeting", "goodbye"]).default("none"),
+});
+export type OodExample = z.infer<typeof OodExample>;
+
+export function loadOodSet(file = OOD_SET_FILE): OodExample[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => OodExample.parse(JSON.parse(line)));
 }
