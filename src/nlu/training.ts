@@ -14,10 +14,24 @@ import { normalize } from "./normalize.js";
 export const IntentFile = z.object({
   intent: IntentId,
   locale: Locale,
+  /**
+   * An intent that covers many unrelated things (`none`: travel, cars, consumer banking, ...) is learnt as
+   * several groups, one file each: a naive Bayes class spread over everything gives each of its words too
+   * little weight to outvote a troubleshooting intent's few, focused words.
+   */
+  group: z
+    .string()
+    .regex(/^[a-z_]+$/)
+    .optional(),
   phrases: z.array(z.coerce.string().min(1)).min(1),
 });
 
-export const LabelledExample = z.object({ text: z.string().min(1), intent: IntentId, locale: Locale });
+export const LabelledExample = z.object({
+  text: z.string().min(1),
+  intent: IntentId,
+  locale: Locale,
+  group: z.string().optional(),
+});
 export type LabelledExample = z.infer<typeof LabelledExample>;
 
 export interface TrainingSet {
@@ -38,7 +52,9 @@ export function loadTrainingSet(dir = INTENTS_DIR): TrainingSet {
       hash.update(`${locale}/${file}\n${raw}`);
       const parsed = IntentFile.safeParse(parse(raw));
       if (!parsed.success) throw new Error(`${locale}/${file}: ${parsed.error.message}`);
-      for (const text of parsed.data.phrases) examples.push({ text, intent: parsed.data.intent, locale });
+      const { intent, group } = parsed.data;
+      for (const text of parsed.data.phrases)
+        examples.push({ text, intent, locale, ...(group ? { group } : {}) });
     }
   }
   return { examples, fingerprint: hash.digest("hex").slice(0, 16) };
