@@ -1,13 +1,18 @@
 /**
  * Intent classifier: natural's Bayes model, trained on feature tokens from `intents/`, scored as a
  * multinomial naive Bayes over the model's own tables. Scoring is done in log space (natural multiplies raw
- * probabilities, which underflow to zero on long messages) and only over features seen in training.
- * Confidence is the posterior, tempered so that it can be thresholded, times the share of the message the
- * model recognised at all.
+ * probabilities, which underflow to zero on long messages). Confidence is the posterior, tempered so that it
+ * can be thresholded, times the share of the message the model recognised at all.
+ *
+ * Two things keep messages outside POS support out of the troubleshooting intents:
+ * - an intent may be learnt as several groups (`none`: travel, cars, consumer banking, ...), each a class of
+ *   its own, and is as likely as its groups together;
+ * - a word the model has never seen is evidence too: an intent that often meets new words (`none`) is more
+ *   likely to have written it than one that repeats a small vocabulary (Good-Turing);
  */
 import BayesClassifier, { type BayesTables } from "natural/lib/natural/classifiers/bayes_classifier.js";
 import type { IntentId } from "./intents.js";
-import { CHAR_GRAM } from "./tokenize.js";
+import { CHAR_GRAM, isPair } from "./tokenize.js";
 
 export interface Ranked {
   intent: IntentId;
@@ -24,34 +29,58 @@ export interface Classification {
 export interface TrainingDocument {
   tokens: string[];
   intent: IntentId;
+  /** A part of an intent that covers several unrelated things (none: travel, cars, ...), learnt apart. */
+  group?: string | undefined;
 }
 
-// Chosen by stratified 5-fold cross-validation over the training phrases (`posdesk eval`), then confirmed
-// on the held-out test file. The pseudo-count of a feature a class has never seen:
-const SMOOTHING = 0.3;
+/** Per intent, the log-probability that its next token is one it has never used (words, character grams). */
+interface UnseenMass {
+  word: Record<string, number>;
+  gram: Record<string, number>;
+}
+
+// Chosen by stratified 5-fold cross-validation over the training phrases (`posdesk eval`), then checked on
+// the held-out test file and out-of-domain set. The pseudo-count of a feature a class has never seen:
+const SMOOTHING = 0.1;
 // Log-likelihoods are averaged per feature and sharpened so that a clear message scores 0.8+.
 const SHARPNESS = 5;
 // The posterior is damped by the share of the message's features the model has seen at all.
 const COVERAGE_WEIGHT = 1;
 // A misspelt word still shares its character trigrams with the right one: a hint, worth less than a word.
 const CHAR_GRAM_WEIGHT = 0.5;
+// How much a never-seen word counts, against a seen one.
+const UNSEEN_WEIGHT = 1;
+/** The model's own classes: an intent, or a group of one ("none/cars"). */
+const GROUP_SEPARATOR = "/";
 
 export class IntentClassifier {
   private readonly labels: IntentId[];
+  /** The model's classes, in the order of every row: intents, and groups of intents. */
+  private readonly classes: string[];
+  /** For each class, the index of its intent in `labels`. */
+  private readonly intentOf: Int32Array;
   /**
-   * For each feature seen in training, its weighted log-likelihood under every intent, in `labels` order:
-   * weight × (log(count or smoothing) − log(Σ counts of the intent + smoothing × vocabulary size)).
+   * For each feature seen in training, its weighted log-likelihood under every class, in `classes` order:
+   * weight × (log(count or smoothing) − log(Σ counts of the class + smoothing × vocabulary size)).
    * Scoring a message is then a sum of a few rows.
    */
   private readonly rows = new Map<string, { weight: number; logLikelihoods: Float64Array }>();
   private readonly logPriors: Float64Array;
+  /** What a never-seen word, or character gram, adds to each class's score. */
+  private readonly unseenWord: Float64Array;
+  private readonly unseenGram: Float64Array;
 
-  private constructor(private readonly tables: BayesTables) {
-    this.labels = Object.keys(tables.classFeatures) as IntentId[];
-    const features = this.labels.map((label) => tables.classFeatures[label] ?? {});
+  private constructor(
+    private readonly tables: BayesTables,
+    private readonly unseen: UnseenMass,
+  ) {
+    this.classes = Object.keys(tables.classFeatures);
+    this.labels = [...new Set(this.classes.map(intentOfClass))];
+    this.intentOf = Int32Array.from(this.classes, (c) => this.labels.indexOf(intentOfClass(c)));
+    const features = this.classes.map((label) => tables.classFeatures[label] ?? {});
     const vocabulary = new Set(features.flatMap((f) => Object.keys(f)));
-    this.logPriors = Float64Array.from(this.labels, (l) =>
-      Math.log((tables.classTotals[l] ?? 1) / tables.totalExamples),
+    this.logPriors = Float64Array.from(this.classes, (c) =>
+      Math.log((tables.classTotals[c] ?? 1) / tables.totalExamples),
     );
     const logTotals = features.map((f) => {
       // natural stores a feature's first sighting as 1 + smoothing: take the smoothing back out.
@@ -67,33 +96,39 @@ export class IntentClassifier {
       });
       this.rows.set(token, { weight, logLikelihoods });
     }
+    const unseenRow = (mass: Record<string, number>, weight: number) =>
+      Float64Array.from(this.classes, (c) => weight * UNSEEN_WEIGHT * (mass[intentOfClass(c)] ?? 0));
+    this.unseenWord = unseenRow(unseen.word, 1);
+    this.unseenGram = unseenRow(unseen.gram, CHAR_GRAM_WEIGHT);
   }
 
   static train(documents: Iterable<TrainingDocument>): IntentClassifier {
     const bayes = new BayesClassifier(undefined, SMOOTHING);
     const tables = bayes.classifier;
-    for (const { tokens, intent } of documents) {
+    for (const { tokens, intent, group } of documents) {
       // natural keeps counts in plain objects: a token named like an Object method ("constructor") would
       // read the method as a count.
       const unique = [...new Set(tokens)].filter((t) => !(t in Object.prototype));
       if (unique.length === 0) continue;
-      tables.addExample({ ...unique }, intent);
+      const label = group ? `${intent}${GROUP_SEPARATOR}${group}` : intent;
+      tables.addExample({ ...unique }, label);
       // natural counts examples only for dense (array) observations; these are sparse, so count them here,
       // the way natural does (one extra per class and overall, for smoothing).
-      tables.classTotals[intent] = (tables.classTotals[intent] ?? 1) + 1;
+      tables.classTotals[label] = (tables.classTotals[label] ?? 1) + 1;
       tables.totalExamples += 1;
     }
-    return new IntentClassifier(tables);
+    return new IntentClassifier(tables, unseenMass(tables));
   }
 
   static fromJSON(json: unknown): IntentClassifier {
-    const restored = BayesClassifier.restore({ classifier: json, docs: [], features: {} });
-    return new IntentClassifier(restored.classifier);
+    const { unseen, ...classifier } = json as { unseen: UnseenMass };
+    const restored = BayesClassifier.restore({ classifier, docs: [], features: {} });
+    return new IntentClassifier(restored.classifier, unseen);
   }
 
   toJSON(): unknown {
     const { classFeatures, classTotals, totalExamples, smoothing } = this.tables;
-    return { classFeatures, classTotals, totalExamples, smoothing };
+    return { classFeatures, classTotals, totalExamples, smoothing, unseen: this.unseen };
   }
 
   get intents(): readonly IntentId[] {
@@ -107,10 +142,13 @@ export class IntentClassifier {
     let weight = 0;
     for (const token of unique) {
       const row = this.rows.get(token);
-      if (!row) continue;
-      known++;
-      weight += row.weight;
-      for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] ?? 0) + (row.logLikelihoods[i] ?? 0);
+      if (row) known++;
+      // Two known neighbours that never stood together say little: new pairs are common in any message.
+      else if (isPair(token)) continue;
+      const gram = token.startsWith(CHAR_GRAM);
+      const logLikelihoods = row?.logLikelihoods ?? (gram ? this.unseenGram : this.unseenWord);
+      weight += row?.weight ?? (gram ? CHAR_GRAM_WEIGHT : 1) * UNSEEN_WEIGHT;
+      for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] ?? 0) + (logLikelihoods[i] ?? 0);
     }
     const coverage = unique.size === 0 ? 0 : known / unique.size;
     const temper = SHARPNESS / Math.max(weight, 1);
@@ -120,15 +158,55 @@ export class IntentClassifier {
       max = Math.max(max, scores[i] ?? 0);
     }
     let sum = 0;
+    // An intent learnt in groups is as likely as its groups together.
+    const byIntent = new Float64Array(this.labels.length);
     for (let i = 0; i < scores.length; i++) {
-      scores[i] = Math.exp((scores[i] ?? 0) - max);
-      sum += scores[i] ?? 0;
+      const p = Math.exp((scores[i] ?? 0) - max);
+      sum += p;
+      const j = this.intentOf[i] ?? 0;
+      byIntent[j] = (byIntent[j] ?? 0) + p;
     }
     const damping = coverage ** COVERAGE_WEIGHT;
     const ranking = this.labels
-      .map((intent, i) => ({ intent, confidence: ((scores[i] ?? 0) / sum) * damping }))
+      .map((intent, i) => ({ intent, confidence: ((byIntent[i] ?? 0) / sum) * damping }))
       .sort((a, b) => b.confidence - a.confidence);
     const top = ranking[0] ?? { intent: "none" as IntentId, confidence: 0 };
     return { intent: top.intent, confidence: top.confidence, ranking };
   }
+}
+
+function intentOfClass(label: string): IntentId {
+  return label.split(GROUP_SEPARATOR)[0] as IntentId;
+}
+
+/**
+ * Good-Turing: the share of an intent's tokens that it used only once estimates the chance that its next
+ * token is new. Per intent (its groups pooled), so that a small group is not mistaken for an open one; over
+ * single words, characters and character grams (a new pair of known neighbours is no evidence, see classify).
+ */
+function unseenMass(tables: BayesTables): UnseenMass {
+  const mass: UnseenMass = { word: {}, gram: {} };
+  for (const kind of ["word", "gram"] as const) {
+    const perIntent = new Map<string, Map<string, number>>();
+    for (const [label, features] of Object.entries(tables.classFeatures)) {
+      const intent = intentOfClass(label);
+      const counts = perIntent.get(intent) ?? new Map<string, number>();
+      perIntent.set(intent, counts);
+      for (const [token, count] of Object.entries(features)) {
+        if (token.startsWith(CHAR_GRAM) !== (kind === "gram") || isPair(token)) continue;
+        // natural stores a first sighting as 1 + smoothing; the counts are whole numbers underneath.
+        counts.set(token, (counts.get(token) ?? 0) + Math.round(count - tables.smoothing));
+      }
+    }
+    for (const [intent, counts] of perIntent) {
+      let total = 0;
+      let once = 0;
+      for (const count of counts.values()) {
+        total += count;
+        if (count === 1) once++;
+      }
+      mass[kind][intent] = Math.log((once + 1) / (total + 1));
+    }
+  }
+  return mass;
 }

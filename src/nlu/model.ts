@@ -12,7 +12,7 @@ import { maskCardNumbers } from "./redact.js";
 import { loadTrainingSet, type TrainingSet, uniquePhrases } from "./training.js";
 
 export const CACHE_DIR = process.env.POSDESK_CACHE_DIR || join(ROOT, "node_modules", ".cache", "posdesk");
-const MODEL_FORMAT = 3;
+const MODEL_FORMAT = 4;
 
 export interface LoadedModel {
   nlu: Nlu;
@@ -25,6 +25,7 @@ export function trainNlu(set: TrainingSet): Nlu {
   const documents = uniquePhrases(set.examples).map((e) => ({
     tokens: features(maskCardNumbers(e.text)).tokens,
     intent: e.intent,
+    group: e.group,
   }));
   return new Nlu(IntentClassifier.train(documents));
 }

@@ -15,6 +15,8 @@ const words = new WordTokenizer();
 const RUNS = /[\u3400-\u9fff]+|[a-z0-9][a-z0-9'.,]*/g;
 // "don't" is "don t" once punctuation is gone: glue it back so that the lexicon reads it as "not".
 const SPLIT_CONTRACTION = /\b([a-z]+n) t\b/g;
+// "i", "my" and "me" are not stop words: whose card or account it is tells a cardholder's own banking
+// ("my credit card") from a customer's card at the terminal.
 const STOP = new Set([
   "the",
   "a",
@@ -22,9 +24,6 @@ const STOP = new Set([
   "is",
   "are",
   "am",
-  "i",
-  "my",
-  "me",
   "it",
   "to",
   "of",
@@ -43,6 +42,12 @@ const STOP = new Set([
 /** Character n-grams of Latin words are marked so that they never collide with a word. */
 export const CHAR_GRAM = "~";
 const CHAR_GRAM_SIZE = 3;
+const CJK_PAIR = /^[\u3400-\u9fff]{2}$/;
+
+/** A feature made of two neighbours: a word pair ("screen_black") or a Chinese character pair ("黑屏"). */
+export function isPair(token: string): boolean {
+  return CJK_PAIR.test(token) || (token.includes("_") && !token.startsWith("#"));
+}
 
 export function tokenize(normalized: string, entities: Entities = {}): string[] {
   const tokens: string[] = [];
