@@ -42,11 +42,15 @@ const STOP = new Set([
 /** Character n-grams of Latin words are marked so that they never collide with a word. */
 export const CHAR_GRAM = "~";
 const CHAR_GRAM_SIZE = 3;
-const CJK_PAIR = /^[\u3400-\u9fff]{2}$/;
 
 /** A feature made of two neighbours: a word pair ("screen_black") or a Chinese character pair ("黑屏"). */
 export function isPair(token: string): boolean {
-  return CJK_PAIR.test(token) || (token.includes("_") && !token.startsWith("#"));
+  if (token.length === 2) return isHan(token.charCodeAt(0)) && isHan(token.charCodeAt(1));
+  return token.includes("_") && !token.startsWith("#");
+}
+
+function isHan(code: number): boolean {
+  return code >= 0x3400 && code <= 0x9fff;
 }
 
 export function tokenize(normalized: string, entities: Entities = {}): string[] {
