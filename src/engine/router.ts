@@ -6,16 +6,17 @@
 import type { Facts, FlowOutput, Step } from "../../flows/kit.js";
 import type { Understanding } from "../nlu/index.js";
 import { type IntentId, isTopic, type TopicId } from "../nlu/intents.js";
+import { thresholds } from "../nlu/thresholds.js";
 import type { ConversationRecord } from "../store/store.js";
 import { answerStrength, parseAnswer } from "./answer.js";
 import { type FlowRegistry, runFlow, stateOf } from "./flow-runner.js";
 import type { HandoffReason, Priority } from "./handoff.js";
 import type { Reply } from "./reply.js";
 
-/** A different topic this sure interrupts the current flow. */
-const SWITCH_CONFIDENCE = 0.55;
+/** A different topic this sure interrupts the current flow (derived by `posdesk eval --calibrate`). */
+const SWITCH_CONFIDENCE = thresholds.switchConfidence;
 /** Global intents (a person, goodbye, hello) need this much confidence to act on. */
-const GLOBAL_CONFIDENCE = 0.5;
+const GLOBAL_CONFIDENCE = thresholds.globalConfidence;
 /** Topics the menu offers after a greeting, most common first. */
 const MENU: TopicId[] = [
   "card_declined",
