@@ -63,3 +63,15 @@ describe("the classifier on the held-out test set", () => {
     expect(result.macroF1).toBeGreaterThanOrEqual(0.94);
   });
 });
+
+describe("the classifier on the held-out out-of-domain set", () => {
+  const { nlu } = loadNlu({ cache: false });
+
+  for (const locale of ["zh-CN", "en"] as const) {
+    it(`understands at least 95% of the ${locale} messages outside POS support as none`, () => {
+      const outside = oodSet.filter((e) => e.locale === locale && e.intent === "none");
+      const none = outside.filter((e) => nlu.understand(e.text).intent === "none").length;
+      expect(none / outside.length).toBeGreaterThanOrEqual(0.95);
+    });
+  }
+});
