@@ -16,13 +16,13 @@ const RUNS = /[\u3400-\u9fff]+|[a-z0-9][a-z0-9'.,]*/g;
 // "don't" is "don t" once punctuation is gone: glue it back so that the lexicon reads it as "not".
 const SPLIT_CONTRACTION = /\b([a-z]+n) t\b/g;
 // "i", "my" and "me" are not stop words: whose card or account it is tells a cardholder's own banking
-// ("my credit card") from a customer's card at the terminal.
+// ("my credit card") from a customer's card at the terminal. Nor are "are" and "you": without them "how are
+// you doing" is "how do", the start of every how-to question.
 const STOP = new Set([
   "the",
   "a",
   "an",
   "is",
-  "are",
   "am",
   "it",
   "to",
@@ -35,7 +35,6 @@ const STOP = new Set([
   "that",
   "we",
   "our",
-  "you",
   "pls",
   "please",
 ]);
