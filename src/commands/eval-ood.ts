@@ -1,12 +1,15 @@
 /**
  * The parts of `posdesk eval` about trust: how well the classifier's confidence matches how often it is right
- * (calibration), and how it does on messages outside POS support (the out-of-domain set). Reports for --json
- * and their tables.
+ * (calibration), how it does on messages outside POS support (the out-of-domain set), and the thresholds
+ * derived from both (--calibrate). Reports for --json and their tables.
  */
+import { writeFileSync } from "node:fs";
 import { type Bin, calibration } from "../nlu/calibration.js";
-import type { Prediction } from "../nlu/evaluate.js";
+import { oodExamples, type Prediction, posdeskAt, predictAll } from "../nlu/evaluate.js";
 import { Locale } from "../nlu/intents.js";
-import type { OodExample } from "../nlu/training.js";
+import { deriveThresholds } from "../nlu/threshold-rules.js";
+import { THRESHOLDS_FILE, type Thresholds } from "../nlu/thresholds.js";
+import type { LabelledExample, OodExample } from "../nlu/training.js";
 
 export interface CalibrationReport {
   /** Expected calibration error of the best guess (before a guess too unsure becomes none), 10 bins. */
@@ -31,6 +34,25 @@ export interface OodReport {
     confidence: number;
   }[];
   calibration: CalibrationReport;
+}
+
+export interface HeldOut {
+  test: LabelledExample[];
+  ood: OodExample[];
+}
+
+/**
+ * Derives the thresholds from the model trained on every phrase, on the held-out messages (test file and
+ * out-of-domain set), and writes them where the engine reads them.
+ */
+export async function calibrate(phrases: LabelledExample[], sets: HeldOut): Promise<Thresholds> {
+  const predict = await posdeskAt()(phrases);
+  const derived = deriveThresholds([
+    await predictAll(predict, sets.test),
+    await predictAll(predict, oodExamples(sets.ood)),
+  ]);
+  writeFileSync(THRESHOLDS_FILE, `${JSON.stringify(derived, null, 2)}\n`);
+  return derived;
 }
 
 export function calibrationReport(predictions: readonly Prediction[]): CalibrationReport {

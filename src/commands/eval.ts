@@ -5,7 +5,6 @@
  * phrases, side by side; with --calibrate, the thresholds derived from the held-out sets are written to
  * `intents/thresholds.json` first and measured at. Tables by default; --json writes one JSON object.
  */
-import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import {
   crossValidate,
@@ -20,20 +19,21 @@ import {
   throughput,
 } from "../nlu/evaluate.js";
 import { INTENTS, type IntentId } from "../nlu/intents.js";
-import { deriveThresholds, RULES } from "../nlu/threshold-rules.js";
+import { RULES } from "../nlu/threshold-rules.js";
 import { THRESHOLDS_FILE, type Thresholds, thresholds } from "../nlu/thresholds.js";
 import {
   type LabelledExample,
   loadOodSet,
   loadTestSet,
   loadTrainingSet,
-  type OodExample,
   uniquePhrases,
 } from "../nlu/training.js";
 import {
   type CalibrationReport,
+  calibrate,
   calibrationReport,
   calibrationTable,
+  type HeldOut,
   type OodReport,
   oodReport,
   oodTables,
@@ -130,25 +130,6 @@ function parseOptions(args: string[]): { json: boolean; folds: number; peer: boo
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
-}
-
-interface HeldOut {
-  test: LabelledExample[];
-  ood: OodExample[];
-}
-
-/**
- * Derives the thresholds from the model trained on every phrase, on the held-out messages (test file and
- * out-of-domain set), and writes them where the engine reads them.
- */
-async function calibrate(phrases: LabelledExample[], sets: HeldOut): Promise<Thresholds> {
-  const predict = await posdeskAt()(phrases);
-  const derived = deriveThresholds([
-    await predictAll(predict, sets.test),
-    await predictAll(predict, oodExamples(sets.ood)),
-  ]);
-  writeFileSync(THRESHOLDS_FILE, `${JSON.stringify(derived, null, 2)}\n`);
-  return derived;
 }
 
 /**
