@@ -8,7 +8,7 @@
  * - an intent may be learnt as several groups (`none`: travel, cars, consumer banking, ...), each a class of
  *   its own, and is as likely as its groups together;
  * - a word the model has never seen is evidence too: an intent that often meets new words (`none`) is more
- *   likely to have written it than one that repeats a small vocabulary (Good-Turing);
+ *   likely to have written it than one that repeats a small vocabulary (Good-Turing).
  */
 import BayesClassifier, { type BayesTables } from "natural/lib/natural/classifiers/bayes_classifier.js";
 import type { IntentId } from "./intents.js";
@@ -39,8 +39,8 @@ interface UnseenMass {
   gram: Record<string, number>;
 }
 
-// Chosen by stratified 5-fold cross-validation over the training phrases (`posdesk eval`), then checked on
-// the held-out test file and out-of-domain set. The pseudo-count of a feature a class has never seen:
+// Checked by stratified 5-fold cross-validation over the training phrases (`posdesk eval`) and on the held-out
+// test file and out-of-domain set. The pseudo-count of a feature a class has never seen:
 const SMOOTHING = 0.1;
 // Log-likelihoods are averaged per feature and sharpened so that a clear message scores 0.8+.
 const SHARPNESS = 5;
