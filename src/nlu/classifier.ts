@@ -1,13 +1,18 @@
 /**
  * Intent classifier: natural's Bayes model, trained on feature tokens from `intents/`, scored as a
  * multinomial naive Bayes over the model's own tables. Scoring is done in log space (natural multiplies raw
- * probabilities, which underflow to zero on long messages) and only over features seen in training.
- * Confidence is the posterior, tempered so that it can be thresholded, times the share of the message the
- * model recognised at all.
+ * probabilities, which underflow to zero on long messages). Confidence is the posterior, tempered so that it
+ * can be thresholded, times the share of the message the model recognised at all.
+ *
+ * Two things keep messages outside POS support out of the troubleshooting intents:
+ * - an intent may be learnt as several groups (`none`: travel, cars, consumer banking, ...), each a class of
+ *   its own, and is as likely as its groups together;
+ * - a word the model has never seen is evidence too: an intent that often meets new words (`none`) is more
+ *   likely to have written it than one that repeats a small vocabulary (Good-Turing).
  */
 import BayesClassifier, { type BayesTables } from "natural/lib/natural/classifiers/bayes_classifier.js";
 import type { IntentId } from "./intents.js";
-import { CHAR_GRAM } from "./tokenize.js";
+import { CHAR_GRAM, isPair } from "./tokenize.js";
 
 export interface Ranked {
   intent: IntentId;
@@ -24,34 +29,67 @@ export interface Classification {
 export interface TrainingDocument {
   tokens: string[];
   intent: IntentId;
+  /** A part of an intent that covers several unrelated things (none: travel, cars, ...), learnt apart. */
+  group?: string | undefined;
 }
 
-// Chosen by stratified 5-fold cross-validation over the training phrases (`posdesk eval`), then confirmed
-// on the held-out test file. The pseudo-count of a feature a class has never seen:
-const SMOOTHING = 0.3;
+/** Per intent, the log-probability that its next token is one it has never used (words, character grams). */
+interface UnseenMass {
+  word: Record<string, number>;
+  gram: Record<string, number>;
+}
+
+// Checked by stratified 5-fold cross-validation over the training phrases (`posdesk eval`) and on the held-out
+// test file and out-of-domain set. The pseudo-count of a feature a class has never seen:
+const SMOOTHING = 0.1;
 // Log-likelihoods are averaged per feature and sharpened so that a clear message scores 0.8+.
 const SHARPNESS = 5;
 // The posterior is damped by the share of the message's features the model has seen at all.
 const COVERAGE_WEIGHT = 1;
 // A misspelt word still shares its character trigrams with the right one: a hint, worth less than a word.
 const CHAR_GRAM_WEIGHT = 0.5;
+// How much a never-seen word counts, against a seen one.
+const UNSEEN_WEIGHT = 1;
+/** The model's own classes: an intent, or a group of one ("none/cars"). */
+const GROUP_SEPARATOR = "/";
 
 export class IntentClassifier {
   private readonly labels: IntentId[];
+  /** The model's classes, in the order of every row: intents, and groups of intents. */
+  private readonly classes: string[];
+  /** For each class, the index of its intent in `labels`. */
+  private readonly intentOf: Int32Array;
   /**
-   * For each feature seen in training, its weighted log-likelihood under every intent, in `labels` order:
-   * weight × (log(count or smoothing) − log(Σ counts of the intent + smoothing × vocabulary size)).
-   * Scoring a message is then a sum of a few rows.
+   * A feature's log-likelihood under a class is log(count or smoothing) − log(Σ counts of the class +
+   * smoothing × vocabulary size), times the feature's weight. Most features were seen by a few classes only,
+   * so each row keeps just those, as the excess over the floor (log(count) − log(smoothing), weighted); the
+   * floor itself is the same for every feature of a class (`floors`). Scoring a message is then a few sparse
+   * rows and one multiplication per class, however many classes the intents are learnt in.
    */
-  private readonly rows = new Map<string, { weight: number; logLikelihoods: Float64Array }>();
+  private readonly rows = new Map<
+    string,
+    { weight: number; classes: Int32Array; excess: Float64Array; seenIn: number }
+  >();
+  /** Calls to classify so far, to mark the rows a message has used. */
+  private calls = 0;
+  /** Per class: log(smoothing) − log(Σ counts + smoothing × vocabulary size). */
+  private readonly floors: Float64Array;
   private readonly logPriors: Float64Array;
+  /** What a never-seen word, or character gram, adds to each class's score. */
+  private readonly unseenWord: Float64Array;
+  private readonly unseenGram: Float64Array;
 
-  private constructor(private readonly tables: BayesTables) {
-    this.labels = Object.keys(tables.classFeatures) as IntentId[];
-    const features = this.labels.map((label) => tables.classFeatures[label] ?? {});
+  private constructor(
+    private readonly tables: BayesTables,
+    private readonly unseen: UnseenMass,
+  ) {
+    this.classes = Object.keys(tables.classFeatures);
+    this.labels = [...new Set(this.classes.map(intentOfClass))];
+    this.intentOf = Int32Array.from(this.classes, (c) => this.labels.indexOf(intentOfClass(c)));
+    const features = this.classes.map((label) => tables.classFeatures[label] ?? {});
     const vocabulary = new Set(features.flatMap((f) => Object.keys(f)));
-    this.logPriors = Float64Array.from(this.labels, (l) =>
-      Math.log((tables.classTotals[l] ?? 1) / tables.totalExamples),
+    this.logPriors = Float64Array.from(this.classes, (c) =>
+      Math.log((tables.classTotals[c] ?? 1) / tables.totalExamples),
     );
     const logTotals = features.map((f) => {
       // natural stores a feature's first sighting as 1 + smoothing: take the smoothing back out.
@@ -59,41 +97,58 @@ export class IntentClassifier {
       return Math.log(seen + tables.smoothing * vocabulary.size);
     });
     const logSmoothing = Math.log(tables.smoothing);
-    for (const token of vocabulary) {
+    this.floors = Float64Array.from(logTotals, (logTotal) => logSmoothing - logTotal);
+    const seenBy = new Map<string, { classes: number[]; excess: number[] }>();
+    features.forEach((f, i) => {
+      for (const [token, count] of Object.entries(f)) {
+        const row = seenBy.get(token) ?? { classes: [], excess: [] };
+        row.classes.push(i);
+        row.excess.push(Math.log(count) - logSmoothing);
+        seenBy.set(token, row);
+      }
+    });
+    for (const [token, { classes, excess }] of seenBy) {
       const weight = token.startsWith(CHAR_GRAM) ? CHAR_GRAM_WEIGHT : 1;
-      const logLikelihoods = Float64Array.from(features, (f, i) => {
-        const count = Object.hasOwn(f, token) ? f[token] : undefined;
-        return weight * ((count === undefined ? logSmoothing : Math.log(count)) - (logTotals[i] ?? 0));
+      this.rows.set(token, {
+        weight,
+        classes: Int32Array.from(classes),
+        excess: Float64Array.from(excess, (e) => weight * e),
+        seenIn: 0,
       });
-      this.rows.set(token, { weight, logLikelihoods });
     }
+    const unseenRow = (mass: Record<string, number>, weight: number) =>
+      Float64Array.from(this.classes, (c) => weight * UNSEEN_WEIGHT * (mass[intentOfClass(c)] ?? 0));
+    this.unseenWord = unseenRow(unseen.word, 1);
+    this.unseenGram = unseenRow(unseen.gram, CHAR_GRAM_WEIGHT);
   }
 
   static train(documents: Iterable<TrainingDocument>): IntentClassifier {
     const bayes = new BayesClassifier(undefined, SMOOTHING);
     const tables = bayes.classifier;
-    for (const { tokens, intent } of documents) {
+    for (const { tokens, intent, group } of documents) {
       // natural keeps counts in plain objects: a token named like an Object method ("constructor") would
       // read the method as a count.
       const unique = [...new Set(tokens)].filter((t) => !(t in Object.prototype));
       if (unique.length === 0) continue;
-      tables.addExample({ ...unique }, intent);
+      const label = group ? `${intent}${GROUP_SEPARATOR}${group}` : intent;
+      tables.addExample({ ...unique }, label);
       // natural counts examples only for dense (array) observations; these are sparse, so count them here,
       // the way natural does (one extra per class and overall, for smoothing).
-      tables.classTotals[intent] = (tables.classTotals[intent] ?? 1) + 1;
+      tables.classTotals[label] = (tables.classTotals[label] ?? 1) + 1;
       tables.totalExamples += 1;
     }
-    return new IntentClassifier(tables);
+    return new IntentClassifier(tables, unseenMass(tables));
   }
 
   static fromJSON(json: unknown): IntentClassifier {
-    const restored = BayesClassifier.restore({ classifier: json, docs: [], features: {} });
-    return new IntentClassifier(restored.classifier);
+    const { unseen, ...classifier } = json as { unseen: UnseenMass };
+    const restored = BayesClassifier.restore({ classifier, docs: [], features: {} });
+    return new IntentClassifier(restored.classifier, unseen);
   }
 
   toJSON(): unknown {
     const { classFeatures, classTotals, totalExamples, smoothing } = this.tables;
-    return { classFeatures, classTotals, totalExamples, smoothing };
+    return { classFeatures, classTotals, totalExamples, smoothing, unseen: this.unseen };
   }
 
   get intents(): readonly IntentId[] {
@@ -101,18 +156,42 @@ export class IntentClassifier {
   }
 
   classify(tokens: string[]): Classification {
-    const unique = new Set(tokens);
-    const scores = Float64Array.from(this.logPriors);
+    // slice(): Float64Array.from walks the array through an iterator, several times slower.
+    const scores = this.logPriors.slice();
+    // A token counts once however often it occurs. Known rows are marked with this call's number instead of
+    // collecting the tokens in a Set, which cost as much as scoring them.
+    const call = ++this.calls;
+    const unknown = new Set<string>();
     let known = 0;
     let weight = 0;
-    for (const token of unique) {
+    let knownWeight = 0;
+    for (const token of tokens) {
       const row = this.rows.get(token);
-      if (!row) continue;
-      known++;
-      weight += row.weight;
-      for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] ?? 0) + (row.logLikelihoods[i] ?? 0);
+      if (row) {
+        if (row.seenIn === call) continue;
+        row.seenIn = call;
+        known++;
+        knownWeight += row.weight;
+        for (let j = 0; j < row.classes.length; j++) {
+          const i = row.classes[j] ?? 0;
+          scores[i] = (scores[i] ?? 0) + (row.excess[j] ?? 0);
+        }
+        continue;
+      }
+      if (unknown.has(token)) continue;
+      unknown.add(token);
+      // Two known neighbours that never stood together say little: new pairs are common in any message.
+      if (isPair(token)) continue;
+      const gram = token.startsWith(CHAR_GRAM);
+      const unseen = gram ? this.unseenGram : this.unseenWord;
+      weight += (gram ? CHAR_GRAM_WEIGHT : 1) * UNSEEN_WEIGHT;
+      for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] ?? 0) + (unseen[i] ?? 0);
     }
-    const coverage = unique.size === 0 ? 0 : known / unique.size;
+    weight += knownWeight;
+    for (let i = 0; i < scores.length; i++)
+      scores[i] = (scores[i] ?? 0) + knownWeight * (this.floors[i] ?? 0);
+    const distinct = known + unknown.size;
+    const coverage = distinct === 0 ? 0 : known / distinct;
     const temper = SHARPNESS / Math.max(weight, 1);
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < scores.length; i++) {
@@ -120,15 +199,55 @@ export class IntentClassifier {
       max = Math.max(max, scores[i] ?? 0);
     }
     let sum = 0;
+    // An intent learnt in groups is as likely as its groups together.
+    const byIntent = new Float64Array(this.labels.length);
     for (let i = 0; i < scores.length; i++) {
-      scores[i] = Math.exp((scores[i] ?? 0) - max);
-      sum += scores[i] ?? 0;
+      const p = Math.exp((scores[i] ?? 0) - max);
+      sum += p;
+      const j = this.intentOf[i] ?? 0;
+      byIntent[j] = (byIntent[j] ?? 0) + p;
     }
     const damping = coverage ** COVERAGE_WEIGHT;
     const ranking = this.labels
-      .map((intent, i) => ({ intent, confidence: ((scores[i] ?? 0) / sum) * damping }))
+      .map((intent, i) => ({ intent, confidence: ((byIntent[i] ?? 0) / sum) * damping }))
       .sort((a, b) => b.confidence - a.confidence);
     const top = ranking[0] ?? { intent: "none" as IntentId, confidence: 0 };
     return { intent: top.intent, confidence: top.confidence, ranking };
   }
+}
+
+function intentOfClass(label: string): IntentId {
+  return label.split(GROUP_SEPARATOR)[0] as IntentId;
+}
+
+/**
+ * Good-Turing: the share of an intent's tokens that it used only once estimates the chance that its next
+ * token is new. Per intent (its groups pooled), so that a small group is not mistaken for an open one; over
+ * single words, characters and character grams (a new pair of known neighbours is no evidence, see classify).
+ */
+function unseenMass(tables: BayesTables): UnseenMass {
+  const mass: UnseenMass = { word: {}, gram: {} };
+  for (const kind of ["word", "gram"] as const) {
+    const perIntent = new Map<string, Map<string, number>>();
+    for (const [label, features] of Object.entries(tables.classFeatures)) {
+      const intent = intentOfClass(label);
+      const counts = perIntent.get(intent) ?? new Map<string, number>();
+      perIntent.set(intent, counts);
+      for (const [token, count] of Object.entries(features)) {
+        if (token.startsWith(CHAR_GRAM) !== (kind === "gram") || isPair(token)) continue;
+        // natural stores a first sighting as 1 + smoothing; the counts are whole numbers underneath.
+        counts.set(token, (counts.get(token) ?? 0) + Math.round(count - tables.smoothing));
+      }
+    }
+    for (const [intent, counts] of perIntent) {
+      let total = 0;
+      let once = 0;
+      for (const count of counts.values()) {
+        total += count;
+        if (count === 1) once++;
+      }
+      mass[kind][intent] = Math.log((once + 1) / (total + 1));
+    }
+  }
+  return mass;
 }

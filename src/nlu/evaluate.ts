@@ -3,9 +3,10 @@
  * (expected, predicted) pairs; stratified k-fold cross-validation over the training phrases; throughput.
  * Everything here is deterministic (a seeded shuffle) so that two runs over the same files agree.
  */
+import type { Ranked } from "./classifier.js";
 import type { IntentId, Locale } from "./intents.js";
 import { trainNlu } from "./model.js";
-import { type LabelledExample, uniquePhrases } from "./training.js";
+import { type LabelledExample, type OodExample, uniquePhrases } from "./training.js";
 
 export interface Outcome<L extends string = IntentId> {
   expected: L;
@@ -15,6 +16,8 @@ export interface Outcome<L extends string = IntentId> {
 export interface Guess {
   intent: IntentId;
   confidence: number;
+  /** Every intent, most likely first, before a guess too unsure becomes none (posdesk gives it). */
+  ranking?: readonly Ranked[];
 }
 
 /** One classified message of an evaluation. */
@@ -22,6 +25,8 @@ export interface Prediction extends Outcome {
   text: string;
   locale: Locale;
   confidence: number;
+  /** The two best guesses, before a guess too unsure becomes none; the prediction itself when not known. */
+  candidates: Ranked[];
 }
 
 /** A trained classifier under evaluation; the peer's is asynchronous. */
@@ -122,9 +127,10 @@ export async function predictAll(
 ): Promise<Prediction[]> {
   const predictions: Prediction[] = [];
   for (const example of examples) {
-    const { intent, confidence } = await predict(example);
+    const { intent, confidence, ranking } = await predict(example);
     const { text, locale, intent: expected } = example;
-    predictions.push({ text, locale, expected, predicted: intent, confidence });
+    const candidates = ranking?.slice(0, 2) ?? [{ intent, confidence }];
+    predictions.push({ text, locale, expected, predicted: intent, confidence, candidates });
   }
   return predictions;
 }
@@ -142,11 +148,20 @@ export async function crossValidate(
   return predictions;
 }
 
-/** posdesk's own training path, as `loadNlu` runs it. */
-export const trainPosdesk: Train = (examples) => {
-  const nlu = trainNlu({ examples, fingerprint: "evaluation" });
-  return (example) => nlu.understand(example.text);
-};
+/** posdesk's own training path, as `loadNlu` runs it; at another minimum confidence when given one. */
+export function posdeskAt(minConfidence?: number): Train {
+  return (examples) => {
+    const nlu = trainNlu({ examples, fingerprint: "evaluation" }, minConfidence);
+    return (example) => nlu.understand(example.text);
+  };
+}
+
+export const trainPosdesk: Train = posdeskAt();
+
+/** The out-of-domain set as labelled examples: none, or the greeting or goodbye small talk must be. */
+export function oodExamples(set: readonly OodExample[]): LabelledExample[] {
+  return set.map(({ text, locale, intent }) => ({ text, locale, intent }));
+}
 
 /**
  * Messages classified per second, one after another on this thread: a warm-up pass, then the best of a few

@@ -44,12 +44,16 @@ export function features(text: string): { normalized: string; entities: Entities
 }
 
 export class Nlu {
-  constructor(readonly classifier: IntentClassifier) {}
+  constructor(
+    readonly classifier: IntentClassifier,
+    /** `posdesk eval --calibrate` measures at the thresholds it derives, before the file holds them. */
+    readonly minConfidence = MIN_CONFIDENCE,
+  ) {}
 
   understand(raw: string): Understanding {
     const text = maskCardNumbers(raw);
     const { normalized, entities, tokens } = features(text);
-    const routed = route(this.classifier.classify(tokens), entities);
+    const routed = route(this.classifier.classify(tokens), entities, this.minConfidence);
     const act = detectAct(normalized);
     return {
       text,
@@ -63,7 +67,7 @@ export class Nlu {
 }
 
 /** The contract's routing: a response code decides the flow when it points at one. */
-function route(result: Classification, entities: Entities): Omit<Classification, never> {
+function route(result: Classification, entities: Entities, minConfidence: number): Classification {
   let { intent, confidence, ranking } = result;
   const code = entities.responseCode;
   const target = code ? routeForCode(code) : undefined;
@@ -76,6 +80,6 @@ function route(result: Classification, entities: Entities): Omit<Classification,
       ranking = [{ intent, confidence }, ...ranking.filter((r) => r.intent !== target)];
     }
   }
-  if (confidence < MIN_CONFIDENCE) intent = "none";
+  if (confidence < minConfidence) intent = "none";
   return { intent, confidence, ranking };
 }

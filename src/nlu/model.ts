@@ -12,7 +12,7 @@ import { maskCardNumbers } from "./redact.js";
 import { loadTrainingSet, type TrainingSet, uniquePhrases } from "./training.js";
 
 export const CACHE_DIR = process.env.POSDESK_CACHE_DIR || join(ROOT, "node_modules", ".cache", "posdesk");
-const MODEL_FORMAT = 3;
+const MODEL_FORMAT = 4;
 
 export interface LoadedModel {
   nlu: Nlu;
@@ -20,13 +20,14 @@ export interface LoadedModel {
   fromCache: boolean;
 }
 
-export function trainNlu(set: TrainingSet): Nlu {
+export function trainNlu(set: TrainingSet, minConfidence?: number): Nlu {
   // A phrase listed twice would weigh twice; cross-validation (`posdesk eval`) trains the same way.
   const documents = uniquePhrases(set.examples).map((e) => ({
     tokens: features(maskCardNumbers(e.text)).tokens,
     intent: e.intent,
+    group: e.group,
   }));
-  return new Nlu(IntentClassifier.train(documents));
+  return new Nlu(IntentClassifier.train(documents), minConfidence);
 }
 
 export function loadNlu(options: { cache?: boolean; set?: TrainingSet } = {}): LoadedModel {

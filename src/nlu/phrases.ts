@@ -1,6 +1,6 @@
 /**
  * Adds learnt phrases to a training file (`intents/<locale>/<intent>.yaml`): into its `phrases:` list, once
- * per normalised form, never a card number, never a message of the held-out test set. The file is replaced
+ * per normalised form, never a card number, never a message of a held-out evaluation set. The file is replaced
  * atomically, so a model watching the folder never reads half of it.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -30,12 +30,14 @@ export function withoutCardNumbers(text: string): string {
   return findMaskedPans(cleaned).length === 0 ? cleaned : "";
 }
 
+/** The held-out evaluation files: the test set and the out-of-domain set are never training data. */
+const HELD_OUT_FILES = ["testset.jsonl", "ood.jsonl"];
+
 function testSetTexts(dir: string): Set<string> {
-  const file = join(dir, "testset.jsonl");
-  if (!existsSync(file)) return new Set();
   return new Set(
-    readFileSync(file, "utf8")
-      .split("\n")
+    HELD_OUT_FILES.map((name) => join(dir, name))
+      .filter((file) => existsSync(file))
+      .flatMap((file) => readFileSync(file, "utf8").split("\n"))
       .filter((line) => line.trim())
       .map((line) => normalize(String((JSON.parse(line) as { text?: unknown }).text ?? ""))),
   );

@@ -15,16 +15,15 @@ const words = new WordTokenizer();
 const RUNS = /[\u3400-\u9fff]+|[a-z0-9][a-z0-9'.,]*/g;
 // "don't" is "don t" once punctuation is gone: glue it back so that the lexicon reads it as "not".
 const SPLIT_CONTRACTION = /\b([a-z]+n) t\b/g;
+// "i", "my" and "me" are not stop words: whose card or account it is tells a cardholder's own banking
+// ("my credit card") from a customer's card at the terminal. Nor are "are" and "you": without them "how are
+// you doing" is "how do", the start of every how-to question.
 const STOP = new Set([
   "the",
   "a",
   "an",
   "is",
-  "are",
   "am",
-  "i",
-  "my",
-  "me",
   "it",
   "to",
   "of",
@@ -36,13 +35,22 @@ const STOP = new Set([
   "that",
   "we",
   "our",
-  "you",
   "pls",
   "please",
 ]);
 /** Character n-grams of Latin words are marked so that they never collide with a word. */
 export const CHAR_GRAM = "~";
 const CHAR_GRAM_SIZE = 3;
+
+/** A feature made of two neighbours: a word pair ("screen_black") or a Chinese character pair ("黑屏"). */
+export function isPair(token: string): boolean {
+  if (token.length === 2) return isHan(token.charCodeAt(0)) && isHan(token.charCodeAt(1));
+  return token.includes("_") && !token.startsWith("#");
+}
+
+function isHan(code: number): boolean {
+  return code >= 0x3400 && code <= 0x9fff;
+}
 
 export function tokenize(normalized: string, entities: Entities = {}): string[] {
   const tokens: string[] = [];

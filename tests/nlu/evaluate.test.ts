@@ -11,7 +11,8 @@ import {
 import { INTENTS } from "../../src/nlu/intents.js";
 import { normalize } from "../../src/nlu/normalize.js";
 import { trainPeer } from "../../src/nlu/peer.js";
-import { type LabelledExample, loadTrainingSet, uniquePhrases } from "../../src/nlu/training.js";
+import { loadThresholds } from "../../src/nlu/thresholds.js";
+import { type LabelledExample, loadOodSet, loadTrainingSet, uniquePhrases } from "../../src/nlu/training.js";
 
 const BIN = join(import.meta.dirname, "../../dist/src/cli.js");
 const training = loadTrainingSet().examples;
@@ -147,7 +148,7 @@ describe("the NLP.js peer", () => {
 });
 
 describe("posdesk eval (the built CLI)", () => {
-  it("writes one JSON object with cross-validation, test-file figures and speed", () => {
+  it("writes one JSON object with cross-validation, test-file and out-of-domain figures, calibration and speed", () => {
     const run = spawnSync(process.execPath, [BIN, "eval", "--json", "--folds", "3"], { encoding: "utf8" });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.split("\n").filter(Boolean);
@@ -183,7 +184,21 @@ describe("posdesk eval (the built CLI)", () => {
       for (const miss of report.misclassified) {
         expect(Object.keys(miss).sort()).toEqual(["confidence", "expected", "got", "text"]);
       }
+      expect(report.calibration.ece).toEqual(expect.any(Number));
+      expect(report.calibration.bins).toHaveLength(10);
     }
+    expect(result.thresholds).toEqual(loadThresholds());
+    expect(result.oodMessages).toBe(loadOodSet().length);
+    const ood = result.posdesk.ood;
+    expect(ood.total).toBe(result.oodMessages);
+    expect(ood.noneRate).toEqual({ "zh-CN": expect.any(Number), en: expect.any(Number) });
+    expect(ood.smallTalk).toEqual({
+      total: expect.any(Number),
+      correct: expect.any(Number),
+      accuracy: expect.any(Number),
+    });
+    expect(ood.calibration.bins.reduce((n: number, b: { count: number }) => n + b.count, 0)).toBe(ood.total);
+    expect(ood.byCategory.reduce((n: number, c: { total: number }) => n + c.total, 0)).toBe(ood.total);
     expect(result.posdesk.test.total).toBe(result.testMessages);
     expect(result.posdesk.crossValidation.total).toBe(result.trainingPhrases);
     expect(result.posdesk.messagesPerSecond).toBeGreaterThan(0);
