@@ -28,6 +28,7 @@ import {
   loadTrainingSet,
   uniquePhrases,
 } from "../nlu/training.js";
+import { runDialogues } from "./dialogues.js";
 import {
   type CalibrationReport,
   calibrate,
@@ -38,7 +39,6 @@ import {
   oodReport,
   oodTables,
 } from "./eval-ood.js";
-import { runDialogues } from "./dialogues.js";
 import { UsageError } from "./usage.js";
 
 const USAGE = `usage: posdesk eval [--json] [--folds K] [--peer] [--calibrate]

@@ -20,6 +20,9 @@ import type { TurnContext, TurnRouter } from "./router.js";
 /** The facts a correction may fix, as the entity extractor names them. */
 const CORRECTABLE = ["responseCode", "amount", "entryMode", "cardType", "terminalSerial"] as const;
 
+/** Mid-flow, `none` this sure is a request about something else, not a vague reply. */
+const CLEARLY_NONE = 0.75;
+
 /** The engine's own questions (not a flow's): their option labels are `engine.options.*`. */
 const ENGINE = "engine";
 
@@ -131,7 +134,8 @@ export class Repairs {
     const u = ctx.understanding;
     const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
     const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
-    return u.confidence >= this.router.thresholds.switchConfidence && (han >= 4 || words >= 3);
+    // On the held-out sets, `none` from 0.75 up was never wrong: below that, a vague reply is only unclear.
+    return u.confidence >= CLEARLY_NONE && (han >= 4 || words >= 3);
   }
 
   /** Two topics about as likely: "您是说 A 还是 B？". */
@@ -141,10 +145,7 @@ export class Repairs {
     if (u.entities.responseCode !== undefined) return false;
     const [first, second] = u.ranking.filter((r) => isTopic(r.intent));
     if (!first || !second || first.intent !== u.intent) return false;
-    const { clarifyMargin, minConfidence } = this.router.thresholds;
-    if (second.confidence < minConfidence || first.confidence - second.confidence >= clarifyMargin) {
-      return false;
-    }
+    if (first.confidence - second.confidence >= this.router.thresholds.clarifyMargin) return false;
     const topics = [first.intent, second.intent].filter((t): t is TopicId => isTopic(t));
     const [a = "", b = ""] = topics.map((t) => topicName(ctx, t));
     this.router.askMenu(ctx, "engine.whichTopic", { topics, facts: factsOf(u), params: { a, b } });

@@ -19,7 +19,7 @@ export const GRID = Array.from({ length: 19 }, (_, i) => round((i + 1) * 0.05));
 /** A topic switch or a global intent must be right this often from its threshold up. */
 export const ACT_PRECISION = 0.9;
 /** Below the clarify margin the best of two close topics is right less often than this. */
-export const CLARIFY_ACCURACY = 0.7;
+export const CLARIFY_ACCURACY = 0.8;
 /** The fewest close calls the clarify margin is judged on. */
 export const CLARIFY_MIN_MESSAGES = 5;
 
