@@ -144,8 +144,18 @@ export class Repairs {
     // A response code decides the route by itself (the contract): nothing to ask.
     if (u.entities.responseCode !== undefined) return false;
     const [first, second] = u.ranking.filter((r) => isTopic(r.intent));
-    if (!first || !second || first.intent !== u.intent) return false;
-    if (first.confidence - second.confidence >= this.router.thresholds.clarifyMargin) return false;
+    if (!first || !second || first.confidence - second.confidence >= this.router.thresholds.clarifyMargin) {
+      return false;
+    }
+    // Either the first is sure enough on its own, or the two together are: "declined and not settled"
+    // splits about evenly between two topics, so neither alone reaches the threshold.
+    const { minConfidence } = this.router.thresholds;
+    const sure =
+      first.intent === u.intent ||
+      (u.intent === "none" &&
+        u.ranking[0]?.intent === first.intent &&
+        first.confidence + second.confidence >= minConfidence);
+    if (!sure) return false;
     const topics = [first.intent, second.intent].filter((t): t is TopicId => isTopic(t));
     const [a = "", b = ""] = topics.map((t) => topicName(ctx, t));
     this.router.askMenu(ctx, "engine.whichTopic", { topics, facts: factsOf(u), params: { a, b } });

@@ -149,6 +149,8 @@ export class TurnRouter {
       this.goodbye(ctx);
     } else if (this.isSure(u, "greeting")) {
       this.greet(ctx);
+    } else if (!conversation.flow && u.intent === "none" && this.repairs.clarifyTopics(ctx)) {
+      // two topics about as likely, sure only together: "A or B?"
     } else if (this.isOutOfScope(u) && (!inFlow || this.repairs.isClearlyElsewhere(ctx))) {
       this.repairs.outOfScope(ctx);
     } else if (inFlow && answer) {
