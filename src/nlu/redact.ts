@@ -3,6 +3,11 @@
  * check is a card number, and keeps at most its first 6 and last 4 digits.
  */
 
+const UUID_SOURCE = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const UUID = new RegExp(UUID_SOURCE, "i");
+const UUID_EXACT = new RegExp(`^${UUID_SOURCE}$`, "i");
+const UUID_SPLIT = new RegExp(`(${UUID_SOURCE})`, "i");
+
 // A run of digits with single spaces or dashes between them.
 const DIGIT_RUN = /(?<![0-9])[0-9](?:[ -]?[0-9])*(?![0-9])/g;
 
@@ -35,6 +40,14 @@ export function findMaskedPans(text: string): string[] {
 /** `text` with every card number masked; `onPan` sees each masked number. */
 export function maskCardNumbers(text: string, onPan?: (masked: string) => void): string {
   if (!/[0-9]{4}/.test(text.replace(/[ -]/g, ""))) return text;
+  // A UUID is a hex token, not a run of digits, even when its dash-separated groups happen to be digits
+  // that pass the Luhn check (about one in 370 random ones): conversation and handoff ids must survive.
+  if (UUID.test(text)) {
+    return text
+      .split(UUID_SPLIT)
+      .map((part) => (UUID_EXACT.test(part) ? part : maskCardNumbers(part, onPan)))
+      .join("");
+  }
   return text.replace(DIGIT_RUN, (run) => {
     const digits = run.replace(/[ -]/g, "");
     if (digits.length < 13) return run;

@@ -21,6 +21,15 @@ describe("card number masking", () => {
     expect(maskCardNumbers(text)).toBe(text);
   });
 
+  it("never masks a UUID, though its digits read across the dashes may pass the Luhn check", () => {
+    const id = "12345678-1234-4234-9234-123456789012";
+    expect(maskCardNumbers(id.replaceAll("-", " "))).not.toBe(id.replaceAll("-", " "));
+    expect(maskCardNumbers(id)).toBe(id);
+    expect(maskCardNumbers(`conversation ${id}, card 4111 1111 1111 1111`)).toBe(
+      `conversation ${id}, card 411111******1111`,
+    );
+  });
+
   it("checks Luhn", () => {
     expect(luhnValid("4111111111111111")).toBe(true);
     expect(luhnValid("4111111111111112")).toBe(false);
