@@ -1,4 +1,4 @@
-/** Timing helpers for the benchmarks: warm-up, repeated rounds, the median round, percentiles. */
+/** Timing helpers for the benchmarks: warm-up, repeated rounds, the median round, percentiles, ratios. */
 
 export interface Throughput {
   /** Operations per second: the median of the timed rounds. */
@@ -14,33 +14,65 @@ export interface RoundOptions {
   roundMs?: number;
 }
 
+/** One pass of a workload: does some operations and says how many. `timed` is false while warming up. */
+export type Pass = (timed: boolean) => number | Promise<number>;
+
+async function timedRound(pass: Pass, roundMs: number): Promise<number> {
+  let operations = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    operations += await pass(true);
+    elapsed = performance.now() - start;
+  } while (elapsed < roundMs);
+  return (operations / elapsed) * 1000;
+}
+
+async function warmUp(pass: Pass, warmupMs: number): Promise<void> {
+  const warmEnd = performance.now() + warmupMs;
+  do await pass(false);
+  while (performance.now() < warmEnd);
+}
+
 /**
  * Operations per second of `pass` (which returns how many operations it did), after warming up for
  * `warmupMs`: several rounds of at least `roundMs` each, and the median round reported, so one hiccup
  * (a GC, another process) does not decide the figure.
  */
 export async function throughput(
-  pass: () => number | Promise<number>,
+  pass: Pass,
   { warmupMs = 1000, rounds = 5, roundMs = 1000 }: RoundOptions = {},
 ): Promise<Throughput> {
-  const warmEnd = performance.now() + warmupMs;
-  do await pass();
-  while (performance.now() < warmEnd);
+  await warmUp(pass, warmupMs);
   const perRound: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let operations = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      operations += await pass();
-      elapsed = performance.now() - start;
-    } while (elapsed < roundMs);
-    perRound.push((operations / elapsed) * 1000);
-  }
+  for (let r = 0; r < rounds; r++) perRound.push(await timedRound(pass, roundMs));
   return { perSecond: median(perRound), rounds: perRound.map(Math.round) };
 }
 
-export function median(values: readonly number[]): number {
+/**
+ * Several workloads measured in alternating rounds (a round of each, then again): a workload and its
+ * reference see the same machine, even when other processes come and go during the run. Each workload
+ * warms up for `warmupMs` first.
+ */
+export async function interleaved<K extends string>(
+  passes: Record<K, Pass>,
+  { warmupMs = 1000, rounds = 5, roundMs = 1000 }: RoundOptions = {},
+): Promise<Record<K, Throughput>> {
+  const keys = Object.keys(passes) as K[];
+  for (const key of keys) await warmUp(passes[key], warmupMs);
+  const perRound = new Map<K, number[]>(keys.map((key) => [key, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const key of keys) perRound.get(key)?.push(await timedRound(passes[key], roundMs));
+  }
+  const result = {} as Record<K, Throughput>;
+  for (const key of keys) {
+    const values = perRound.get(key) ?? [];
+    result[key] = { perSecond: median(values), rounds: values.map(Math.round) };
+  }
+  return result;
+}
+
+export function median(values: ArrayLike<number>): number {
   return percentile(values, 50);
 }
 
@@ -55,4 +87,10 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 export function round(value: number, digits = 0): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/** `value / reference`, rounded; null when there is no meaningful reference (zero, missing, not a number). */
+export function ratio(value: number, reference: number, digits = 2): number | null {
+  if (!Number.isFinite(value) || !Number.isFinite(reference) || reference === 0) return null;
+  return round(value / reference, digits);
 }
