@@ -134,7 +134,7 @@ export async function benchStoredConversations(nlu: Nlu, rows = 1_000_000): Prom
           small: scriptedPass(engineOver(nlu, small), conversationId, latencies.small),
           big: scriptedPass(engineOver(nlu, big), conversationId, latencies.big),
         },
-        { warmupMs: 1000, rounds: 5, roundMs: 1000 },
+        { warmupMs: 1000, rounds: 7, roundMs: 1000 },
       );
       const cost = (key: "small" | "big"): TurnCost => ({
         perSecond: Math.round(measured[key].perSecond),

@@ -35,6 +35,8 @@ export interface PacedRun {
   /** Its later turns: an open connection, a stored conversation. */
   later: LatencySummary;
   errors: number;
+  /** The errors by kind (ECONNRESET, timeout…): why turns got no answer. */
+  errorKinds: Record<string, number>;
   non2xx: number;
 }
 
@@ -87,6 +89,7 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
   const first: number[] = [];
   const later: number[] = [];
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
   let non2xx = 0;
   const rampMs = turnsPerConversation * thinkMs;
   const start = performance.now() + rampMs + thinkMs;
@@ -109,8 +112,11 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
           } else if (status >= 200 && status < 300)
             (turn === 0 ? first : later).push(performance.now() - sent);
           else non2xx++;
-        } catch {
-          if (measured) errors++;
+        } catch (error) {
+          if (!measured) continue;
+          errors++;
+          const kind = (error as { code?: string }).code ?? (error as Error).message;
+          errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
         }
       }
     } finally {
@@ -136,6 +142,7 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
     first: summarizeLatencies(first),
     later: summarizeLatencies(later),
     errors,
+    errorKinds,
     non2xx,
   };
 }

@@ -108,7 +108,11 @@ function details(report: Report): [string, string][] {
     ] as const) {
       if (!p) continue;
       const how = `HTTP paced, ${who} (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms)`;
-      rows.push([`${how}: turns/s`, `${n(p.turnsPerSecond)}  (errors ${p.errors}, non-2xx ${p.non2xx})`]);
+      const kinds = Object.entries(p.errorKinds ?? {}).map(([kind, count]) => `${kind} ${count}`);
+      rows.push([
+        `${how}: turns/s`,
+        `${n(p.turnsPerSecond)}  (errors ${p.errors}${kinds.length ? `: ${kinds.join(", ")}` : ""}, non-2xx ${p.non2xx})`,
+      ]);
       for (const kind of ["first", "later"] as const) {
         const k = p[kind];
         rows.push([
