@@ -25,6 +25,11 @@ export interface Measure {
   goal: Goal | null;
   /** Whether the goal is met; null without a goal (or without a ratio to read it on). */
   met: boolean | null;
+  /**
+   * The ratio in CPU time of the benchmark process (in-process measures only): read it beside `ratio` on a
+   * busy machine, where other processes move wall-clock rates round to round.
+   */
+  cpuRatio?: number | null;
   note?: string;
 }
 

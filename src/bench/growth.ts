@@ -38,6 +38,7 @@ export interface LengthResult {
 export interface TurnCost {
   perSecond: number;
   rounds: number[];
+  perCpuSecond: number;
   /** Mean time of a turn: 1 / turns per second. */
   meanMs: number;
   p50Ms: number;
@@ -52,6 +53,8 @@ export interface StoredResult {
   big: TurnCost;
   /** The mean turn on the big file over the mean turn on the small one. */
   ratio: number | null;
+  /** The same, in CPU time. */
+  cpuRatio: number | null;
 }
 
 const engineOver = (nlu: Nlu, store: Store) => new ConversationEngine({ nlu, store, flows: FLOWS });
@@ -139,6 +142,7 @@ export async function benchStoredConversations(nlu: Nlu, rows = 1_000_000): Prom
       const cost = (key: "small" | "big"): TurnCost => ({
         perSecond: Math.round(measured[key].perSecond),
         rounds: measured[key].rounds,
+        perCpuSecond: Math.round(measured[key].perCpuSecond),
         meanMs: round(1000 / measured[key].perSecond, 3),
         p50Ms: round(percentile(latencies[key], 50), 3),
         p99Ms: round(percentile(latencies[key], 99), 3),
@@ -150,6 +154,7 @@ export async function benchStoredConversations(nlu: Nlu, rows = 1_000_000): Prom
         small: cost("small"),
         big: cost("big"),
         ratio: ratio(measured.small.perSecond, measured.big.perSecond),
+        cpuRatio: ratio(measured.small.perCpuSecond, measured.big.perCpuSecond),
       };
     } finally {
       await small.close();

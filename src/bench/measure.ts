@@ -5,6 +5,16 @@ export interface Throughput {
   perSecond: number;
   /** Each timed round's operations per second, in order. */
   rounds: number[];
+  /**
+   * Operations per second of CPU time of this process (user + system, every thread): the median of the
+   * rounds. Other processes taking turns on the cores move it far less than the wall clock.
+   */
+  perCpuSecond: number;
+}
+
+interface RoundRate {
+  perSecond: number;
+  perCpuSecond: number;
 }
 
 export interface RoundOptions {
@@ -17,15 +27,30 @@ export interface RoundOptions {
 /** One pass of a workload: does some operations and says how many. `timed` is false while warming up. */
 export type Pass = (timed: boolean) => number | Promise<number>;
 
-async function timedRound(pass: Pass, roundMs: number): Promise<number> {
+async function timedRound(pass: Pass, roundMs: number): Promise<RoundRate> {
   let operations = 0;
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   let elapsed = 0;
   do {
     operations += await pass(true);
     elapsed = performance.now() - start;
   } while (elapsed < roundMs);
-  return (operations / elapsed) * 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return {
+    perSecond: (operations / elapsed) * 1000,
+    perCpuSecond: (operations / Math.max(cpuMs, 1e-3)) * 1000,
+  };
+}
+
+function summarize(rates: readonly RoundRate[]): Throughput {
+  const perSecond = rates.map((r) => r.perSecond);
+  return {
+    perSecond: median(perSecond),
+    rounds: perSecond.map(Math.round),
+    perCpuSecond: median(rates.map((r) => r.perCpuSecond)),
+  };
 }
 
 async function warmUp(pass: Pass, warmupMs: number): Promise<void> {
@@ -44,9 +69,9 @@ export async function throughput(
   { warmupMs = 1000, rounds = 5, roundMs = 1000 }: RoundOptions = {},
 ): Promise<Throughput> {
   await warmUp(pass, warmupMs);
-  const perRound: number[] = [];
+  const perRound: RoundRate[] = [];
   for (let r = 0; r < rounds; r++) perRound.push(await timedRound(pass, roundMs));
-  return { perSecond: median(perRound), rounds: perRound.map(Math.round) };
+  return summarize(perRound);
 }
 
 /**
@@ -60,15 +85,12 @@ export async function interleaved<K extends string>(
 ): Promise<Record<K, Throughput>> {
   const keys = Object.keys(passes) as K[];
   for (const key of keys) await warmUp(passes[key], warmupMs);
-  const perRound = new Map<K, number[]>(keys.map((key) => [key, []]));
+  const perRound = new Map<K, RoundRate[]>(keys.map((key) => [key, []]));
   for (let r = 0; r < rounds; r++) {
     for (const key of keys) perRound.get(key)?.push(await timedRound(passes[key], roundMs));
   }
   const result = {} as Record<K, Throughput>;
-  for (const key of keys) {
-    const values = perRound.get(key) ?? [];
-    result[key] = { perSecond: median(values), rounds: values.map(Math.round) };
-  }
+  for (const key of keys) result[key] = summarize(perRound.get(key) ?? []);
   return result;
 }
 

@@ -10,6 +10,7 @@
  * rather than conversations); only turns sent after that ramp are measured.
  */
 import { Agent, request } from "node:http";
+import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { percentile, round } from "./measure.js";
 import { conversationId, REPEATABLE } from "./scripts.js";
@@ -38,6 +39,8 @@ export interface PacedRun {
   /** The errors by kind (ECONNRESET, timeout…): why turns got no answer. */
   errorKinds: Record<string, number>;
   non2xx: number;
+  /** The machine's 1-minute load average when the measured window began. */
+  loadAverage: number;
 }
 
 export interface PacedOptions {
@@ -130,7 +133,12 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
       await sleep(think());
     }
   };
+  let loadAverage = Number.NaN;
+  const noteLoad = setTimeout(() => {
+    loadAverage = round(loadavg()[0] ?? Number.NaN, 2);
+  }, start - performance.now());
   await Promise.all(Array.from({ length: conversations }, merchantSeat));
+  clearTimeout(noteLoad);
   const turns = first.length + later.length;
   return {
     conversations,
@@ -144,5 +152,6 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
     errors,
     errorKinds,
     non2xx,
+    loadAverage,
   };
 }

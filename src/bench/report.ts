@@ -53,6 +53,7 @@ export function measuresOf(report: Report): Measure[] {
         referenceName: `${c.peer.name} (node-nlp NlpManager, zh + en) trained on the same phrases, classifying the same ${c.messages} held-out messages, in alternating rounds on one thread`,
         unit: "/s",
         goal: { on: "ratio", op: ">=", bound: 3 },
+        cpuRatio: c.cpuRatio,
       }),
     );
   const t = report.turns;
@@ -68,6 +69,7 @@ export function measuresOf(report: Report): Measure[] {
             "bare better-sqlite3 with posdesk's schema and pragmas doing the same turns' reads and writes (rows of the same bytes, one prepared statement each, one transaction per turn), in alternating rounds",
           unit: "/s",
           goal: { on: "ratio", op: ">=", bound: 0.25 },
+          cpuRatio: t.cpuRatio,
         },
         3,
       ),
@@ -134,6 +136,7 @@ export function measuresOf(report: Report): Measure[] {
           "the same scripted turns (new conversations, random ids) on a SQLite file holding one conversation, in alternating rounds",
         unit: "ms",
         goal: { on: "ratio", op: "<=", bound: 1.25 },
+        cpuRatio: rows.cpuRatio,
       }),
     );
   const m = report.memory;

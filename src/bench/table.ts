@@ -23,14 +23,17 @@ function columns(rows: string[][]): string[] {
   );
 }
 
+const times = (value: number | null): string => (value === null ? "-" : `${n(value, value < 1 ? 3 : 2)}x`);
+
 export function measuresTable(measures: readonly Measure[]): string[] {
   return columns([
-    ["measure", "value", "reference", "ratio", "goal", "met"],
+    ["measure", "value", "reference", "ratio", "cpu ratio", "goal", "met"],
     ...measures.map((m) => [
       m.name,
       withUnit(m.value, m.unit),
       withUnit(m.reference, m.unit),
-      m.ratio === null ? "-" : `${n(m.ratio, m.ratio < 1 ? 3 : 2)}x`,
+      times(m.ratio),
+      m.cpuRatio === undefined ? "" : times(m.cpuRatio),
       describeGoal(m.goal, m.unit),
       `${m.met === null ? "" : m.met ? "met" : "MISSED"}${m.note ? `  (${m.note})` : ""}`,
     ]),
@@ -107,7 +110,7 @@ function details(report: Report): [string, string][] {
       ["trivial", load.reference],
     ] as const) {
       if (!p) continue;
-      const how = `HTTP paced, ${who} (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms)`;
+      const how = `HTTP paced, ${who} (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms, load ${p.loadAverage})`;
       const kinds = Object.entries(p.errorKinds ?? {}).map(([kind, count]) => `${kind} ${count}`);
       rows.push([
         `${how}: turns/s`,

@@ -24,6 +24,7 @@ export interface TurnsResult {
   conversations: number;
   perSecond: number;
   rounds: number[];
+  perCpuSecond: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -31,6 +32,8 @@ export interface TurnsResult {
   floor: Throughput;
   /** posdesk's turns per second over the floor's. */
   ratio: number | null;
+  /** The same, per second of CPU time. */
+  cpuRatio: number | null;
 }
 
 export interface StorageResult {
@@ -86,18 +89,24 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
           return turns;
         },
       },
-      { warmupMs: 2000, rounds: 5, roundMs: 1500, ...options },
+      { warmupMs: 2000, rounds: 9, roundMs: 1000, ...options },
     );
     return {
       turns: latencies.length,
       conversations: posdeskIds,
       perSecond: Math.round(measured.posdesk.perSecond),
       rounds: measured.posdesk.rounds,
+      perCpuSecond: Math.round(measured.posdesk.perCpuSecond),
       p50Ms: round(percentile(latencies, 50), 3),
       p99Ms: round(percentile(latencies, 99), 3),
       maxMs: round(percentile(latencies, 100), 1),
-      floor: { ...measured.floor, perSecond: Math.round(measured.floor.perSecond) },
+      floor: {
+        ...measured.floor,
+        perSecond: Math.round(measured.floor.perSecond),
+        perCpuSecond: Math.round(measured.floor.perCpuSecond),
+      },
       ratio: ratio(measured.posdesk.perSecond, measured.floor.perSecond, 3),
+      cpuRatio: ratio(measured.posdesk.perCpuSecond, measured.floor.perCpuSecond, 3),
     };
   } finally {
     await store.close();
