@@ -1,22 +1,27 @@
 /**
- * The running server under load: the built `dist/src/server.js` on 127.0.0.1 and a free port, over a
- * temporary SQLite file. First autocannon posting to /api/chat as fast as the server answers, over many
- * connections, each connection one merchant's conversation (its own conversation id) repeating a resolved
- * troubleshooting dialogue; then as many conversations at a human pace (paced.ts). Only loopback is ever
- * targeted.
+ * The running server under load, against a trivial JSON server (trivial-server.ts) under the same client in
+ * the same run. posdesk's built `dist/src/server.js` on 127.0.0.1 over a temporary SQLite file: after a
+ * short autocannon warm-up, conversations at a human pace (paced.ts); then autocannon posting to /api/chat
+ * as fast as the server answers, over many connections, each connection one merchant's conversation
+ * repeating a resolved troubleshooting dialogue (closed loop). posdesk's replies to the paced dialogue are
+ * recorded, the posdesk server stopped, and the trivial server — answering replies of the same shape and
+ * size — given the same warm-up and the same paced load. Only loopback is ever targeted.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { round } from "./measure.js";
 import type { PacedRun } from "./paced.js";
-import { REPEATABLE } from "./scripts.js";
+import { conversationId, REPEATABLE } from "./scripts.js";
+import {
+  POSDESK_SERVER,
+  posdeskEnv,
+  startServerProcess,
+  stopServerProcess,
+  TRIVIAL_SERVER,
+} from "./server-process.js";
 
-const SERVER = join(import.meta.dirname, "..", "server.js");
 const PACED = join(import.meta.dirname, "paced-child.js");
 // A variable specifier: autocannon is a devDependency without types, loaded only by the benchmark.
 const AUTOCANNON = "autocannon";
@@ -66,72 +71,27 @@ export interface LoadResult {
   serverReadyMs: number;
   /** Closed loop: every connection sends its next turn as soon as the reply arrives. */
   saturated: LoadRun;
-  /** Conversations at a human pace: a reply, then a think time, then the next turn. */
+  /** posdesk's conversations at a human pace: a reply, then a think time, then the next turn. */
   paced: PacedRun | null;
+  /** The trivial JSON server under the same paced client, right after. */
+  reference: PacedRun | null;
+  /** The server's CPU profile, when asked for (`--profile DIR`). */
+  profile?: string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(dir: string): Promise<{ url: string; child: ChildProcess; readyMs: number }> {
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [SERVER], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      POSDESK_STORE: join(dir, "load.db"),
-      AGENT_TOKEN: randomUUID(),
-      // One address sends everything here, and each conversation many turns a second: the abuse limits
-      // would answer 429 to the benchmark itself.
-      POSDESK_RATE_PER_ADDRESS: "0",
-      POSDESK_RATE_PER_CONVERSATION: "0",
-      POSDESK_SHUTDOWN_GRACE_MS: "0",
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited: ${stderr}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr}`);
-    await sleep(5);
-  }
-  return { url, child, readyMs: performance.now() - started };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((done) => child.once("exit", done));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
+export interface LoadOptions {
+  connections?: number;
+  durationS?: number;
+  thinkMs?: number;
+  turnsPerConversation?: number;
+  /** Write the posdesk server's CPU profile (node --cpu-prof) into this folder. */
+  profileDir?: string;
 }
 
 /** Requests for one connection: its own conversation id (kept in autocannon's per-connection context). */
 function conversationRequests(): AutocannonRequest[] {
   const setupRequest = (request: AutocannonRequest, context: Record<string, unknown>) => {
-    context.conversationId ??= randomUUID();
+    context.conversationId ??= conversationId();
     const turn = Number(context.turn ?? 0);
     context.turn = turn + 1;
     const text = REPEATABLE[turn % REPEATABLE.length];
@@ -148,11 +108,11 @@ function conversationRequests(): AutocannonRequest[] {
 }
 
 /** The paced generator runs in its own process, so the benchmark's own heap does not skew its clock. */
-function paced(url: string, conversations: number, durationS: number, thinkMs: number): Promise<PacedRun> {
-  return new Promise((resolve, reject) => {
+function paced(url: string, conversations: number, durationS: number, thinkMs: number, turns: number) {
+  return new Promise<PacedRun>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [PACED, url, String(conversations), String(durationS), String(thinkMs)],
+      [PACED, url, String(conversations), String(durationS), String(thinkMs), String(turns)],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
@@ -195,23 +155,77 @@ async function run(
   };
 }
 
-export async function benchLoad(
-  options: { connections?: number; durationS?: number; thinkMs?: number } = {},
-): Promise<LoadResult> {
+/** posdesk's replies to the paced dialogue's messages, by message, for the trivial server to answer. */
+async function recordReplies(url: string): Promise<Record<string, unknown>> {
+  const replies: Record<string, unknown> = {};
+  const id = conversationId();
+  for (const text of REPEATABLE) {
+    const response = await fetch(`${url}/api/chat`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conversationId: id, text }),
+    });
+    if (!response.ok) throw new Error(`posdesk answered ${response.status} to ${text}`);
+    replies[text] ??= await response.json();
+  }
+  return replies;
+}
+
+export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> {
   const connections = options.connections ?? 1000;
   const durationS = options.durationS ?? 15;
+  const thinkMs = options.thinkMs ?? 1000;
+  const turns = options.turnsPerConversation ?? 5;
   const autocannon = ((await import(AUTOCANNON)) as { default: Autocannon }).default;
   const dir = mkdtempSync(join(tmpdir(), "posdesk-bench-load-"));
-  const server = await startServer(dir);
+  const profileName = `server-${Date.now()}.cpuprofile`;
   try {
-    // Warm-up: JIT, SQLite pages, the connection pool.
-    await run(autocannon, server.url, Math.min(connections, 100), 3);
-    const saturated = await run(autocannon, server.url, connections, durationS);
-    const human =
-      options.thinkMs === 0 ? null : await paced(server.url, connections, durationS, options.thinkMs ?? 1000);
-    return { serverReadyMs: Math.round(server.readyMs), saturated, paced: human };
+    const server = await startServerProcess(POSDESK_SERVER, {
+      env: posdeskEnv(join(dir, "load.db")),
+      ...(options.profileDir
+        ? {
+            nodeArgs: [
+              "--cpu-prof",
+              `--cpu-prof-dir=${options.profileDir}`,
+              `--cpu-prof-name=${profileName}`,
+            ],
+          }
+        : {}),
+    });
+    let saturated: LoadRun;
+    let posdesk: PacedRun | null = null;
+    let replies: Record<string, unknown>;
+    try {
+      // Warm-up: JIT, SQLite pages, the connection pool. The paced run comes first, on a server that has
+      // had only this warm-up, as the trivial server will have had.
+      await run(autocannon, server.url, Math.min(connections, 100), 3);
+      replies = await recordReplies(server.url);
+      if (thinkMs > 0) posdesk = await paced(server.url, connections, durationS, thinkMs, turns);
+      saturated = await run(autocannon, server.url, connections, durationS);
+    } finally {
+      await stopServerProcess(server.child);
+    }
+    let reference: PacedRun | null = null;
+    if (thinkMs > 0) {
+      const repliesFile = join(dir, "replies.json");
+      writeFileSync(repliesFile, JSON.stringify(replies));
+      const trivial = await startServerProcess(TRIVIAL_SERVER, { args: [repliesFile] });
+      try {
+        await run(autocannon, trivial.url, Math.min(connections, 100), 3);
+        reference = await paced(trivial.url, connections, durationS, thinkMs, turns);
+      } finally {
+        await stopServerProcess(trivial.child);
+      }
+    }
+    const written = options.profileDir ? readdirSync(options.profileDir).includes(profileName) : false;
+    return {
+      serverReadyMs: Math.round(server.readyMs),
+      saturated,
+      paced: posdesk,
+      reference,
+      ...(written && options.profileDir ? { profile: join(options.profileDir, profileName) } : {}),
+    };
   } finally {
-    await stopServer(server.child);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,48 +1,30 @@
 /**
- * `npm run bench`: how fast posdesk is on this machine, against the goals of the issue. Prints a table;
- * `--json` writes one JSON object instead (to stdout, or to `--out FILE`). Never part of the test suite.
+ * `npm run bench`: how fast posdesk is on this machine, each figure against a reference measured in the
+ * same run, and the goals of issue 10 read on the ratios. Prints a table; `--json` writes one JSON object
+ * instead (to stdout, or to `--out FILE` with the table on stdout). Never part of the test suite.
  *
- *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,storage,startup,load]
- *                              [--connections N] [--duration S] [--think MS] [--no-peer]
+ *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,length,rows,storage,startup,load,memory]
+ *                              [--rows N] [--idle N] [--connections N] [--duration S] [--think MS]
+ *                              [--no-peer] [--profile DIR]
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { parseArgs } from "node:util";
-import { benchClassification, type ClassificationResult } from "./classify.js";
-import { benchLoad, type LoadResult } from "./load.js";
+import { loadNlu } from "../nlu/model.js";
+import { benchClassification } from "./classify.js";
+import { benchLength, benchStoredConversations } from "./growth.js";
+import { benchLoad } from "./load.js";
 import { round } from "./measure.js";
-import { benchStartup, type StartupResult } from "./startup.js";
-import { benchStorage, benchTurns, type StorageResult, type TurnsResult } from "./turns.js";
+import { benchMemory } from "./memory.js";
+import { type CpuProfile, summarizeProfile } from "./profile.js";
+import { profileTurns } from "./profile-turns.js";
+import { measuresOf, type Report } from "./report.js";
+import { benchStartup } from "./startup.js";
+import { table } from "./table.js";
+import { benchStorage, benchTurns } from "./turns.js";
 
-const PARTS = ["classify", "turns", "storage", "startup", "load"] as const;
+const PARTS = ["classify", "turns", "length", "rows", "storage", "startup", "load", "memory"] as const;
 type Part = (typeof PARTS)[number];
-
-interface Report {
-  at: string;
-  machine: {
-    cpus: number;
-    model: string;
-    memoryGb: number;
-    node: string;
-    platform: string;
-    /** The 1-minute load average when the run started: other work on the machine skews every figure. */
-    loadAverage: number;
-  };
-  classification?: ClassificationResult;
-  turns?: TurnsResult;
-  storage?: StorageResult;
-  startup?: StartupResult;
-  load?: LoadResult;
-  goals: Goal[];
-}
-
-interface Goal {
-  name: string;
-  goal: string;
-  value: number;
-  unit: string;
-  met: boolean;
-}
 
 function options() {
   const { values } = parseArgs({
@@ -50,10 +32,13 @@ function options() {
       json: { type: "boolean" },
       out: { type: "string" },
       only: { type: "string" },
+      rows: { type: "string" },
+      idle: { type: "string" },
       connections: { type: "string" },
       duration: { type: "string" },
       think: { type: "string" },
       "no-peer": { type: "boolean" },
+      profile: { type: "string" },
     },
     strict: true,
   });
@@ -64,10 +49,13 @@ function options() {
     json: values.json === true,
     out: values.out,
     only: new Set(only),
+    rows: Number(values.rows ?? 1_000_000),
+    idle: Number(values.idle ?? 10_000),
     connections: Number(values.connections ?? 1000),
     durationS: Number(values.duration ?? 15),
     thinkMs: Number(values.think ?? 1000),
     peer: values["no-peer"] !== true,
+    profileDir: values.profile,
   };
 }
 
@@ -75,126 +63,9 @@ function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-function goals(report: Report): Goal[] {
-  const list: Goal[] = [];
-  const add = (
-    name: string,
-    goal: string,
-    value: number | undefined,
-    unit: string,
-    met: (v: number) => boolean,
-  ) => {
-    if (value !== undefined) list.push({ name, goal, value, unit, met: met(value) });
-  };
-  add(
-    "classifications per second",
-    ">= 20000",
-    report.classification?.posdesk.perSecond,
-    "/s",
-    (v) => v >= 20_000,
-  );
-  add("persisted turns per second", ">= 3000", report.turns?.perSecond, "/s", (v) => v >= 3000);
-  add("turn latency p99, in process", "< 5 ms", report.turns?.p99Ms, "ms", (v) => v < 5);
-  const paced = report.load?.paced;
-  add(
-    `turn latency p99 over HTTP, ${paced?.conversations ?? 1000} conversations at a human pace`,
-    "< 50 ms",
-    paced?.p99Ms,
-    "ms",
-    (v) => v < 50,
-  );
-  add(
-    "start-up with the cached model (net of node)",
-    "< 1000 ms",
-    report.startup?.cachedNetMs,
-    "ms",
-    (v) => v < 1000,
-  );
-  return list;
-}
-
-const n = (value: number | undefined, digits = 0): string =>
-  value === undefined || Number.isNaN(value)
-    ? "-"
-    : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function table(report: Report): string {
-  const rows: [string, string][] = [];
-  const c = report.classification;
-  if (c) {
-    rows.push([`classifications/s, posdesk (${c.messages} test messages, 1 core)`, n(c.posdesk.perSecond)]);
-    if (c.peer) {
-      rows.push([`classifications/s, ${c.peer.name} (same phrases, zh + en)`, n(c.peer.perSecond)]);
-      rows.push(["ratio posdesk / NLP.js", `${n(c.ratio ?? undefined, 1)}x`]);
-    }
-  }
-  const t = report.turns;
-  if (t) {
-    rows.push(["persisted turns/s (engine + SQLite file, in process)", n(t.perSecond)]);
-    rows.push([
-      "turn latency p50 / p99 / max, in process",
-      `${n(t.p50Ms, 2)} / ${n(t.p99Ms, 2)} / ${n(t.maxMs, 1)} ms`,
-    ]);
-  }
-  for (const s of report.storage?.conversations ?? []) {
-    rows.push([
-      `bytes per conversation (rows / file): ${s.name}, ${s.turns} turns`,
-      `${n(s.rowBytes)} / ${n(s.fileBytes)}`,
-    ]);
-  }
-  const st = report.startup;
-  if (st) {
-    rows.push(['start-up: node -e ""', `${n(st.nodeMs)} ms`]);
-    rows.push([
-      "start-up, cold (model trained from intents/), net of node",
-      `${n(st.coldNetMs)} ms (${n(st.coldMs)} total)`,
-    ]);
-    rows.push(["start-up, cached model, net of node", `${n(st.cachedNetMs)} ms (${n(st.cachedMs)} total)`]);
-  }
-  const l = report.load;
-  if (l) {
-    rows.push(["server ready (spawn to /healthz, cached model)", `${n(l.serverReadyMs)} ms`]);
-    const runs = [
-      { ...l.saturated, how: "autocannon, closed loop" },
-      ...(l.paced
-        ? [
-            {
-              ...l.paced,
-              connections: l.paced.conversations,
-              timeouts: 0,
-              how: `think ${l.paced.thinkMs} ms`,
-            },
-          ]
-        : []),
-    ];
-    for (const r of runs) {
-      rows.push([`HTTP, ${r.connections} conversations, ${r.how}: turns/s`, n(r.turnsPerSecond)]);
-      rows.push([
-        `HTTP, ${r.connections} conversations, ${r.how}: p50 / p99 / max`,
-        `${n(r.p50Ms, 1)} / ${n(r.p99Ms, 1)} / ${n(r.maxMs, 1)} ms`,
-      ]);
-      if (r.errors + r.timeouts + r.non2xx > 0)
-        rows.push([`  errors / timeouts / non-2xx`, `${r.errors} / ${r.timeouts} / ${r.non2xx}`]);
-    }
-  }
-  const width = Math.max(...rows.map(([k]) => k.length));
-  const m = report.machine;
-  const lines = [
-    `posdesk benchmarks — ${m.cpus} cores (${m.model}), Node ${m.node}, load average ${m.loadAverage} at start, ${report.at}`,
-    "",
-    ...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`),
-    "",
-    "goals",
-    ...report.goals.map(
-      (g) =>
-        `  ${g.met ? "met   " : "MISSED"}  ${g.name.padEnd(width - 8)}  ${g.goal.padEnd(10)} ${n(g.value, g.unit === "ms" ? 1 : 0)} ${g.unit}`,
-    ),
-  ];
-  return lines.join("\n");
-}
-
 async function main(): Promise<void> {
   const opts = options();
+  const started = performance.now();
   const report: Report = {
     at: new Date().toISOString(),
     machine: {
@@ -205,33 +76,62 @@ async function main(): Promise<void> {
       platform: `${process.platform}-${process.arch}`,
       loadAverage: round(loadavg()[0] ?? 0, 2),
     },
-    goals: [],
+    measures: [],
   };
+  const nlu = loadNlu().nlu;
   if (opts.only.has("classify")) {
-    progress("classifications (posdesk, then NLP.js: training it takes a while)");
-    report.classification = await benchClassification({ peer: opts.peer });
+    progress("classifications (posdesk and NLP.js in alternating rounds: training NLP.js takes a while)");
+    report.classification = await benchClassification({ peer: opts.peer, nlu });
   }
   if (opts.only.has("turns")) {
-    progress("chat turns in process over SQLite");
-    report.turns = await benchTurns();
+    progress("chat turns in process over SQLite, against the storage floor");
+    report.turns = await benchTurns(nlu);
+    if (opts.profileDir) {
+      progress(`CPU profile of the turn loop into ${opts.profileDir}`);
+      report.profiles = { ...report.profiles, turns: await profileTurns(nlu, opts.profileDir) };
+    }
+  }
+  if (opts.only.has("length")) {
+    progress("turn cost along a long conversation");
+    report.length = await benchLength(nlu);
+  }
+  if (opts.only.has("rows")) {
+    progress(
+      `turn cost with ${opts.rows.toLocaleString("en-US")} stored conversations (seeding the file first)`,
+    );
+    report.rows = await benchStoredConversations(nlu, opts.rows);
   }
   if (opts.only.has("storage")) {
     progress("bytes per conversation");
-    report.storage = await benchStorage();
+    report.storage = await benchStorage(500, nlu);
   }
   if (opts.only.has("startup")) {
     progress("start-up (spawning node processes)");
     report.startup = await benchStartup();
   }
   if (opts.only.has("load")) {
-    progress(`load test: ${opts.connections} connections, ${opts.durationS} s per run, loopback only`);
+    progress(`load test: ${opts.connections} conversations, ${opts.durationS} s per run, loopback only`);
     report.load = await benchLoad({
       connections: opts.connections,
       durationS: opts.durationS,
       thinkMs: opts.thinkMs,
+      ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
     });
+    if (report.load.profile) {
+      const profile = JSON.parse(readFileSync(report.load.profile, "utf8")) as CpuProfile;
+      report.profiles = {
+        ...report.profiles,
+        server: { file: report.load.profile, summary: summarizeProfile(profile) },
+      };
+    }
   }
-  report.goals = goals(report);
+  if (opts.only.has("memory")) {
+    progress(`memory per idle conversation (${opts.idle.toLocaleString("en-US")} conversations)`);
+    report.memory = await benchMemory(opts.idle);
+  }
+  report.machine.loadAverageEnd = round(loadavg()[0] ?? 0, 2);
+  report.durationS = Math.round((performance.now() - started) / 1000);
+  report.measures = measuresOf(report);
   const json = `${JSON.stringify(report)}\n`;
   if (opts.out) writeFileSync(opts.out, json);
   if (opts.json && !opts.out) process.stdout.write(json);

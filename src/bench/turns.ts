@@ -1,7 +1,8 @@
 /**
  * Full chat turns in process: the real engine (model, flows, answer parser, replies) over a SQLite file,
- * scripted multi-turn conversations one turn after another; turns per second and each turn's latency.
- * Also what a conversation costs on disk.
+ * scripted multi-turn conversations one turn after another, in rounds alternating with the storage floor
+ * (floor.ts) doing the same turns' reads and writes on its own file; turns per second of each, their
+ * ratio, and posdesk's turn latency. Also what a conversation costs on disk.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,16 +13,27 @@ import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
 import { loadNlu } from "../nlu/model.js";
 import { SqliteStore } from "../store/sqlite.js";
-import { percentile, round } from "./measure.js";
-import { CONVERSATIONS } from "./scripts.js";
+import { StorageFloor } from "./floor.js";
+import { interleaved, percentile, type RoundOptions, ratio, round, type Throughput } from "./measure.js";
+import { CONVERSATIONS, type Script } from "./scripts.js";
+import { captureShapes } from "./shape.js";
 
 export interface TurnsResult {
+  /** posdesk's turns in the timed rounds. */
   turns: number;
   conversations: number;
   perSecond: number;
+  rounds: number[];
+  perCpuSecond: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The storage floor doing the same turns' reads and writes, in the alternate rounds. */
+  floor: Throughput;
+  /** posdesk's turns per second over the floor's. */
+  ratio: number | null;
+  /** The same, per second of CPU time. */
+  cpuRatio: number | null;
 }
 
 export interface StorageResult {
@@ -29,50 +41,76 @@ export interface StorageResult {
   conversations: { name: string; turns: number; handoff: boolean; rowBytes: number; fileBytes: number }[];
 }
 
-async function converse(
+export async function converse(
   engine: ConversationEngine,
   id: string,
   script: readonly string[],
   latencies?: number[],
-) {
+): Promise<number> {
   for (const text of script) {
     const start = performance.now();
     await engine.handle({ conversationId: id, text, channel: "web" });
     latencies?.push(performance.now() - start);
   }
+  return script.length;
 }
 
-export async function benchTurns(
-  options: { warmupMs?: number; durationMs?: number } = {},
-): Promise<TurnsResult> {
+/** A pass over every scripted conversation, each under a new id; timed passes note each turn's latency. */
+export function scriptedPass(
+  engine: ConversationEngine,
+  nextId: () => string,
+  latencies?: number[],
+  scripts: readonly Script[] = CONVERSATIONS,
+) {
+  return async (timed: boolean): Promise<number> => {
+    let turns = 0;
+    for (const script of scripts)
+      turns += await converse(engine, nextId(), script.turns, timed ? latencies : undefined);
+    return turns;
+  };
+}
+
+export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions = {}): Promise<TurnsResult> {
   const dir = mkdtempSync(join(tmpdir(), "posdesk-bench-"));
   const store = new SqliteStore(join(dir, "bench.db"));
+  const floor = await StorageFloor.open(join(dir, "floor.db"));
   try {
-    const engine = new ConversationEngine({ nlu: loadNlu().nlu, store, flows: FLOWS });
-    let n = 0;
-    const warmEnd = performance.now() + (options.warmupMs ?? 2000);
-    while (performance.now() < warmEnd) {
-      for (const script of CONVERSATIONS) await converse(engine, `warm-${n++}`, script.turns);
-    }
+    const engine = new ConversationEngine({ nlu, store, flows: FLOWS });
+    const { scripts } = await captureShapes(nlu);
     const latencies: number[] = [];
-    let conversations = 0;
-    const start = performance.now();
-    const end = start + (options.durationMs ?? 8000);
-    while (performance.now() < end) {
-      for (const script of CONVERSATIONS)
-        await converse(engine, `c-${conversations++}`, script.turns, latencies);
-    }
-    const elapsed = performance.now() - start;
+    let posdeskIds = 0;
+    let floorIds = 0;
+    const measured = await interleaved(
+      {
+        posdesk: scriptedPass(engine, () => `c-${posdeskIds++}`, latencies),
+        floor: () => {
+          let turns = 0;
+          for (const script of scripts) turns += floor.conversation(`c-${floorIds++}`, script);
+          return turns;
+        },
+      },
+      { warmupMs: 2000, rounds: 9, roundMs: 1000, ...options },
+    );
     return {
       turns: latencies.length,
-      conversations,
-      perSecond: Math.round((latencies.length / elapsed) * 1000),
+      conversations: posdeskIds,
+      perSecond: Math.round(measured.posdesk.perSecond),
+      rounds: measured.posdesk.rounds,
+      perCpuSecond: Math.round(measured.posdesk.perCpuSecond),
       p50Ms: round(percentile(latencies, 50), 3),
       p99Ms: round(percentile(latencies, 99), 3),
       maxMs: round(percentile(latencies, 100), 1),
+      floor: {
+        ...measured.floor,
+        perSecond: Math.round(measured.floor.perSecond),
+        perCpuSecond: Math.round(measured.floor.perCpuSecond),
+      },
+      ratio: ratio(measured.posdesk.perSecond, measured.floor.perSecond, 3),
+      cpuRatio: ratio(measured.posdesk.perCpuSecond, measured.floor.perCpuSecond, 3),
     };
   } finally {
     await store.close();
+    await floor.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,99 @@
+/**
+ * The storage floor: what the scripted conversations' turns cost SQLite alone. Bare better-sqlite3 on
+ * posdesk's schema with the pragmas of src/store/sqlite.ts (WAL, synchronous NORMAL, 16 MB page cache, the
+ * WAL copied back by the same checkpointing worker). Per turn: read the conversation row; read the
+ * transcript where posdesk does (a handoff); then one transaction appending the transcript entries,
+ * inserting the handoff the turn opened, and writing the conversation row back — the writes of posdesk's
+ * `saveTurn`, one prepared statement each, rows of the same sizes (shape.ts). No JSON, no masking, no
+ * model: the least any implementation of a persisted turn pays on this machine.
+ */
+import { randomUUID } from "node:crypto";
+import Database from "better-sqlite3";
+import { type Checkpointer, startCheckpointer } from "../store/checkpointer.js";
+import { SqliteStore } from "../store/sqlite.js";
+import type { ScriptShape, TurnShape } from "./shape.js";
+
+/** As src/store/sqlite.ts sets them (tests/bench/floor.test.ts checks they stay the same). */
+const PRAGMAS = [
+  "journal_mode = WAL",
+  "synchronous = NORMAL",
+  "busy_timeout = 5000",
+  "cache_size = -16384",
+  "wal_autocheckpoint = 0",
+];
+
+/** The effective settings of a connection that the floor and posdesk's store must share. */
+export function connectionSettings(db: Database.Database): Record<string, unknown> {
+  const names = ["journal_mode", "synchronous", "busy_timeout", "cache_size", "wal_autocheckpoint"];
+  return Object.fromEntries(names.map((name) => [name, db.pragma(name, { simple: true })]));
+}
+
+export class StorageFloor {
+  readonly db: Database.Database;
+  private readonly checkpointer: Checkpointer;
+  private readonly fillers = new Map<number, string>();
+  private readonly statements;
+  private readonly writeTurn: (id: string, shape: TurnShape, at: string) => void;
+
+  private constructor(path: string) {
+    this.db = new Database(path);
+    for (const pragma of PRAGMAS) this.db.pragma(pragma);
+    this.checkpointer = startCheckpointer(path);
+    this.statements = {
+      getConversation: this.db.prepare<[string], { data: string }>(
+        "SELECT data FROM conversations WHERE id = ?",
+      ),
+      putConversation: this.db.prepare<[string, string, string]>(
+        "INSERT INTO conversations (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+      ),
+      appendTranscript: this.db.prepare<[string, string]>(
+        "INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)",
+      ),
+      transcript: this.db.prepare<[string], { entry: string }>(
+        "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
+      ),
+      putHandoff: this.db.prepare<[string, string, string, string, string]>(
+        "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
+      ),
+    };
+    this.writeTurn = this.db.transaction((id: string, shape: TurnShape, at: string) => {
+      for (const bytes of shape.entryBytes) this.statements.appendTranscript.run(id, this.filler(bytes));
+      if (shape.handoffBytes !== null)
+        this.statements.putHandoff.run(randomUUID(), id, "open", at, id + this.filler(shape.handoffBytes));
+      this.statements.putConversation.run(id, id + this.filler(shape.conversationBytes), at);
+    });
+  }
+
+  /** A floor over `path`, its schema made by posdesk's own store first. */
+  static async open(path: string): Promise<StorageFloor> {
+    await new SqliteStore(path).close();
+    return new StorageFloor(path);
+  }
+
+  /** A string of `bytes` bytes (ASCII), made once per size. */
+  private filler(bytes: number): string {
+    let text = this.fillers.get(bytes);
+    if (text === undefined) {
+      text = "x".repeat(Math.max(0, bytes));
+      this.fillers.set(bytes, text);
+    }
+    return text;
+  }
+
+  turn(id: string, shape: TurnShape, at = new Date().toISOString()): void {
+    this.statements.getConversation.get(id);
+    if (shape.readsTranscript) this.statements.transcript.all(id);
+    this.writeTurn(id, shape, at);
+  }
+
+  /** One scripted conversation's turns under `id`; returns how many. */
+  conversation(id: string, script: ScriptShape): number {
+    for (const shape of script.turns) this.turn(id, shape);
+    return script.turns.length;
+  }
+
+  async close(): Promise<void> {
+    await this.checkpointer.stop();
+    this.db.close();
+  }
+}

@@ -1,0 +1,179 @@
+/** The benchmark's report: what was measured (each part's own result) and the measures read from it. */
+import type { ClassificationResult } from "./classify.js";
+import { type Measure, measure } from "./goals.js";
+import type { LengthResult, StoredResult } from "./growth.js";
+import type { LoadResult } from "./load.js";
+import { round } from "./measure.js";
+import type { MemoryResult } from "./memory.js";
+import type { ProfileSummary } from "./profile.js";
+import type { TurnsProfile } from "./profile-turns.js";
+import type { StartupResult } from "./startup.js";
+import type { StorageResult, TurnsResult } from "./turns.js";
+
+export interface Machine {
+  cpus: number;
+  model: string;
+  memoryGb: number;
+  node: string;
+  platform: string;
+  /** The 1-minute load average when the run started: other work on the machine skews every figure. */
+  loadAverage: number;
+  /** The 1-minute load average when it ended. */
+  loadAverageEnd?: number;
+}
+
+export interface Report {
+  at: string;
+  machine: Machine;
+  durationS?: number;
+  classification?: ClassificationResult;
+  turns?: TurnsResult;
+  length?: LengthResult;
+  rows?: StoredResult;
+  storage?: StorageResult;
+  startup?: StartupResult;
+  load?: LoadResult;
+  memory?: MemoryResult;
+  profiles?: { turns?: TurnsProfile; server?: { file: string; summary: ProfileSummary } };
+  measures: Measure[];
+}
+
+const MB = 2 ** 20;
+
+export function measuresOf(report: Report): Measure[] {
+  const list: Measure[] = [];
+  const c = report.classification;
+  if (c?.peer)
+    list.push(
+      measure({
+        id: "classification",
+        name: `classifications/s, posdesk vs ${c.peer.name}`,
+        value: Math.round(c.posdesk.perSecond),
+        reference: Math.round(c.peer.perSecond),
+        referenceName: `${c.peer.name} (node-nlp NlpManager, zh + en) trained on the same phrases, classifying the same ${c.messages} held-out messages, in alternating rounds on one thread`,
+        unit: "/s",
+        goal: { on: "ratio", op: ">=", bound: 3 },
+        cpuRatio: c.cpuRatio,
+      }),
+    );
+  const t = report.turns;
+  if (t)
+    list.push(
+      measure(
+        {
+          id: "turns",
+          name: "persisted turns/s in process vs storage floor",
+          value: t.perSecond,
+          reference: t.floor.perSecond,
+          referenceName:
+            "bare better-sqlite3 with posdesk's schema and pragmas doing the same turns' reads and writes (rows of the same bytes, one prepared statement each, one transaction per turn), in alternating rounds",
+          unit: "/s",
+          goal: { on: "ratio", op: ">=", bound: 0.25 },
+          cpuRatio: t.cpuRatio,
+        },
+        3,
+      ),
+    );
+  const load = report.load;
+  if (load?.paced && load.reference) {
+    const { paced: p, reference: r } = load;
+    const trivial = `a trivial node:http JSON server in its own process (parses the body, answers posdesk's reply of the same shape and size) under the same paced client, right after posdesk`;
+    const who = `${p.conversations} conversations at a human pace`;
+    for (const kind of ["later", "first"] as const)
+      list.push(
+        measure({
+          id: `http.${kind}.p99`,
+          name: `HTTP p99, ${kind} turns, ${who} vs trivial server`,
+          value: p[kind].p99Ms,
+          reference: r[kind].p99Ms,
+          referenceName: trivial,
+          unit: "ms",
+          goal: { on: "ratio", op: "<=", bound: 2 },
+        }),
+      );
+    list.push(
+      measure({
+        id: "http.turns",
+        name: `HTTP turns/s, ${who} vs trivial server`,
+        value: p.turnsPerSecond,
+        reference: r.turnsPerSecond,
+        referenceName: trivial,
+        unit: "/s",
+      }),
+      measure({
+        id: "http.errors",
+        name: "HTTP errors + non-2xx at a human pace vs trivial server",
+        value: p.errors + p.non2xx,
+        reference: r.errors + r.non2xx,
+        referenceName: trivial,
+        unit: "",
+        goal: { on: "value", op: "<=", bound: 0 },
+      }),
+    );
+  }
+  const l = report.length;
+  if (l)
+    list.push(
+      measure({
+        id: "length",
+        name: `turn cost at turns ${l.late.fromTurn}–${l.late.toTurn} vs ${l.early.fromTurn}–${l.early.toTurn} (median)`,
+        value: l.late.medianMs,
+        reference: l.early.medianMs,
+        referenceName: `the median turn of turns ${l.early.fromTurn}–${l.early.toTurn} of the same ${l.conversations} conversations (the same messages, in process, SQLite file)`,
+        unit: "ms",
+        goal: { on: "ratio", op: "<=", bound: 1.25 },
+      }),
+    );
+  const rows = report.rows;
+  if (rows)
+    list.push(
+      measure({
+        id: "rows",
+        name: `turn cost with ${rows.rows.toLocaleString("en-US")} stored conversations vs 1 (mean)`,
+        value: rows.big.meanMs,
+        reference: rows.small.meanMs,
+        referenceName:
+          "the same scripted turns (new conversations, random ids) on a SQLite file holding one conversation, in alternating rounds",
+        unit: "ms",
+        goal: { on: "ratio", op: "<=", bound: 1.25 },
+        cpuRatio: rows.cpuRatio,
+      }),
+    );
+  const m = report.memory;
+  if (m) {
+    const baseline = `the same server after its warm-up, before the ${m.conversations.toLocaleString("en-US")} conversations${m.collected ? " (garbage collected before each sample)" : ""}`;
+    for (const [key, label] of [
+      ["heapUsed", "heap"],
+      ["rss", "RSS"],
+    ] as const)
+      list.push(
+        measure(
+          {
+            id: `memory.${key}`,
+            name: `server ${label} after ${m.conversations.toLocaleString("en-US")} idle conversations vs baseline`,
+            value: round(m.after[key] / MB, 1),
+            reference: round(m.baseline[key] / MB, 1),
+            referenceName: baseline,
+            unit: "MB",
+            note: `${Math.round(m.perConversation[key]).toLocaleString("en-US")} B per idle conversation`,
+          },
+          3,
+        ),
+      );
+  }
+  const s = report.startup;
+  if (s)
+    list.push(
+      measure({
+        id: "startup",
+        name: "start-up with the cached model vs node's own start",
+        value: s.cachedMs,
+        reference: s.nodeMs,
+        referenceName: 'a bare `node -e ""`, median of the same number of spawns',
+        unit: "ms",
+        goal: { on: "net", op: "<", bound: 1000 },
+        note: `${s.cachedNetMs} ms net`,
+      }),
+    );
+  return list;
+}

@@ -1,0 +1,88 @@
+/**
+ * Servers under test in processes of their own, on 127.0.0.1 and a free port: posdesk's built
+ * `dist/src/server.js` over a SQLite file in a temporary folder (abuse limits off: one address sends
+ * everything), or the trivial reference server. Ready when `/healthz` answers.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const POSDESK_SERVER = join(import.meta.dirname, "..", "server.js");
+export const TRIVIAL_SERVER = join(import.meta.dirname, "trivial-server.js");
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** From spawn to the first successful /healthz. */
+  readyMs: number;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** posdesk's environment for a benchmark run over `storeFile`. */
+export function posdeskEnv(storeFile: string): NodeJS.ProcessEnv {
+  return {
+    POSDESK_STORE: storeFile,
+    AGENT_TOKEN: randomUUID(),
+    // One address sends everything here, and each conversation many turns a second: the abuse limits
+    // would answer 429 to the benchmark itself.
+    POSDESK_RATE_PER_ADDRESS: "0",
+    POSDESK_RATE_PER_CONVERSATION: "0",
+    POSDESK_SHUTDOWN_GRACE_MS: "0",
+  };
+}
+
+export async function waitHealthy(url: string, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${stderr()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server did not start: ${stderr()}`);
+    await sleep(5);
+  }
+}
+
+/** Spawns `script` with PORT and HOST set (and `env`), `nodeArgs` before it (--cpu-prof…). */
+export async function startServerProcess(
+  script: string,
+  options: { env?: NodeJS.ProcessEnv; nodeArgs?: string[]; args?: string[] } = {},
+): Promise<ServerProcess> {
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? [])], {
+    env: { ...process.env, ...options.env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, child, () => stderr);
+  return { url, child, readyMs: performance.now() - started };
+}
+
+export async function stopServerProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((done) => child.once("exit", done));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { connectionSettings, StorageFloor } from "../../src/bench/floor.js";
+import { CONVERSATIONS } from "../../src/bench/scripts.js";
+import { captureShapes } from "../../src/bench/shape.js";
+import { converse } from "../../src/bench/turns.js";
+import { SqliteStore } from "../../src/store/sqlite.js";
+import { engineFor, nlu } from "../support/conversation.js";
+
+/** Each table's row sizes in bytes, in the order they were written. */
+function rowBytes(file: string) {
+  const db = new Database(file, { readonly: true });
+  try {
+    return {
+      conversations: db
+        .prepare("SELECT id, length(CAST(data AS BLOB)) AS bytes FROM conversations ORDER BY id")
+        .all(),
+      transcripts: db
+        .prepare("SELECT conversation_id, length(CAST(entry AS BLOB)) AS bytes FROM transcripts ORDER BY seq")
+        .all(),
+      handoffs: db
+        .prepare("SELECT conversation_id, length(CAST(data AS BLOB)) AS bytes FROM handoffs ORDER BY rowid")
+        .all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe("the storage floor", () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "posdesk-floor-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes rows of the same bytes as posdesk's store for the same scripted conversations", async () => {
+    const dir = tempDir();
+    const store = new SqliteStore(join(dir, "posdesk.db"));
+    const engine = engineFor(store);
+    for (const [i, script] of CONVERSATIONS.entries()) await converse(engine, `c-${i}`, script.turns);
+    await store.close();
+
+    const { scripts } = await captureShapes(nlu);
+    const floor = await StorageFloor.open(join(dir, "floor.db"));
+    for (const [i, script] of scripts.entries()) floor.conversation(`c-${i}`, script);
+    await floor.close();
+
+    const posdesk = rowBytes(join(dir, "posdesk.db"));
+    expect(posdesk.handoffs).toHaveLength(1);
+    expect(rowBytes(join(dir, "floor.db"))).toEqual(posdesk);
+  });
+
+  it("opens its connection with the settings of posdesk's store", async () => {
+    const dir = tempDir();
+    const store = new SqliteStore(join(dir, "posdesk.db"));
+    // The store's connection is private: read its settings the way a debugger would.
+    const posdesk = connectionSettings((store as unknown as { db: Database.Database }).db);
+    await store.close();
+    const floor = await StorageFloor.open(join(dir, "floor.db"));
+    const settings = connectionSettings(floor.db);
+    await floor.close();
+    expect(settings).toEqual(posdesk);
+    expect(settings.journal_mode).toBe("wal");
+  });
+});
