@@ -14,6 +14,8 @@ export interface PictureReading {
   text: string;
   /** A copy for agents with every detected card number painted over; the original is never kept. */
   redacted?: Uint8Array;
+  /** The type of `redacted` (default image/jpeg). */
+  redactedType?: "image/png" | "image/jpeg";
 }
 
 export interface PictureReader {
@@ -21,7 +23,14 @@ export interface PictureReader {
 }
 
 /** Why a picture could not be read: each has its own clear answer to the merchant (`engine.picture.<reason>`). */
-export type PictureProblem = "not_an_image" | "too_large" | "too_many_pixels" | "unreadable" | "no_text";
+export type PictureProblem =
+  | "not_an_image"
+  | "too_large"
+  | "too_many_pixels"
+  | "unreadable"
+  | "no_text"
+  /** Too many pictures are waiting to be read: try again in a minute. */
+  | "busy";
 
 export class PictureError extends Error {
   constructor(
