@@ -202,6 +202,6 @@ function addNoise(data: Buffer, sigma: number, seed: number): void {
   for (let i = 0; i < data.length; i++) {
     const n = (next() + next() + next() - 1.5) * spread;
     const value = (data[i] ?? 0) + n;
-    data[i] = value < 0 ? 0 : value > 255 ? 255 : value;
+    data[i] = Math.max(0, Math.min(value, 255));
   }
 }

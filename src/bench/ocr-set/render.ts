@@ -5,7 +5,7 @@
 import sharp from "sharp";
 import { type Block, blockHeight, type Scene } from "./scenes.js";
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** The scene as an SVG document of `scale` times its logical size (text stays sharp at any scale). */
 export function sceneSvg(scene: Scene, scale: number): string {
@@ -35,7 +35,7 @@ interface Cursor {
 
 function drawBlock(block: Block, at: Cursor): string {
   const { y, width, pad } = at;
-  const text = escape(block.text ?? "");
+  const text = escapeXml(block.text ?? "");
   const weight = block.bold ? ` font-weight="bold"` : "";
   const centre = block.align === "center";
   const x = centre ? width / 2 : pad;
