@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { Nlu, Understanding } from "../nlu/index.js";
+import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
 import type { IntentId, Locale, TopicId } from "../nlu/intents.js";
 import { maskCardNumbers, maskDeep } from "../nlu/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
@@ -64,6 +64,8 @@ export interface TurnResult {
   openHandoffId: string | null;
   /** For a picture: what was read from it (masked) and the response code found, if any. */
   seen?: { text: string; responseCode: string | null };
+  /** For a picture: the id of its redacted copy kept for agents. */
+  picture?: string;
 }
 
 export interface EngineOptions {
@@ -146,7 +148,10 @@ export class ConversationEngine {
     const tooLong = raw.length > MAX_MESSAGE_CHARS;
     const text = tooLong ? raw.slice(0, MAX_MESSAGE_CHARS) : raw;
     const conversation = (await this.store.getConversation(id)) ?? this.newConversation(id, turn, at);
-    const understanding = this.nlu.understand(text);
+    // A picture's text is understood by the lines that say what happened; the rest adds facts only.
+    const understanding = read
+      ? understandPicture(this.nlu, read.slice(0, MAX_MESSAGE_CHARS), typed.slice(0, MAX_MESSAGE_CHARS))
+      : this.nlu.understand(text);
     conversation.locale = this.chooseLocale(conversation, turn, understanding);
     if (turn.address !== undefined) conversation.address = turn.address;
     // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
@@ -154,15 +159,21 @@ export class ConversationEngine {
     if (!turn.opened) conversation.turn += 1;
     let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
 
+    // The agent sees all that was read (masked) and the picture's redacted copy; never the original.
+    const picture =
+      typeof reading === "object" && reading.redacted
+        ? await this.store.savePicture(id, reading.redacted, reading.redactedType ?? "image/jpeg")
+        : undefined;
     const said: TranscriptEntry = {
       from: "merchant",
-      text: understanding.text,
+      text: read ? maskCardNumbers(text) : understanding.text,
       at,
       intent: understanding.intent,
+      ...(picture ? { picture } : {}),
     };
     if (tooLong && !read) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
     if (typeof reading === "string") ctx.reply.say(`engine.picture.${reading}`);
-    else if (reading) ctx.reply.say("engine.picture.seen", { text: maskCardNumbers(read) });
+    else if (reading) ctx.reply.say("engine.picture.seen", { text: seenLines(understanding, read) });
     const before = structuredClone(conversation);
     try {
       if (turn.opened) {
@@ -220,10 +231,11 @@ export class ConversationEngine {
         ? {}
         : {
             seen: {
-              text: typeof reading === "object" ? understanding.text : "",
+              text: maskCardNumbers(read),
               responseCode: understanding.entities.responseCode ?? null,
             },
           }),
+      ...(picture ? { picture } : {}),
     });
     this.options.logger?.info(
       {
@@ -377,6 +389,24 @@ export class ConversationEngine {
       conversation.turn === 0 || u.normalized.replace(/[^a-z\u3400-\u9fff]/g, "").length >= 6;
     return saysEnough ? u.locale : conversation.locale;
   }
+}
+
+/** At most this much of a picture's text is said back when no line stands out. */
+const SEEN_CHARS = 120;
+
+/**
+ * What the bot says it saw: the lines that say what happened ("交易失败 / 应答码：51 / 余额不足"), or the
+ * start of the text when none stands out. Card numbers masked.
+ */
+function seenLines(understanding: Understanding, read: string): string {
+  const lines = understanding.keyLines?.length
+    ? understanding.keyLines
+    : maskCardNumbers(read)
+        .split(/\n+/)
+        .map((l) => l.trim())
+        .filter(Boolean);
+  const joined = lines.join(" / ");
+  return joined.length > SEEN_CHARS ? `${joined.slice(0, SEEN_CHARS)}…` : joined;
 }
 
 export class EngineError extends Error {
