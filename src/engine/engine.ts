@@ -116,6 +116,7 @@ export class ConversationEngine {
   }
 
   private async readPicture(picture: Picture): Promise<PictureReading | PictureProblem> {
+    if (picture.problem) return picture.problem;
     if (!this.options.pictures) return "unreadable";
     try {
       const reading = await this.options.pictures.read(picture);

@@ -7,6 +7,11 @@ export interface Picture {
   bytes: Uint8Array;
   /** The type the channel declared ("image/png", "image/jpeg"); the reader checks the bytes themselves. */
   mime?: string;
+  /**
+   * The channel could not fetch the picture (too large to download, a broken link): the engine answers
+   * this problem as it would the reader's, and `bytes` is empty.
+   */
+  problem?: PictureProblem;
 }
 
 export interface PictureReading {
