@@ -121,6 +121,9 @@ describe("the web widget with an agent on the console", () => {
     expect(await kept.getAttribute("src")).toMatch(/^blob:/);
     expect(await agent.locator("#transcript").textContent()).not.toContain("6222 0212 3456 7894");
     await agent.screenshot({ path: join(ARTIFACTS, "agent-console-photo.png") });
+    // Handed back, so the queue is as the other tests expect it.
+    await agent.locator("#close button[type=submit]").click();
+    await expect.poll(() => agent.locator("#queue .item").first().textContent()).toMatch(/暂无|No open/);
     await agent.close();
     await merchant.close();
   });
