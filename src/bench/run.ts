@@ -2,7 +2,7 @@
  * `npm run bench`: how fast posdesk is on this machine, against the goals of the issue. Prints a table;
  * `--json` writes one JSON object instead (to stdout, or to `--out FILE`). Never part of the test suite.
  *
- *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,storage,startup,load]
+ *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,storage,startup,load,ocr]
  *                              [--connections N] [--duration S] [--think MS] [--no-peer]
  */
 import { writeFileSync } from "node:fs";
@@ -11,10 +11,11 @@ import { parseArgs } from "node:util";
 import { benchClassification, type ClassificationResult } from "./classify.js";
 import { benchLoad, type LoadResult } from "./load.js";
 import { round } from "./measure.js";
+import { benchOcr, type OcrResult } from "./ocr.js";
 import { benchStartup, type StartupResult } from "./startup.js";
 import { benchStorage, benchTurns, type StorageResult, type TurnsResult } from "./turns.js";
 
-const PARTS = ["classify", "turns", "storage", "startup", "load"] as const;
+const PARTS = ["classify", "turns", "storage", "startup", "load", "ocr"] as const;
 type Part = (typeof PARTS)[number];
 
 interface Report {
@@ -33,6 +34,7 @@ interface Report {
   storage?: StorageResult;
   startup?: StartupResult;
   load?: LoadResult;
+  ocr?: OcrResult;
   goals: Goal[];
 }
 
@@ -103,6 +105,7 @@ function goals(report: Report): Goal[] {
     "ms",
     (v) => v < 50,
   );
+  add("OCR: response codes read right", ">= 0.9", report.ocr?.accuracy, "", (v) => v >= 0.9);
   add(
     "start-up with the cached model (net of node)",
     "< 1000 ms",
@@ -177,6 +180,25 @@ function table(report: Report): string {
         rows.push([`  errors / timeouts / non-2xx`, `${r.errors} / ${r.timeouts} / ${r.non2xx}`]);
     }
   }
+  const o = report.ocr;
+  if (o) {
+    rows.push([
+      `OCR: codes read right (${o.images} pictures, ${o.megabytes} MB)`,
+      `${o.correct} / ${o.images} = ${n(o.accuracy, 3)}`,
+    ]);
+    rows.push(["OCR: messages without a code led to their intent", `${o.intents.correct} / ${o.intents.of}`]);
+    rows.push([
+      `OCR: ms per picture mean / p50 / p90 / max (${o.threads} thread, ${o.longSide} px)`,
+      `${n(o.perImageMs.mean)} / ${n(o.perImageMs.p50)} / ${n(o.perImageMs.p90)} / ${n(o.perImageMs.max)} ms`,
+    ]);
+    rows.push(["OCR: pictures per second, one after another", n(o.imagesPerSecond, 2)]);
+    rows.push(["OCR: model load (worker start, first picture)", `${n(o.modelLoadMs)} ms`]);
+    rows.push([
+      "reference: sharp decode + resize, ms per picture; OCR / reference",
+      `${n(o.decodeResizeMs, 1)} ms; ${n(o.ratio, 1)}x`,
+    ]);
+    for (const miss of o.misses) rows.push([`  missed ${miss.name}`, `read ${miss.read ?? "no code"}`]);
+  }
   const width = Math.max(...rows.map(([k]) => k.length));
   const m = report.machine;
   const lines = [
@@ -187,7 +209,7 @@ function table(report: Report): string {
     "goals",
     ...report.goals.map(
       (g) =>
-        `  ${g.met ? "met   " : "MISSED"}  ${g.name.padEnd(width - 8)}  ${g.goal.padEnd(10)} ${n(g.value, g.unit === "ms" ? 1 : 0)} ${g.unit}`,
+        `  ${g.met ? "met   " : "MISSED"}  ${g.name.padEnd(width - 8)}  ${g.goal.padEnd(10)} ${n(g.value, g.unit === "ms" ? 1 : g.unit === "" ? 3 : 0)} ${g.unit}`,
     ),
   ];
   return lines.join("\n");
@@ -230,6 +252,10 @@ async function main(): Promise<void> {
       durationS: opts.durationS,
       thinkMs: opts.thinkMs,
     });
+  }
+  if (opts.only.has("ocr")) {
+    progress("OCR: the OCR set drawn, then read one picture at a time");
+    report.ocr = await benchOcr({ progress });
   }
   report.goals = goals(report);
   const json = `${JSON.stringify(report)}\n`;
