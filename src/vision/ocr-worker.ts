@@ -4,6 +4,7 @@
  * until its answer is posted.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import sharp from "sharp";
 import type { PictureProblem } from "../engine/pictures.js";
 import { loadTextModel, type TextModel } from "./model.js";
 import { type PipelineResult, problemOf, readPicture } from "./pipeline.js";
@@ -23,6 +24,10 @@ export type JobAnswer =
   | { id: number; ok: false; problem: PictureProblem; message: string };
 
 const settings = workerData as WorkerSettings;
+// One picture at a time needs neither libvips' cache of past images nor a thread per core: less memory
+// held, and the other core left to the turns.
+sharp.cache(false);
+sharp.concurrency(1);
 let model: Promise<TextModel> | undefined;
 
 async function answer(job: Job): Promise<JobAnswer> {
