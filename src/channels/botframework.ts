@@ -21,8 +21,8 @@ import {
   TurnContext,
 } from "botbuilder";
 import { EngineError, type TurnResult } from "../engine/engine.js";
-import { type Picture, PictureError } from "../engine/pictures.js";
 import type { HandoffSummary } from "../engine/handoff.js";
+import { type Picture, PictureError } from "../engine/pictures.js";
 import { t } from "../i18n.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { Locale } from "../nlu/intents.js";

@@ -1,7 +1,8 @@
 /** In-memory store for unit tests: round-trips everything through JSON, exactly like the real ones. */
+
+import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
-import { randomUUID } from "node:crypto";
 import {
   type CandidateDecision,
   type ConversationRecord,
