@@ -11,9 +11,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
+import { content, FAULTS, pick, random, type SetLocale } from "./faults.js";
 import { photograph, photoSpec } from "./photo.js";
 import { renderScene } from "./render.js";
-import { content, FAULTS, pick, random, type SetLocale, type Style, sceneFor } from "./scenes.js";
+import { type Style, sceneFor } from "./scenes.js";
 
 export const OCR_SET_SIZE = 66;
 const SEED = 20261130;

@@ -3,7 +3,7 @@
  * with glare from a lamp, out-of-focus blur, sensor noise, exposure off a little, and JPEG compression.
  */
 import sharp from "sharp";
-import { between, pick } from "./scenes.js";
+import { between, pick } from "./faults.js";
 
 export interface PhotoSpec {
   width: number;
