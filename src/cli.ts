@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `posdesk <command>`: classify and chat over standard input, and read handoffs and transcripts from the
- * store. Standard output carries only data (JSON lines with --json); logs go to standard error.
+ * `posdesk <command>`: classify and chat over standard input, read pictures of screens and slips, and read
+ * handoffs and transcripts from the store. Standard output carries only data (JSON lines with --json);
+ * logs go to standard error.
  */
 import { createInterface } from "node:readline";
 import { type ParseArgsConfig, parseArgs } from "node:util";
@@ -9,6 +10,7 @@ import { createPosdesk } from "./app.js";
 import { runWechat } from "./channels/wechat-main.js";
 import { runEval } from "./commands/eval.js";
 import { runLearn } from "./commands/learn.js";
+import { runRead } from "./commands/read.js";
 import { UsageError } from "./commands/usage.js";
 import type { TurnResult } from "./engine/engine.js";
 import type { HandoffRecord } from "./engine/handoff.js";
@@ -20,6 +22,8 @@ import { maskCardNumbers } from "./nlu/redact.js";
 const USAGE = `usage: posdesk <command> [options]
 
   classify [--json]                      classify messages from stdin, one per line, as JSON lines
+  read FILE... [--json]                  read pictures of terminal screens or slips (PNG, JPEG) by OCR,
+                                         and classify what they show: one JSON line per file
   chat [--json] [--locale zh-CN|en] [--conversation ID] [--store PATH|URL]
                                          one conversation: each stdin line is a merchant turn
   handoffs [--json] [--all] [--store PATH|URL]
@@ -175,6 +179,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   wechat: runWechat,
   eval: runEval,
   learn: runLearn,
+  read: (args) => runRead(args, write),
 };
 
 async function main(argv: string[]): Promise<number> {

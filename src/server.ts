@@ -47,7 +47,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Checked before anything is opened: a mistyped origin stops the start, with nothing left to close.
   const widgetOrigins = parseWidgetOrigins(env.POSDESK_WIDGET_ORIGINS);
   const storeLocation = options.store ?? env.POSDESK_STORE ?? DEFAULT_STORE;
-  const posdesk = await createPosdesk({ store: storeLocation, logger });
+  // Pictures are read by OCR unless POSDESK_PICTURES=off (a small host that cannot spare the memory).
+  const posdesk = await createPosdesk({
+    store: storeLocation,
+    logger,
+    pictures: env.POSDESK_PICTURES !== "off",
+  });
   const metrics = new Metrics();
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
   switchboard.register(new WebChannel());

@@ -38,10 +38,12 @@ export class Switchboard {
     const id = result.conversationId;
     // An opened chat has no merchant message: the bot speaks first.
     if (!turn.opened) {
+      // A picture's message is what was read from it (masked), with what was typed beside it.
+      const text = result.seen ? [result.seen.text, turn.text].filter((t) => t.trim()).join("\n") : turn.text;
       this.hub.publishConversation(id, {
         type: "message",
         from: "merchant",
-        text: maskCardNumbers(turn.text),
+        text: maskCardNumbers(text),
         at,
       });
     }

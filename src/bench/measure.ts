@@ -116,3 +116,7 @@ export function ratio(value: number, reference: number, digits = 2): number | nu
   if (!Number.isFinite(value) || !Number.isFinite(reference) || reference === 0) return null;
   return round(value / reference, digits);
 }
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}

@@ -5,6 +5,7 @@ import type { LengthResult, StoredResult } from "./growth.js";
 import type { LoadResult } from "./load.js";
 import { round } from "./measure.js";
 import type { MemoryResult } from "./memory.js";
+import type { OcrResult } from "./ocr.js";
 import type { ProfileSummary } from "./profile.js";
 import type { TurnsProfile } from "./profile-turns.js";
 import type { StartupResult } from "./startup.js";
@@ -34,6 +35,7 @@ export interface Report {
   startup?: StartupResult;
   load?: LoadResult;
   memory?: MemoryResult;
+  ocr?: OcrResult;
   profiles?: { turns?: TurnsProfile; server?: { file: string; summary: ProfileSummary } };
   measures: Measure[];
 }
@@ -161,6 +163,22 @@ export function measuresOf(report: Report): Measure[] {
         ),
       );
   }
+  const o = report.ocr;
+  if (o)
+    list.push(
+      measure(
+        {
+          id: "ocr",
+          name: `OCR ms per picture (${o.images} pictures, ${o.longSide} px) vs sharp decode + resize`,
+          value: round(o.perImageMs.mean, 1),
+          reference: round(o.decodeResizeMs, 1),
+          referenceName: "sharp decoding and resizing the same pictures to the same size, in the same run",
+          unit: "ms",
+          note: `codes read right ${o.correct} / ${o.images} = ${o.accuracy} (goal >= 0.9: ${o.accuracy >= 0.9 ? "met" : "not met"}); p50 / p90 ${round(o.perImageMs.p50, 0)} / ${round(o.perImageMs.p90, 0)} ms; model load ${round(o.modelLoadMs, 0)} ms`,
+        },
+        1,
+      ),
+    );
   const s = report.startup;
   if (s)
     list.push(

@@ -3,7 +3,7 @@
  * same run, and the goals of issue 10 read on the ratios. Prints a table; `--json` writes one JSON object
  * instead (to stdout, or to `--out FILE` with the table on stdout). Never part of the test suite.
  *
- *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,length,rows,storage,startup,load,memory]
+ *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,length,rows,storage,startup,load,memory,ocr]
  *                              [--rows N] [--idle N] [--connections N] [--duration S] [--think MS]
  *                              [--no-peer] [--profile DIR]
  */
@@ -16,6 +16,7 @@ import { benchLength, benchStoredConversations } from "./growth.js";
 import { benchLoad } from "./load.js";
 import { round } from "./measure.js";
 import { benchMemory } from "./memory.js";
+import { benchOcr } from "./ocr.js";
 import { type CpuProfile, summarizeProfile } from "./profile.js";
 import { profileTurns } from "./profile-turns.js";
 import { measuresOf, type Report } from "./report.js";
@@ -23,7 +24,7 @@ import { benchStartup } from "./startup.js";
 import { table } from "./table.js";
 import { benchStorage, benchTurns } from "./turns.js";
 
-const PARTS = ["classify", "turns", "length", "rows", "storage", "startup", "load", "memory"] as const;
+const PARTS = ["classify", "turns", "length", "rows", "storage", "startup", "load", "memory", "ocr"] as const;
 type Part = (typeof PARTS)[number];
 
 function options() {
@@ -128,6 +129,10 @@ async function main(): Promise<void> {
   if (opts.only.has("memory")) {
     progress(`memory per idle conversation (${opts.idle.toLocaleString("en-US")} conversations)`);
     report.memory = await benchMemory(opts.idle);
+  }
+  if (opts.only.has("ocr")) {
+    progress("OCR: the OCR set drawn, then read one picture at a time");
+    report.ocr = await benchOcr({ progress });
   }
   report.machine.loadAverageEnd = round(loadavg()[0] ?? 0, 2);
   report.durationS = Math.round((performance.now() - started) / 1000);

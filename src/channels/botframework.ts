@@ -22,10 +22,12 @@ import {
 } from "botbuilder";
 import { EngineError, type TurnResult } from "../engine/engine.js";
 import type { HandoffSummary } from "../engine/handoff.js";
+import { type Picture, PictureError } from "../engine/pictures.js";
 import { t } from "../i18n.js";
 import { createLogger, type Logger } from "../logger.js";
 import type { Locale } from "../nlu/intents.js";
 import type { Switchboard } from "../switchboard.js";
+import { downloadPicture } from "./attachments.js";
 import type { ChannelAdapter, Delivery } from "./channel.js";
 
 const CHANNEL = "botframework";
@@ -42,8 +44,21 @@ export function localeOf(activityLocale: string | undefined): Locale | undefined
   return undefined;
 }
 
+export interface PosdeskBotOptions {
+  /**
+   * Fetch attachments from any host. Only when activities are authenticated (app credentials set): an
+   * unauthenticated endpoint fetching whatever URL it is sent would let anyone make the server fetch
+   * anything. Otherwise only the channel's own service (the activity's serviceUrl) and inline data URLs.
+   */
+  anyAttachmentHost?: boolean;
+  fetch?: typeof fetch;
+}
+
 export class PosdeskBot extends ActivityHandler {
-  constructor(private readonly switchboard: Switchboard) {
+  constructor(
+    private readonly switchboard: Switchboard,
+    private readonly options: PosdeskBotOptions = {},
+  ) {
     super();
     this.onMessage(async (context, next) => {
       await this.onMerchantMessage(context);
@@ -60,14 +75,17 @@ export class PosdeskBot extends ActivityHandler {
     const locale = localeOf(activity.locale);
     // Teams puts "<at>bot</at>" into the text of a message that mentions the bot in a group chat.
     const text = (activity.text ? TurnContext.removeRecipientMention(activity) : "").trim();
-    if (!text) {
+    const image = activity.attachments?.find((a) => a.contentType?.startsWith("image/") && a.contentUrl);
+    if (!text && !image) {
       await context.sendActivity(t(locale ?? DEFAULT_LOCALE, "botframework.textOnly"));
       return;
     }
+    const picture = image?.contentUrl ? await this.fetchPicture(context, image.contentUrl) : undefined;
     const result = await this.switchboard.handle({
       conversationId: `${CHANNEL}:${activity.conversation.id}`,
       text,
       channel: CHANNEL,
+      ...(picture ? { picture } : {}),
       // The activity's locale is the client's interface language, not the merchant's: the engine answers
       // in the language they write in (the client's locale only words the channel's own hints).
       address: TurnContext.getConversationReference(activity),
@@ -76,6 +94,28 @@ export class PosdeskBot extends ActivityHandler {
     if (result.handoff) {
       const transcript = transcriptOf(context, result.handoff);
       await context.sendActivity(EventFactory.createHandoffInitiation(context, result.handoff, transcript));
+    }
+  }
+
+  /**
+   * The picture an attachment links to. The bot's token goes only to the channel's own service (Teams and
+   * Direct Line keep attachments there, behind it); a picture that cannot be fetched is a problem the
+   * engine answers like any other.
+   */
+  private async fetchPicture(context: TurnContext, url: string): Promise<Picture> {
+    const service = hostOf(context.activity.serviceUrl);
+    const own = url.startsWith("data:") || (service !== undefined && hostOf(url) === service);
+    if (!own && !this.options.anyAttachmentHost) return { bytes: new Uint8Array(), problem: "unreadable" };
+    try {
+      const token = own && !url.startsWith("data:") ? await botToken(context) : undefined;
+      const bytes = await downloadPicture(url, {
+        ...(token ? { token } : {}),
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+      });
+      return { bytes };
+    } catch (error) {
+      const problem = error instanceof PictureError ? error.problem : "unreadable";
+      return { bytes: new Uint8Array(), problem };
     }
   }
 
@@ -98,6 +138,26 @@ export class PosdeskBot extends ActivityHandler {
       address: TurnContext.getConversationReference(activity),
     });
     await context.sendActivities(repliesOf(result));
+  }
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? new URL(url).host.toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bot's own token from the turn's connector client, when the bot has app credentials. */
+async function botToken(context: TurnContext): Promise<string | undefined> {
+  const connector = context.turnState.get(context.adapter.ConnectorClientKey) as
+    | { credentials?: { getToken?: (forceRefresh?: boolean) => Promise<string> } }
+    | undefined;
+  try {
+    return (await connector?.credentials?.getToken?.()) || undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -194,7 +254,7 @@ export function createBotFramework(
   }
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(settings));
   adapter.onTurnError = onTurnError(logger);
-  const bot = new PosdeskBot(switchboard);
+  const bot = new PosdeskBot(switchboard, { anyAttachmentHost: Boolean(settings.MicrosoftAppId) });
   const channel = new BotFrameworkChannel(adapter, settings.MicrosoftAppId ?? "");
   switchboard.register(channel);
   return { adapter, bot, channel, process: (req, res) => adapter.process(req, res, (ctx) => bot.run(ctx)) };

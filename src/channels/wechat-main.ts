@@ -63,7 +63,11 @@ function parseWechatArgs(args: string[]): { store?: string } {
 export async function runWechat(args: string[]): Promise<void> {
   const values = parseWechatArgs(args);
   const logger = createLogger({ destination: "stderr" });
-  const posdesk = await createPosdesk({ ...(values.store ? { store: values.store } : {}), logger });
+  const posdesk = await createPosdesk({
+    ...(values.store ? { store: values.store } : {}),
+    logger,
+    pictures: process.env.POSDESK_PICTURES !== "off",
+  });
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub);
   try {
     const wechat = await startWechat(switchboard, logger);

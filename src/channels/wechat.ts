@@ -6,6 +6,8 @@
 import type { Contact, Friendship, Message, Room, Wechaty } from "wechaty";
 import { types } from "wechaty";
 import { z } from "zod";
+import type { TurnResult } from "../engine/engine.js";
+import type { Picture } from "../engine/pictures.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../logger.js";
 import type { Locale } from "../nlu/intents.js";
@@ -41,8 +43,8 @@ const DEFAULT_MAX_AGE_SECONDS = 120;
 const REWELCOME_AFTER_MS = 10 * 60_000;
 
 /**
- * What a merchant sends on purpose and may expect an answer to. System notes, recalls, transfers and red
- * envelopes get no hint: answering them would be noise.
+ * What a merchant sends on purpose and may expect an answer to, but the bot cannot read (pictures it
+ * can). System notes, recalls, transfers and red envelopes get no hint: answering them would be noise.
  */
 const HINTED_TYPES: ReadonlySet<types.Message> = new Set([
   types.Message.Attachment,
@@ -50,7 +52,6 @@ const HINTED_TYPES: ReadonlySet<types.Message> = new Set([
   types.Message.ChatHistory,
   types.Message.Contact,
   types.Message.Emoticon,
-  types.Message.Image,
   types.Message.Location,
   types.Message.MiniProgram,
   types.Message.Url,
@@ -190,22 +191,35 @@ export class WechatChannel implements ChannelAdapter {
     // In a group the bot speaks only when spoken to; mentionSelf() is false for anything but text.
     if (room && !(await message.mentionSelf())) return;
     const target: Target = room ? { contact: talker, room } : { contact: talker };
-    if (message.type() !== types.Message.Text) {
+    const isPicture = message.type() === types.Message.Image;
+    if (message.type() !== types.Message.Text && !isPicture) {
       if (HINTED_TYPES.has(message.type())) await this.send(target, [t(this.locale, "wechat.nonText")]);
       return;
     }
-    const text = room ? await message.mentionText() : message.text();
+    const text = isPicture ? "" : room ? await message.mentionText() : message.text();
+    const picture = isPicture ? await this.pictureOf(message) : undefined;
     const address: WechatAddress = room
       ? { contactId: talker.id, roomId: room.id }
       : { contactId: talker.id };
     const conversationId = wechatConversationId(address);
     const result = await this.switchboard
-      .handle({ conversationId, text, channel: "wechat", address })
+      .handle({ conversationId, text, channel: "wechat", address, ...(picture ? { picture } : {}) })
       .catch((error: unknown) => {
         this.logger.error({ err: error, conversationId }, "wechat: turn failed");
         return undefined;
       });
     await this.send(target, result ? renderReplies(result) : [t(this.locale, "wechat.unavailable")]);
+  }
+
+  /** A picture message's bytes; one the puppet cannot give is a problem the engine answers as any other. */
+  private async pictureOf(message: Message): Promise<Picture> {
+    try {
+      const box = await message.toFileBox();
+      return { bytes: await box.toBuffer(), mime: box.mediaType };
+    } catch (error) {
+      this.logger.warn({ err: error, messageId: message.id }, "wechat: picture not downloaded");
+      return { bytes: new Uint8Array(), problem: "unreadable" };
+    }
   }
 
   /** Texts in order; in a room the first one mentions the merchant, so they see it among the others. */

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { t } from "../i18n.js";
-import type { Nlu, Understanding } from "../nlu/index.js";
+import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
 import type { IntentId, Locale, TopicId } from "../nlu/intents.js";
 import { maskCardNumbers, maskDeep } from "../nlu/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
@@ -73,6 +73,8 @@ export interface TurnResult {
   openHandoffId: string | null;
   /** For a picture: what was read from it (masked) and the response code found, if any. */
   seen?: { text: string; responseCode: string | null };
+  /** For a picture: the id of its redacted copy kept for agents. */
+  picture?: string;
 }
 
 export interface EngineOptions {
@@ -126,6 +128,7 @@ export class ConversationEngine {
   }
 
   private async readPicture(picture: Picture): Promise<PictureReading | PictureProblem> {
+    if (picture.problem) return picture.problem;
     if (!this.options.pictures) return "unreadable";
     try {
       const reading = await this.options.pictures.read(picture);
@@ -160,7 +163,10 @@ export class ConversationEngine {
       .join("\n");
     const tooLong = raw.length > MAX_MESSAGE_CHARS;
     const text = tooLong ? raw.slice(0, MAX_MESSAGE_CHARS) : raw;
-    const understanding = this.nlu.understand(text);
+    // A picture's text is understood by the lines that say what happened; the rest adds facts only.
+    const understanding = read
+      ? understandPicture(this.nlu, read.slice(0, MAX_MESSAGE_CHARS), typed.slice(0, MAX_MESSAGE_CHARS))
+      : this.nlu.understand(text);
     conversation.locale = this.chooseLocale(conversation, turn, understanding);
     if (turn.address !== undefined) conversation.address = turn.address;
     // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
@@ -168,15 +174,21 @@ export class ConversationEngine {
     if (!turn.opened) conversation.turn += 1;
     let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
 
+    // The agent sees all that was read (masked) and the picture's redacted copy; never the original.
+    const picture =
+      typeof reading === "object" && reading.redacted
+        ? await this.store.savePicture(id, reading.redacted, reading.redactedType ?? "image/jpeg")
+        : undefined;
     const said: TranscriptEntry = {
       from: "merchant",
-      text: understanding.text,
+      text: read ? maskCardNumbers(text) : understanding.text,
       at,
       intent: understanding.intent,
+      ...(picture ? { picture } : {}),
     };
     if (tooLong && !read) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
     if (typeof reading === "string") ctx.reply.say(`engine.picture.${reading}`);
-    else if (reading) ctx.reply.say("engine.picture.seen", { text: maskCardNumbers(read) });
+    else if (reading) ctx.reply.say("engine.picture.seen", { text: seenLines(understanding, read) });
     const before = structuredClone(conversation);
     try {
       if (turn.opened) {
@@ -236,10 +248,11 @@ export class ConversationEngine {
         ? {}
         : {
             seen: {
-              text: typeof reading === "object" ? understanding.text : "",
+              text: maskCardNumbers(read),
               responseCode: understanding.entities.responseCode ?? null,
             },
           }),
+      ...(picture ? { picture } : {}),
     });
     this.options.logger?.info(
       {
@@ -398,6 +411,24 @@ export class ConversationEngine {
 /** A menu choice's label, as the merchant saw it on the button: what they "said". */
 function menuLabel(locale: Locale, choice: MenuChoice | undefined): string {
   return choice ? t(locale, `topics.${choice}`) : "";
+}
+
+/** At most this much of a picture's text is said back when no line stands out. */
+const SEEN_CHARS = 120;
+
+/**
+ * What the bot says it saw: the lines that say what happened ("交易失败 / 应答码：51 / 余额不足"), or the
+ * start of the text when none stands out. Card numbers masked.
+ */
+function seenLines(understanding: Understanding, read: string): string {
+  const lines = understanding.keyLines?.length
+    ? understanding.keyLines
+    : maskCardNumbers(read)
+        .split(/\n+/)
+        .map((l) => l.trim())
+        .filter(Boolean);
+  const joined = lines.join(" / ");
+  return joined.length > SEEN_CHARS ? `${joined.slice(0, SEEN_CHARS)}…` : joined;
 }
 
 export class EngineError extends Error {

@@ -11,6 +11,8 @@ export const TranscriptEntry = z.object({
   at: z.iso.datetime(),
   /** What the bot classified a merchant message as: with the agent's resolution, a learning candidate. */
   intent: IntentId.optional(),
+  /** The merchant sent a picture with this message: the id of its redacted copy (`GET /api/pictures/:id`). */
+  picture: z.string().optional(),
 });
 export type TranscriptEntry = z.infer<typeof TranscriptEntry>;
 

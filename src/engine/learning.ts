@@ -155,6 +155,8 @@ export function findCandidates(handoffs: readonly HandoffRecord[]): Candidate[] 
 function candidateOf(entry: TranscriptEntry, resolution: IntentId, handoff: HandoffRecord): Candidate | null {
   const predicted = entry.intent;
   if (entry.from !== "merchant" || predicted === undefined) return null;
+  // The text read from a picture is a screen's wording, not how merchants describe a problem.
+  if (entry.picture) return null;
   if (predicted === resolution || ACTED_ON.has(predicted)) return null;
   const text = maskCardNumbers(entry.text.replace(/\s+/g, " ").trim());
   if (!text || isBareAnswer(text)) return null;

@@ -7,6 +7,11 @@ export interface Picture {
   bytes: Uint8Array;
   /** The type the channel declared ("image/png", "image/jpeg"); the reader checks the bytes themselves. */
   mime?: string;
+  /**
+   * The channel could not fetch the picture (too large to download, a broken link): the engine answers
+   * this problem as it would the reader's, and `bytes` is empty.
+   */
+  problem?: PictureProblem;
 }
 
 export interface PictureReading {
@@ -14,6 +19,8 @@ export interface PictureReading {
   text: string;
   /** A copy for agents with every detected card number painted over; the original is never kept. */
   redacted?: Uint8Array;
+  /** The type of `redacted` (default image/jpeg). */
+  redactedType?: "image/png" | "image/jpeg";
 }
 
 export interface PictureReader {
@@ -21,7 +28,14 @@ export interface PictureReader {
 }
 
 /** Why a picture could not be read: each has its own clear answer to the merchant (`engine.picture.<reason>`). */
-export type PictureProblem = "not_an_image" | "too_large" | "too_many_pixels" | "unreadable" | "no_text";
+export type PictureProblem =
+  | "not_an_image"
+  | "too_large"
+  | "too_many_pixels"
+  | "unreadable"
+  | "no_text"
+  /** Too many pictures are waiting to be read: try again in a minute. */
+  | "busy";
 
 export class PictureError extends Error {
   constructor(

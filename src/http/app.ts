@@ -36,6 +36,8 @@ export interface HttpOptions {
   wechatOa?: { router: express.Router };
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /** Largest body of `POST /api/chat` carrying an image (base64 of a 5 MB picture, and some room). */
+  pictureBodyLimit?: string;
   /** Set `stopping` when the process is shutting down: readiness goes red. */
   lifecycle?: { stopping: boolean };
   /** Counts requests being answered (event streams excluded), for a graceful stop. */
@@ -63,11 +65,44 @@ function limiter(limit: number, key?: (req: Request) => string | undefined) {
   });
 }
 
-const ChatRequest = z.object({
-  conversationId: z.string().min(1).max(200).optional(),
-  text: z.string().max(100_000),
-  locale: Locale.optional(),
-});
+const ChatRequest = z
+  .object({
+    conversationId: z.string().min(1).max(200).optional(),
+    text: z.string().max(100_000).optional(),
+    /** A picture of the screen or slip as a data URL; the reader checks what the bytes really are. */
+    image: z
+      .string()
+      .regex(/^data:[\w.+-]+\/[\w.+-]+;base64,/, "must be a data URL (data:image/jpeg;base64,...)")
+      .optional(),
+    locale: Locale.optional(),
+  })
+  .refine((body) => body.text !== undefined || body.image !== undefined, {
+    message: "text or image is required",
+    path: ["text"],
+  });
+
+/** The picture in a data URL: its declared type and its bytes (decoded here, checked by the reader). */
+function pictureOf(dataUrl: string): { bytes: Uint8Array; mime: string } {
+  const comma = dataUrl.indexOf(",");
+  const mime = dataUrl.slice(5, dataUrl.indexOf(";"));
+  return { bytes: Buffer.from(dataUrl.slice(comma + 1), "base64"), mime };
+}
+
+/** "64kb", "7.5mb" as body-parser reads them (1 kb = 1024 bytes). */
+function sizeInBytes(limit: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|mb)?\s*$/i.exec(limit);
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2 }[(match?.[2] ?? "b").toLowerCase() as "b" | "kb" | "mb"];
+  return match ? Math.floor(Number(match[1]) * unit) : 65_536;
+}
+
+/** A body larger than the small limit is let through only when it carries an image. */
+function onlyPicturesLarge(smallLimit: number) {
+  return (_req: unknown, _res: unknown, body: Buffer) => {
+    if (body.length > smallLimit && !body.includes('"image"')) {
+      throw Object.assign(new Error("request body too large"), { status: 413, type: "entity.too.large" });
+    }
+  };
+}
 /**
  * Opening a chat: no text. `locale` is the merchant's choice, as for a turn; `localeHint` the page's
  * language, which the welcome is in without holding against the language the merchant then writes in.
@@ -135,21 +170,32 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { "script-src": ["'self'"], "connect-src": ["'self'"], "img-src": ["'self'", "data:"] },
+        // blob: for pictures: the widget's thumbnail of the merchant's photo, the console's kept copies.
+        directives: {
+          "script-src": ["'self'"],
+          "connect-src": ["'self'"],
+          "img-src": ["'self'", "data:", "blob:"],
+        },
       },
       // The widget script is loaded by other sites' pages: a same-origin resource policy would block it.
       crossOriginResourcePolicy: { policy: "cross-origin" },
     }),
   );
-  // Before the body parser, so that its errors (malformed JSON, too large) reach a widget elsewhere too.
+  // Before the body parsers, so that their errors (malformed JSON, too large) reach a widget elsewhere too.
   app.use(WIDGET_PATHS, widgetCors(options.widgetOrigins ?? "*"));
-  app.use(
-    express.json({
-      limit: options.bodyLimit ?? "64kb",
-      strict: true,
-      type: ["application/json", "application/*+json"],
-    }),
-  );
+  const jsonTypes = ["application/json", "application/*+json"];
+  const smallJson = express.json({ limit: options.bodyLimit ?? "64kb", strict: true, type: jsonTypes });
+  // Only a chat message with a picture may be large: its own parser, on its own route (see below).
+  const chatJson = express.json({
+    limit: options.pictureBodyLimit ?? "7.5mb",
+    strict: true,
+    type: jsonTypes,
+    verify: onlyPicturesLarge(sizeInBytes(options.bodyLimit ?? "64kb")),
+  });
+  app.use((req, res, next) => {
+    if (req.path === "/api/chat" && req.method === "POST") next();
+    else smallJson(req, res, next);
+  });
 
   app.get("/", (_req, res) => {
     res.type("html").send(pages.demo);
@@ -171,16 +217,17 @@ export function createHttpApp(options: HttpOptions): express.Express {
   });
 
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
-  const chatLimits = [
-    ...(limits.perAddress > 0 ? [limiter(limits.perAddress)] : []),
-    ...(limits.perConversation > 0
+  const addressLimit = limits.perAddress > 0 ? [limiter(limits.perAddress)] : [];
+  // Keyed by the body's conversation id: after the body is parsed.
+  const conversationLimit =
+    limits.perConversation > 0
       ? [
           limiter(limits.perConversation, (req) =>
             typeof req.body?.conversationId === "string" ? req.body.conversationId : undefined,
           ),
         ]
-      : []),
-  ];
+      : [];
+  const chatLimits = [...addressLimit, ...conversationLimit];
 
   /**
    * A web conversation the merchant may use: the web channel's own, by its unguessable id. Ids of other
@@ -193,17 +240,30 @@ export function createHttpApp(options: HttpOptions): express.Express {
     return conversation;
   };
 
-  /** A web turn (a message, or the chat opened) as the widget reads it: the fields of a `chat --json` turn. */
+  /**
+   * A web turn (a message, a picture, or the chat opened) as the widget reads it: the fields of a
+   * `chat --json` turn, and for a picture what was seen on it.
+   */
   const webTurn = async (turn: Omit<Turn, "channel">) => {
     if (turn.conversationId) await webConversation(turn.conversationId);
     const result = await switchboard.handle({ ...turn, channel: "web" });
-    const { conversationId, replies, options, intent, flow, handoff, locale, state } = result;
-    return { conversationId, replies, options, intent, flow, handoff, locale, state };
+    const { conversationId, replies, options, intent, flow, handoff, locale, state, seen } = result;
+    return {
+      conversationId,
+      replies,
+      options,
+      intent,
+      flow,
+      handoff,
+      locale,
+      state,
+      ...(seen ? { seen } : {}),
+    };
   };
 
-  app.post("/api/chat", ...chatLimits, async (req, res) => {
-    const body = parse(ChatRequest, req.body);
-    res.json(await webTurn(body));
+  app.post("/api/chat", ...addressLimit, chatJson, ...conversationLimit, async (req, res) => {
+    const { image, text, ...body } = parse(ChatRequest, req.body);
+    res.json(await webTurn({ ...body, text: text ?? "", ...(image ? { picture: pictureOf(image) } : {}) }));
   });
 
   /**
@@ -244,6 +304,15 @@ export function createHttpApp(options: HttpOptions): express.Express {
   }
 
   if (options.wechatOa) app.use(options.wechatOa.router);
+  /** A picture's redacted copy (card numbers painted over), for agents only; never cached. */
+  app.get("/api/pictures/:id", agentOnly, async (req, res) => {
+    const picture = await engine.store.getPicture(String(req.params.id));
+    if (!picture) throw new HttpError(404, "no such picture");
+    res
+      .type(picture.mime)
+      .set("Cache-Control", "private, no-store")
+      .send(Buffer.from(picture.bytes.buffer, picture.bytes.byteOffset, picture.bytes.byteLength));
+  });
 
   app.get("/api/handoffs", agentOnly, async (_req, res) => {
     res.json((await engine.store.listHandoffs({ status: "active" })).map(view));

@@ -3,7 +3,7 @@
  * masked card numbers. Works on the text after masking and simplification (not on the classifier's form).
  */
 import { z } from "zod";
-import { KNOWN_CODES } from "./codes.js";
+import { codeMessages, compactMessage, KNOWN_CODES } from "./codes.js";
 import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
 import { maskCardNumbers } from "./redact.js";
 
@@ -27,16 +27,28 @@ export interface ExtractOptions {
   expectSerial?: boolean;
 }
 
-// "提示51", "返回码:14", "code 05", "error A0", "rc 14", "应答码 97", "错误码 a7", "显示 51"
-const LABELLED_CODE =
-  /(?:返回码|应答码|响应码|错误码|错误代码|代码|提示码|提示|显示|报错|报|码|code|error|err|rc|response|resp)\s*(?:是|为|:|=|#|no\.?)?\s*([0-9]{2}|a[0-9])(?![0-9a-z])/i;
+// A code as screens show it; OCR reads the 0 of "A0" or "05" as a letter O now and then.
+const CODE = "([0-9]{2}|[o][0-9]|[0-9]o|a[0-9o])";
+// "提示51", "返回码:14", "code 05", "error A0", "rc 14", "应答码 97", "错误码 a7", "显示 51", "应答码：51",
+// "RC:05", "Resp Code: 05", "错误码(51)", "ERR-96", "失败原因：05", "Reason code 05"
+const LABELLED_CODE = new RegExp(
+  `(?:返回码|应答码|响应码|错误码|错误代码|原因码|失败原因|拒绝原因|代码|提示码|提示|显示|报错|报|码|code|error|err|rc|response|resp|reason)\\s*(?:是|为|[:：=#\\-(（[【]|no\\.?)?\\s*${CODE}(?![0-9a-z])`,
+  "i",
+);
 // "51错误", "05 declined", "A0错", "51 余额不足"
 const CODE_THEN_WORD =
   /(?<![0-9a-z.])([0-9]{2}|a[0-9])\s*(?:错误|错|失败|拒绝|被拒|declined?|error|refused|号错误|不予承兑|余额不足)/i;
-// "交易失败 97", "declined 05": a known code right after the failure it explains.
-const FAILURE_THEN_CODE =
-  /(?:失败|被拒|拒绝|拒付|不成功|declined?|refused|rejected|failed|fail)\s*[,:，：-]?\s*([0-9]{2}|a[0-9])(?![0-9a-z.,])/i;
+// "交易失败 97", "declined 05", "拒绝交易 51", "交易失败（51）": a known code right after the failure it explains.
+const FAILURE_THEN_CODE = new RegExp(
+  `(?:失败|被拒|拒绝|拒付|不成功|declined?|refused|rejected|failed|fail)(?:交易)?\\s*[,:，：\\-(（[【]?\\s*${CODE}(?![0-9a-z.,])`,
+  "i",
+);
 const BARE_CODE = /(?<![0-9a-z.,])([0-9]{2}|a[0-9])(?![0-9a-z.,])/i;
+// Candidates for a code beside its own message: letters may follow ("05DO NOT HONOUR", OCR drops spaces).
+const CODE_BY_MESSAGE = /(?<![0-9a-z.,])([0-9]{2}|a[0-9])(?![0-9.,])/gi;
+// What may stand between a code and its message: spaces, brackets, a colon or a dash.
+const BETWEEN = /^[\s()（）[\]【】:：=-]{0,3}/;
+const BETWEEN_END = /[\s()（）[\]【】:：=-]{0,3}$/;
 
 const CURRENCY_BEFORE = /(?:[¥￥$]|rmb|cny|usd|hkd)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(k|w|万|千)?/i;
 // "两万三", "五千块", "三百": a Chinese numeral with a unit in it is an amount of money in this domain.
@@ -121,10 +133,17 @@ function findSerial(text: string, options: ExtractOptions): string | undefined {
   return tokens.find((t) => t.index <= at && at < t.index + t[0].length)?.[0] ?? value;
 }
 
+/** "O5" and "AO" as read by OCR are 05 and A0. */
+const asCode = (raw: string | undefined) => raw?.toUpperCase().replace(/O/g, "0");
+
 function findCode(text: string, options: ExtractOptions): string | undefined {
-  for (const pattern of [LABELLED_CODE, CODE_THEN_WORD, FAILURE_THEN_CODE]) {
-    const code = pattern.exec(text)?.[1]?.toUpperCase();
-    if (code && (KNOWN_CODES.has(code) || pattern === LABELLED_CODE)) return code;
+  const labelled = asCode(LABELLED_CODE.exec(text)?.[1]);
+  if (labelled) return labelled;
+  const byMessage = codeBesideMessage(text);
+  if (byMessage) return byMessage;
+  for (const pattern of [CODE_THEN_WORD, FAILURE_THEN_CODE]) {
+    const code = asCode(pattern.exec(text)?.[1]);
+    if (code && KNOWN_CODES.has(code)) return code;
   }
   const bare = BARE_CODE.exec(text)?.[1]?.toUpperCase();
   if (!bare) return undefined;
@@ -134,6 +153,22 @@ function findCode(text: string, options: ExtractOptions): string | undefined {
   if (/^\s*(?:元|块|rmb|yuan|万|千|k\b|号|日|点|分|秒|天|次|笔|个|min|hours?|days?|%|:)/i.test(after))
     return undefined;
   return KNOWN_CODES.has(bare) && /^[0-9a-z]{2}$/i.test(text.trim()) ? bare : undefined;
+}
+
+/** A known code right before or after its own message: "51 余额不足", "余额不足(51)", "[05] DO NOT HONOUR". */
+function codeBesideMessage(text: string): string | undefined {
+  for (const match of text.matchAll(CODE_BY_MESSAGE)) {
+    const code = match[1]?.toUpperCase() ?? "";
+    const messages = codeMessages(code);
+    if (messages.length === 0) continue;
+    const end = match.index + match[0].length;
+    const after = compactMessage(text.slice(end, end + 40).replace(BETWEEN, ""));
+    const before = compactMessage(
+      text.slice(Math.max(0, match.index - 40), match.index).replace(BETWEEN_END, ""),
+    );
+    if (messages.some((m) => after.startsWith(m) || before.endsWith(m))) return code;
+  }
+  return undefined;
 }
 
 function findAmount(text: string, options: ExtractOptions): number | undefined {

@@ -9,6 +9,7 @@ import { type Entities, extractEntities } from "./entities.js";
 import type { IntentId, Locale } from "./intents.js";
 import { canonicalChars, normalize } from "./normalize.js";
 import { maskCardNumbers } from "./redact.js";
+import { keyLines } from "./screen.js";
 import { thresholds } from "./thresholds.js";
 import { tokenize } from "./tokenize.js";
 
@@ -25,6 +26,8 @@ export interface Understanding {
   ranking: Ranked[];
   /** What the message does in the conversation when it is a bare act ("不知道", "算了", "谢谢"). */
   act?: DialogueAct;
+  /** For a picture: the lines read from it that say what happened (masked), understood as the message. */
+  keyLines?: string[];
 }
 
 /** Below this the classifier's guess is not trusted and the intent is `none` (see thresholds.ts). */
@@ -64,6 +67,20 @@ export class Nlu {
       ...(act ? { act } : {}),
     };
   }
+}
+
+/**
+ * The text read from a picture of a screen or slip (with what the merchant typed, if anything), understood:
+ * the lines that say what happened are the message; the rest of the screen only adds facts (an amount, the
+ * masked card number, the terminal number on a slip), never the intent, and never answers a question.
+ */
+export function understandPicture(nlu: Nlu, read: string, typed = ""): Understanding {
+  const masked = maskCardNumbers(read);
+  const key = keyLines(masked);
+  const focus = [key.length > 0 ? key.join("\n") : masked, typed].filter((t) => t.trim()).join("\n");
+  const understood = nlu.understand(focus);
+  const everything = features([masked, maskCardNumbers(typed)].join("\n")).entities;
+  return { ...understood, entities: { ...everything, ...understood.entities }, keyLines: key };
 }
 
 /** The contract's routing: a response code decides the flow when it points at one. */

@@ -1,4 +1,6 @@
 /** In-memory store for unit tests: round-trips everything through JSON, exactly like the real ones. */
+
+import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
 import {
@@ -7,7 +9,9 @@ import {
   type HandoffQuery,
   matchesQuery,
   newestFirst,
+  type PictureMime,
   type Store,
+  type StoredPicture,
   type TurnWrite,
 } from "./store.js";
 
@@ -18,6 +22,7 @@ export class MemoryStore implements Store {
   private readonly transcripts = new Map<string, string[]>();
   private readonly handoffs = new Map<string, string>();
   private readonly decided = new Map<string, CandidateDecision>();
+  private readonly pictures = new Map<string, StoredPicture>();
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const json = this.conversations.get(id);
@@ -66,6 +71,18 @@ export class MemoryStore implements Store {
 
   async decisions(): Promise<Map<string, CandidateDecision>> {
     return new Map(this.decided);
+  }
+
+  async savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string> {
+    const id = randomUUID();
+    const createdAt = new Date().toISOString();
+    this.pictures.set(id, { id, conversationId, mime, bytes: new Uint8Array(bytes), createdAt });
+    return id;
+  }
+
+  async getPicture(id: string): Promise<StoredPicture | undefined> {
+    const picture = this.pictures.get(id);
+    return picture && { ...picture, bytes: new Uint8Array(picture.bytes) };
   }
 
   async ready(): Promise<boolean> {

@@ -14,7 +14,9 @@ import {
   type HandoffQuery,
   matchesQuery,
   newestFirst,
+  type PictureMime,
   type Store,
+  type StoredPicture,
   type TurnWrite,
 } from "./store.js";
 
@@ -27,7 +29,12 @@ export interface RedisStoreOptions {
   lockMs?: number;
   /** How long a turn waits for the lock before giving up. */
   lockWaitMs?: number;
+  /** How long pictures' redacted copies are kept (they are large, and memory is Redis's only room). */
+  pictureTtlSeconds?: number;
 }
+
+/** Pictures kept for agents live 30 days in Redis, long past any handoff they belong to. */
+export const PICTURE_TTL_SECONDS = 30 * 24 * 3600;
 
 export function redisClient(url: string): Redis {
   const client = new Redis(url, {
@@ -59,6 +66,7 @@ export class RedisStore implements Store {
   private readonly prefix: string;
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
+  private readonly pictureTtlSeconds: number;
 
   constructor(
     readonly redis: Redis,
@@ -67,6 +75,7 @@ export class RedisStore implements Store {
     this.prefix = options.prefix ?? "posdesk:";
     this.lockMs = options.lockMs ?? 15_000;
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
+    this.pictureTtlSeconds = options.pictureTtlSeconds ?? PICTURE_TTL_SECONDS;
   }
 
   private key(...parts: string[]): string {
@@ -161,6 +170,37 @@ export class RedisStore implements Store {
       ...rejected.map((id): [string, CandidateDecision] => [id, "rejected"]),
       ...accepted.map((id): [string, CandidateDecision] => [id, "accepted"]),
     ]);
+  }
+
+  async savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string> {
+    const id = randomUUID();
+    const key = this.key("picture", id);
+    const results = await this.redis
+      .multi()
+      .hset(key, {
+        conversationId,
+        mime,
+        createdAt: new Date().toISOString(),
+        bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      })
+      .expire(key, this.pictureTtlSeconds)
+      .exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+    return id;
+  }
+
+  async getPicture(id: string): Promise<StoredPicture | undefined> {
+    const fields = await this.redis.hgetallBuffer(this.key("picture", id));
+    const { conversationId, mime, createdAt, bytes } = fields;
+    if (!conversationId || !mime || !createdAt || !bytes) return undefined;
+    return {
+      id,
+      conversationId: conversationId.toString(),
+      mime: mime.toString() as PictureMime,
+      bytes: new Uint8Array(bytes),
+      createdAt: createdAt.toString(),
+    };
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@
  * SQLite file store (the default): conversations with their flow snapshots, transcripts and handoffs
  * survive a restart. WAL mode, so a process killed mid-turn never corrupts the file.
  */
+import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -14,7 +15,9 @@ import {
   type HandoffQuery,
   matchesQuery,
   newestFirst,
+  type PictureMime,
   type Store,
+  type StoredPicture,
   type TurnWrite,
 } from "./store.js";
 
@@ -39,6 +42,14 @@ const SCHEMA = `
     data TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS handoffs_by_status ON handoffs (status, created_at);
+  -- Redacted copies of merchants' pictures, for agents (the originals are never stored).
+  CREATE TABLE IF NOT EXISTS pictures (
+    id TEXT PRIMARY KEY,
+    conversation_id TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    created_at TEXT NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS learning_decisions (
     candidate_id TEXT PRIMARY KEY,
     decision TEXT NOT NULL,
@@ -98,6 +109,13 @@ export class SqliteStore implements Store {
       listHandoffs: this.db.prepare<[], { data: string }>(
         "SELECT data FROM handoffs ORDER BY created_at DESC",
       ),
+      putPicture: this.db.prepare<[string, string, string, Buffer, string]>(
+        "INSERT INTO pictures (id, conversation_id, mime, bytes, created_at) VALUES (?, ?, ?, ?, ?)",
+      ),
+      getPicture: this.db.prepare<
+        [string],
+        { id: string; conversation_id: string; mime: PictureMime; bytes: Buffer; created_at: string }
+      >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries)
@@ -167,6 +185,25 @@ export class SqliteStore implements Store {
 
   async decisions(): Promise<Map<string, CandidateDecision>> {
     return new Map(this.statements.decisions.all().map((row) => [row.candidate_id, row.decision]));
+  }
+
+  async savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string> {
+    const id = randomUUID();
+    const blob = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.statements.putPicture.run(id, conversationId, mime, blob, new Date().toISOString());
+    return id;
+  }
+
+  async getPicture(id: string): Promise<StoredPicture | undefined> {
+    const row = this.statements.getPicture.get(id);
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      conversationId: row.conversation_id,
+      mime: row.mime,
+      bytes: new Uint8Array(row.bytes),
+      createdAt: row.created_at,
+    };
   }
 
   async ready(): Promise<boolean> {

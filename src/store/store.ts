@@ -62,6 +62,17 @@ export interface TurnWrite {
   handoff?: HandoffRecord;
 }
 
+/** The copy of a merchant's picture kept for agents (card numbers painted over; the original is never kept). */
+export interface StoredPicture {
+  id: string;
+  conversationId: string;
+  mime: PictureMime;
+  bytes: Uint8Array;
+  createdAt: string;
+}
+
+export type PictureMime = "image/png" | "image/jpeg";
+
 export interface HandoffQuery {
   status?: HandoffStatus | "active";
 }
@@ -86,6 +97,9 @@ export interface Store {
   recordDecision(candidateId: string, decision: CandidateDecision): Promise<void>;
   /** Every learning candidate decided so far, by candidate id. */
   decisions(): Promise<Map<string, CandidateDecision>>;
+  /** Keeps a picture's redacted copy; its id goes on the transcript entry of the turn it came with. */
+  savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string>;
+  getPicture(id: string): Promise<StoredPicture | undefined>;
   /** Whether the store can take work now (readiness). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,6 +1,8 @@
 /*
  * posdesk agent console: the queue of open handoffs (urgent first, then oldest), one handoff's summary and
  * live transcript, claim / reply / close. Everything the merchant wrote is set as textContent, never HTML.
+ * Pictures merchants sent show in the transcript: their redacted copies (card numbers painted over),
+ * fetched with the agent token and shown from object URLs.
  */
 (() => {
   const PRIORITY = { urgent: 0, high: 1, normal: 2, low: 3 };
@@ -12,6 +14,8 @@
   let queue = [];
   let selected = null;
   let events = null;
+  // Picture id → object URL of its redacted copy: fetched once, revoked on logout.
+  const pictures = new Map();
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, ...children) => {
@@ -86,6 +90,29 @@
     }
   }
 
+  /** The redacted copy of a merchant's picture, fetched with the token (an <img src> could not send it). */
+  function pictureOf(id) {
+    const image = el("img", { className: "picture", alt: words.picture, title: words.picture });
+    image.addEventListener("click", () => image.classList.toggle("large"));
+    const cached = pictures.get(id);
+    const url =
+      cached ??
+      fetch(`/api/pictures/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } })
+        .then((response) => (response.ok ? response.blob() : Promise.reject(new Error(response.statusText))))
+        .then((blob) => URL.createObjectURL(blob));
+    pictures.set(id, url);
+    url.then(
+      (src) => {
+        image.src = src;
+      },
+      () => {
+        pictures.delete(id);
+        image.replaceWith(el("span", { className: "muted", textContent: words.pictureMissing }));
+      },
+    );
+    return image;
+  }
+
   function renderFacts(facts) {
     const dl = el("dl");
     for (const [key, value] of Object.entries(facts))
@@ -107,6 +134,7 @@
             textContent: `${words.from[entry.from]} · ${new Date(entry.at).toLocaleTimeString()}`,
           }),
           document.createTextNode(entry.text),
+          entry.picture ? pictureOf(entry.picture) : "",
         ),
       );
     }
@@ -208,6 +236,12 @@
 
   function logout(message = "") {
     token = null;
+    for (const url of pictures.values())
+      void url.then(
+        (src) => URL.revokeObjectURL(src),
+        () => undefined,
+      );
+    pictures.clear();
     sessionStorage.removeItem("posdesk.agent.token");
     events?.close();
     $("desk").hidden = true;

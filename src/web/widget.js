@@ -8,7 +8,9 @@
  * Every call goes to the server the script came from (or data-server), cross-origin when the page is on
  * another site: posdesk answers CORS for the origins in POSDESK_WIDGET_ORIGINS. When the server cannot be
  * reached or answers an error, the chat says so with a retry button, and what the merchant typed is kept
- * and sent on retry. Merchant text is only ever set as textContent, never parsed as HTML.
+ * and sent on retry. Merchant text is only ever set as textContent, never parsed as HTML. The camera button
+ * sends a photo of the terminal's screen or slip (made smaller on the phone first); the merchant's bubble shows
+ * it from the local file, never fetched back from the server.
  */
 (() => {
   // One widget per page, however many times the script is included.
@@ -115,6 +117,13 @@
       <path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z"/>
       <circle cx="8" cy="10.5" r="1.5" fill="#0b5cad"/><circle cx="12" cy="10.5" r="1.5" fill="#0b5cad"/>
       <circle cx="16" cy="10.5" r="1.5" fill="#0b5cad"/></svg>`;
+  const CAMERA_ICON = `<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
+      <path fill="currentColor" d="M9 4h6l1.5 2H20a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2h3.5z"/>
+      <circle cx="12" cy="13" r="4" fill="#fff"/><circle cx="12" cy="13" r="2.4" fill="currentColor"/></svg>`;
+  // What the server takes (contract: pictures up to 5 MB), and the longest side a photo is scaled to before
+  // it leaves the phone: plenty for reading a screen, and a 12-megapixel photo goes as a few hundred KB.
+  const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
+  const MAX_PICTURE_SIDE = 1600;
   const CLOSE_ICON = `<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false">
       <path d="M6 6l12 12M18 6L6 18" stroke="currentColor" stroke-width="2.4" stroke-linecap="round"/></svg>`;
 
@@ -156,6 +165,8 @@
       form { display: flex; gap: 8px; padding: 10px 12px 12px; background: #fff; border-top: 1px solid #e5e9ef; }
       form input { flex: 1; min-width: 0; padding: 9px 10px; border: 1px solid #b8c2cc; border-radius: 8px; font: inherit; }
       form button { padding: 0 14px; border: none; border-radius: 8px; background: #0b5cad; color: #fff; font: inherit; cursor: pointer; }
+      form .photo { padding: 0 9px; background: #fff; color: #0b5cad; border: 1px solid #b8c2cc; display: flex; align-items: center; }
+      .msg img.thumb { display: block; max-width: 220px; max-height: 220px; border-radius: 8px; margin-top: 2px; }
       .status { display: flex; align-items: center; gap: 8px; padding: 6px 12px; font-size: 13px; color: #a33;
         background: #fff5f5; border-top: 1px solid #f1c6c6; }
       .status[hidden] { display: none; }
@@ -183,6 +194,8 @@
       <div class="status" role="alert" hidden><span class="text"></span><button type="button" class="retry" hidden></button></div>
       <div class="options" role="group"></div>
       <form>
+        <button type="button" class="photo">${CAMERA_ICON}</button>
+        <input class="file" type="file" accept="image/*" capture="environment" hidden />
         <label class="sr-only" for="posdesk-input"></label>
         <input id="posdesk-input" name="text" autocomplete="off" maxlength="2000" />
         <button type="submit" class="send"></button>
@@ -197,7 +210,9 @@
   const status = $(".status");
   const optionsBox = $(".options");
   const form = $("form");
-  const input = $("input");
+  const input = $("#posdesk-input");
+  const photo = $(".photo");
+  const file = $(".file");
 
   function applyWords() {
     const w = words;
@@ -212,6 +227,8 @@
     $("label").textContent = w.inputLabel ?? "";
     input.placeholder = w.placeholder ?? "";
     $(".send").textContent = w.send ?? "";
+    photo.setAttribute("aria-label", w.photo ?? "");
+    photo.title = w.photo ?? "";
     typing.textContent = w.typing ?? "";
     optionsBox.setAttribute("aria-label", w.options ?? "");
     // Messages shown before the words arrived (typed while the server was out of reach) get them now.
@@ -226,7 +243,8 @@
     const text = problem ? words[problem] : reconnecting ? words.reconnecting : "";
     $(".status .text").textContent = text ?? "";
     $(".retry").textContent = words.retry ?? "";
-    $(".retry").hidden = !problem;
+    // A picture too large is no outage: nothing to retry.
+    $(".retry").hidden = !problem || problem === "pictureTooLarge";
     status.hidden = !text;
   }
 
@@ -279,8 +297,18 @@
     return element;
   }
 
-  function addMessage(from, text) {
+  /** A bubble; `picture` (an object URL of the merchant's own file) shows as a thumbnail. */
+  function addMessage(from, text, picture) {
     const element = bubble(from, text);
+    if (picture) {
+      const image = document.createElement("img");
+      image.className = "thumb";
+      image.alt = words.picture ?? "";
+      // A file the browser cannot show (or a page whose policy forbids blob: images): its name instead.
+      image.addEventListener("error", () => image.replaceWith(document.createTextNode(picture.name)));
+      image.src = picture.url;
+      element.append(image);
+    }
     log.append(element);
     log.scrollTop = log.scrollHeight;
     return element;
@@ -388,7 +416,7 @@
         const next = outbox[0];
         markSent(next.element, true);
         typing.hidden = false;
-        show(await post("api/chat", { text: next.text }));
+        show(await post("api/chat", next.image ? { image: next.image } : { text: next.text }));
         outbox.shift();
       }
     } catch {
@@ -411,6 +439,54 @@
     if (!message) return;
     outbox.push({ text: message, element: addMessage("merchant", message) });
     setOptions([]);
+    void sync();
+  }
+
+  function readAsDataUrl(blob) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(blob);
+    });
+  }
+
+  /**
+   * The picture as a data URL for the server: as it is when it is a small enough PNG or JPEG, otherwise
+   * drawn smaller into a JPEG (which also turns a phone's HEIC or WebP into something the server reads).
+   * null when it is too large to send and the browser cannot draw it.
+   */
+  async function pictureData(picture) {
+    const bitmap = await createImageBitmap(picture).catch(() => null);
+    if (bitmap) {
+      const scale = Math.min(1, MAX_PICTURE_SIDE / Math.max(bitmap.width, bitmap.height));
+      const asItIs =
+        scale === 1 && /^image\/(png|jpeg)$/.test(picture.type) && picture.size <= MAX_PICTURE_BYTES;
+      if (!asItIs) {
+        const canvas = document.createElement("canvas");
+        canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+        canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+        canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        bitmap.close();
+        return canvas.toDataURL("image/jpeg", 0.85);
+      }
+      bitmap.close();
+    }
+    // What the browser cannot draw goes as it is: the server says what is wrong with it.
+    return picture.size <= MAX_PICTURE_BYTES ? readAsDataUrl(picture) : null;
+  }
+
+  /** A photo joins the same queue as typed messages: kept, in order, until the server has it. */
+  async function sendPicture(picture) {
+    const element = addMessage("merchant", "", { url: URL.createObjectURL(picture), name: picture.name });
+    setOptions([]);
+    const image = await pictureData(picture).catch(() => null);
+    if (!image) {
+      element.remove();
+      report("pictureTooLarge");
+      return;
+    }
+    outbox.push({ image, element });
     void sync();
   }
 
@@ -441,6 +517,12 @@
     } catch {
       report("unavailable");
     }
+  });
+  photo.addEventListener("click", () => file.click());
+  file.addEventListener("change", () => {
+    const picture = file.files?.[0];
+    file.value = "";
+    if (picture) void sendPicture(picture);
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();

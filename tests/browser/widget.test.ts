@@ -8,6 +8,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { list, t } from "../../src/i18n.js";
 import type { Locale } from "../../src/nlu/intents.js";
+import { screen } from "../support/pictures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
@@ -90,6 +91,38 @@ describe("the web widget with an agent on the console", () => {
     await expect
       .poll(() => bubbles(merchant, "bot").last().textContent(), { timeout: 10_000 })
       .toContain("人工服务已结束");
+    await expect.poll(() => agent.locator("#queue .item").first().textContent()).toMatch(/暂无|No open/);
+    await agent.close();
+    await merchant.close();
+  });
+
+  it("sends a photo of the screen, shows it in the merchant's bubble, and the agent sees the kept copy", async () => {
+    const merchant = await openWidget();
+    const picture = await screen(["交易失败", "卡号 6222 0212 3456 7894", "应答码：05"], "jpeg");
+    await merchant.locator("input.file").setInputFiles({
+      name: "screen.jpg",
+      mimeType: "image/jpeg",
+      buffer: picture,
+    });
+    const thumb = bubbles(merchant, "merchant").last().locator("img.thumb");
+    await expect.poll(() => thumb.getAttribute("src")).toMatch(/^blob:/);
+    await expect
+      .poll(() => bubbles(merchant, "bot").allTextContents(), { timeout: 20_000 })
+      .toContainEqual(expect.stringContaining("应答码：05"));
+    expect((await bubbles(merchant, "bot").allTextContents()).join()).not.toMatch(/3456\s?7894/);
+    await merchant.screenshot({ path: join(ARTIFACTS, "widget-photo.png") });
+
+    await say(merchant, "转人工");
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("人工客服");
+    const agent = await openConsole();
+    await agent.locator("#queue .item").first().click();
+    const kept = agent.locator("#transcript img.picture");
+    await expect.poll(() => kept.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(100);
+    expect(await kept.getAttribute("src")).toMatch(/^blob:/);
+    expect(await agent.locator("#transcript").textContent()).not.toContain("6222 0212 3456 7894");
+    await agent.screenshot({ path: join(ARTIFACTS, "agent-console-photo.png") });
+    // Handed back, so the queue is as the other tests expect it.
+    await agent.locator("#close button[type=submit]").click();
     await expect.poll(() => agent.locator("#queue .item").first().textContent()).toMatch(/暂无|No open/);
     await agent.close();
     await merchant.close();

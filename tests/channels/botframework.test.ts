@@ -20,10 +20,11 @@ import {
   PosdeskBot,
 } from "../../src/channels/botframework.js";
 import { HandoffSummary } from "../../src/engine/handoff.js";
+import type { PictureReader } from "../../src/engine/pictures.js";
 import { list, t } from "../../src/i18n.js";
 import type { Locale } from "../../src/nlu/intents.js";
 import { Switchboard } from "../../src/switchboard.js";
-import { engineFor } from "../support/conversation.js";
+import { engineFor, readerOf } from "../support/conversation.js";
 
 /**
  * TestAdapter has no proactive sends (its continueConversationAsync throws NotImplemented). This one runs
@@ -43,12 +44,23 @@ class ProactiveTestAdapter extends TestAdapter {
 }
 
 /** A merchant on a Bot Framework test channel, the bot over the real engine and an in-memory store. */
-function botFrameworkChat() {
-  const switchboard = new Switchboard(engineFor());
+function botFrameworkChat(options: { pictures?: PictureReader } = {}) {
+  const switchboard = new Switchboard(engineFor(undefined, options.pictures));
   const bot = new PosdeskBot(switchboard);
   const adapter = new ProactiveTestAdapter(async (context) => bot.run(context));
   switchboard.register(new BotFrameworkChannel(adapter));
   return { switchboard, adapter };
+}
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+
+/** A stand-in for a channel's attachment service on 127.0.0.1. */
+async function pictureService(answer: (res: import("node:http").ServerResponse) => void) {
+  const server = createServer((_req, res) => answer(res));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
 function titlesOf(activity: Partial<Activity>): (string | undefined)[] {
@@ -93,14 +105,99 @@ describe("the Bot Framework bot", () => {
       .assertReply((reply) => expect(reply.text).toContain("返回码"));
   });
 
-  it("asks for words when the merchant sends only a picture", async () => {
+  it("asks for words or a photo when the merchant sends only a file it cannot read", async () => {
     const { adapter } = botFrameworkChat();
     await adapter
       .send({
         type: ActivityTypes.Message,
-        attachments: [{ contentType: "image/jpeg", contentUrl: "https://example.com/screen.jpg" }],
+        attachments: [{ contentType: "application/pdf", contentUrl: "https://example.com/slip.pdf" }],
       })
-      .assertReply((reply) => expect(reply.text).toContain("文字"));
+      .assertReply((reply) => expect(reply.text).toBe(t("zh-CN", "botframework.textOnly")));
+  });
+
+  it("reads a picture sent inline, and answers from what it shows", async () => {
+    const reader = readerOf("交易失败\n应答码：51\n余额不足");
+    const { adapter } = botFrameworkChat({ pictures: reader });
+    await adapter
+      .send({
+        type: ActivityTypes.Message,
+        attachments: [
+          { contentType: "image/png", contentUrl: `data:image/png;base64,${PNG.toString("base64")}` },
+        ],
+      })
+      .assertReply((reply) => expect(reply.text).toBe("我看到图片上写着：交易失败 / 应答码：51 / 余额不足"))
+      .assertReply((reply) => expect(reply.text).toContain("余额不足"));
+    expect(Buffer.from(reader.seen[0] ?? []).equals(PNG)).toBe(true);
+  });
+
+  it("fetches a picture from the channel's own service, with the text sent beside it", async () => {
+    const reader = readerOf("DECLINED\nRC:05");
+    const { adapter, switchboard } = botFrameworkChat({ pictures: reader });
+    const service = await pictureService((res) => res.end(PNG));
+    try {
+      await adapter
+        .send({
+          type: ActivityTypes.Message,
+          text: "this card",
+          serviceUrl: service.url,
+          attachments: [
+            { contentType: "image/*", contentUrl: `${service.url}/v3/attachments/1/views/original` },
+          ],
+        })
+        .assertReply((reply) => expect(reply.text).toContain("DECLINED / RC:05"));
+    } finally {
+      service.close();
+    }
+    expect(Buffer.from(reader.seen[0] ?? []).equals(PNG)).toBe(true);
+    const [said] = await switchboard.engine.store.transcript("botframework:Convo1");
+    expect(said).toMatchObject({
+      from: "merchant",
+      text: "DECLINED\nRC:05\nthis card",
+      picture: expect.any(String),
+    });
+  });
+
+  it("does not fetch a picture from anywhere else while activities are not authenticated", async () => {
+    const reader = readerOf("交易失败");
+    const { adapter } = botFrameworkChat({ pictures: reader });
+    let fetched = false;
+    const elsewhere = await pictureService((res) => {
+      fetched = true;
+      res.end(PNG);
+    });
+    try {
+      await adapter
+        .send({
+          type: ActivityTypes.Message,
+          attachments: [{ contentType: "image/png", contentUrl: `${elsewhere.url}/screen.png` }],
+        })
+        .assertReply((reply) => expect(reply.text).toBe(t("zh-CN", "engine.picture.unreadable")));
+    } finally {
+      elsewhere.close();
+    }
+    expect(fetched).toBe(false);
+    expect(reader.seen).toHaveLength(0);
+  });
+
+  it("stops fetching a picture past 5 MB, and says it is too large", async () => {
+    const reader = readerOf("交易失败");
+    const { adapter } = botFrameworkChat({ pictures: reader });
+    const service = await pictureService((res) => {
+      res.write(Buffer.alloc(3 * 2 ** 20));
+      res.end(Buffer.alloc(3 * 2 ** 20));
+    });
+    try {
+      await adapter
+        .send({
+          type: ActivityTypes.Message,
+          serviceUrl: service.url,
+          attachments: [{ contentType: "image/jpeg", contentUrl: `${service.url}/big.jpg` }],
+        })
+        .assertReply((reply) => expect(reply.text).toBe(t("zh-CN", "engine.picture.too_large")));
+    } finally {
+      service.close();
+    }
+    expect(reader.seen).toHaveLength(0);
   });
 
   it("apologises without details when a turn fails", async () => {

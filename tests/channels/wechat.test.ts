@@ -4,16 +4,18 @@
  */
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
+import { FileBox } from "file-box";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type payloads, types, type Wechaty, WechatyBuilder } from "wechaty";
 import { mock, PuppetMock } from "wechaty-puppet-mock";
 import { WechatChannel } from "../../src/channels/wechat.js";
 import type { HandoffRecord } from "../../src/engine/handoff.js";
+import type { PictureReader } from "../../src/engine/pictures.js";
 import { list, t } from "../../src/i18n.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { Switchboard } from "../../src/switchboard.js";
-import { engineFor } from "../support/conversation.js";
+import { engineFor, readerOf } from "../support/conversation.js";
 
 /** What the bot writes into one chat, in order: `next(n)` waits for the next n messages (or fails). */
 interface Inbox {
@@ -64,14 +66,14 @@ interface World {
   says(text: string): void;
 }
 
-async function startWorld(): Promise<World> {
+async function startWorld(pictures?: PictureReader): Promise<World> {
   const mocker = new mock.Mocker();
   const bot = WechatyBuilder.build({
     puppet: new PuppetMock({ mocker }),
     name: `posdesk-test-${randomUUID()}`,
   });
   const store = new MemoryStore();
-  const switchboard = new Switchboard(engineFor(store));
+  const switchboard = new Switchboard(engineFor(store, pictures));
   const channel = new WechatChannel(switchboard, { logger: pino({ level: "silent" }) });
   channel.attach(bot);
   switchboard.register(channel);
@@ -214,11 +216,33 @@ describe("a merchant writing to the bot on WeChat", () => {
     expect(await world.chat.next()).toEqual(["人工服务已结束。如果还有问题，可以直接告诉我。"]);
   });
 
-  it("gets a hint to write in words when sending a picture", async () => {
+  it("gets a hint to write in words or send a photo when sending a voice message", async () => {
+    sendRaw(world, { type: types.Message.Audio });
+    const [reply] = await world.chat.next();
+    expect(reply).toBe(t("zh-CN", "wechat.nonText"));
+    expect(await world.store.getConversation(`wechat:${world.merchant.id}`)).toBeUndefined();
+  });
+
+  it("is told the picture could not be opened when the puppet cannot give it", async () => {
     sendRaw(world, { type: types.Message.Image });
     const [reply] = await world.chat.next();
-    expect(reply).toContain("我暂时只能看懂文字");
-    expect(await world.store.getConversation(`wechat:${world.merchant.id}`)).toBeUndefined();
+    expect(reply).toBe(t("zh-CN", "engine.picture.unreadable"));
+  });
+});
+
+describe("a photo of the terminal's screen on WeChat", () => {
+  it("is read, and answered from what it shows", async () => {
+    await world.bot.stop();
+    const reader = readerOf("交易失败\n应答码：51\n余额不足");
+    world = await startWorld(reader);
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7, 7, 7]);
+    world.merchant.say(FileBox.fromBase64(png.toString("base64"), "screen.png")).to(world.me);
+    const [seen, advice] = await world.chat.next(2);
+    expect(seen).toBe("我看到图片上写着：交易失败 / 应答码：51 / 余额不足");
+    expect(advice).toContain("余额不足");
+    expect(Buffer.from(reader.seen[0] ?? []).equals(png)).toBe(true);
+    const [said] = await world.store.transcript(`wechat:${world.merchant.id}`);
+    expect(said).toMatchObject({ from: "merchant", intent: "card_declined", picture: expect.any(String) });
   });
 });
 

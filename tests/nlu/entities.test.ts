@@ -17,6 +17,45 @@ describe("extractEntities", () => {
     expect(extractEntities(text)).toMatchObject(expected);
   });
 
+  // What a photo of a screen or slip reads as: labels, brackets, codes beside their messages, OCR's slips.
+  it.each([
+    ["应答码：51", "51"],
+    ["RC:05", "05"],
+    ["交易失败 A0", "A0"],
+    ["响应码 51", "51"],
+    ["Resp Code: 05", "05"],
+    ["错误码（51）", "51"],
+    ["ERR-96", "96"],
+    ["失败原因：05", "05"],
+    ["拒绝交易 51", "51"],
+    ["交易失败（14）", "14"],
+    ["[51] 余额不足", "51"],
+    ["余额不足(51)", "51"],
+    ["05DO NOT HONOUR", "05"],
+    ["INSUFFICIENT FUNDS 51", "51"],
+    ["批次号不一致，请重新签到 77", "77"],
+    ["APPROVED 00", "00"],
+    ["交易失败 AO", "A0"],
+    ["应答码：O5", "05"],
+    ["消费\n交易失败\n应答码：51\n余额不足\n请按确认键返回", "51"],
+  ])("finds the response code as a screen or slip shows it: %s", (text, code) => {
+    expect(extractEntities(text).responseCode).toBe(code);
+  });
+
+  it("takes no code from the numbers on a slip that are not one", () => {
+    const slip = [
+      "POS签购单",
+      "商户编号: 898310048160001",
+      "终端编号: 10008888",
+      "批次号: 000123 凭证号: 000456",
+      "参考号: 310012345678",
+      "授权码: 123456",
+      "日期时间: 2026/11/30 14:05:33",
+      "金额: RMB 51.00",
+    ].join("\n");
+    expect(extractEntities(slip).responseCode).toBeUndefined();
+  });
+
   it.each([
     ["刷了5000没到账", 5000],
     ["5k", 5000],

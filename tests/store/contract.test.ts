@@ -143,6 +143,31 @@ describe.each(stores)("the %s store", (_name, open) => {
     await store.close();
   });
 
+  it("keeps a picture's redacted copy for agents, byte for byte, with its type and conversation", async () => {
+    const store = open();
+    const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255, 0, 254]);
+    const id = await store.savePicture("c-pic", bytes, "image/png");
+    const other = await store.savePicture("c-pic", new Uint8Array([0xff, 0xd8, 0xff]), "image/jpeg");
+    expect(other).not.toBe(id);
+    const kept = await store.getPicture(id);
+    expect(kept).toMatchObject({ id, conversationId: "c-pic", mime: "image/png" });
+    expect(Buffer.from(kept?.bytes ?? []).equals(Buffer.from(bytes))).toBe(true);
+    expect(Date.parse(kept?.createdAt ?? "")).not.toBeNaN();
+    expect((await store.getPicture(other))?.mime).toBe("image/jpeg");
+    expect(await store.getPicture("no-such-picture")).toBeUndefined();
+    await store.close();
+  });
+
+  it("keeps a transcript entry's picture reference", async () => {
+    const store = open();
+    const at = "2026-11-25T10:00:00.000Z";
+    await store.appendTranscript("t-pic", [{ from: "merchant", text: "应答码：51", at, picture: "p-1" }]);
+    expect(await store.transcript("t-pic")).toEqual([
+      { from: "merchant", text: "应答码：51", at, picture: "p-1" },
+    ]);
+    await store.close();
+  });
+
   it("says it is ready", async () => {
     const store = open();
     expect(await store.ready()).toBe(true);

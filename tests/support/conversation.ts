@@ -5,6 +5,7 @@
 import { FLOWS } from "../../flows/index.js";
 import { ConversationEngine, type TurnResult } from "../../src/engine/engine.js";
 import type { Channel } from "../../src/engine/handoff.js";
+import type { PictureReader } from "../../src/engine/pictures.js";
 import type { Locale } from "../../src/nlu/intents.js";
 import { loadNlu } from "../../src/nlu/model.js";
 import { MemoryStore } from "../../src/store/memory.js";
@@ -12,8 +13,20 @@ import type { Store } from "../../src/store/store.js";
 
 export const nlu = loadNlu().nlu;
 
-export function engineFor(store: Store = new MemoryStore()): ConversationEngine {
-  return new ConversationEngine({ nlu, store, flows: FLOWS });
+export function engineFor(store: Store = new MemoryStore(), pictures?: PictureReader): ConversationEngine {
+  return new ConversationEngine({ nlu, store, flows: FLOWS, ...(pictures ? { pictures } : {}) });
+}
+
+/** A stand-in for OCR: every picture reads as `text`; the bytes it was given are kept in `seen`. */
+export function readerOf(text: string): PictureReader & { seen: Uint8Array[] } {
+  const seen: Uint8Array[] = [];
+  return {
+    seen,
+    async read(picture) {
+      seen.push(picture.bytes);
+      return { text, redacted: new Uint8Array([1, 2, 3]), redactedType: "image/png" };
+    },
+  };
 }
 
 export interface Chat {
