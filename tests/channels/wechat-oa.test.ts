@@ -35,6 +35,8 @@ beforeAll(async () => {
     WECHAT_OA_AES_KEY: account.keys.aesKey,
     WECHAT_API_BASE: api.base,
     WECHAT_OA_REPLY_BUDGET_MS: String(BUDGET_MS),
+    // These tests are about fetching and delivering; reading the picture is wechat-oa-picture.test.ts's.
+    POSDESK_PICTURES: "off",
   });
 });
 afterAll(async () => {

@@ -18,7 +18,7 @@ describe("threshold rules", () => {
   // In-domain: right from 0.5 up, and a few right guesses down at 0.35. Out of domain: guesses at 0.4 that
   // are wrong (a topic for a message outside POS support), and none at 0.9.
   const test = [
-    ...guesses(20, "card_declined", "card_declined", 0.8),
+    ...guesses(40, "card_declined", "card_declined", 0.8),
     ...guesses(2, "refund_void", "refund_void", 0.35),
   ];
   const ood = [...guesses(6, "none", "terminal_dead", 0.4), ...guesses(10, "none", "none", 0.9)];
@@ -28,6 +28,12 @@ describe("threshold rules", () => {
     expect(deriveThresholds([test, ood]).minConfidence).toBe(0.45);
     // Without the out-of-domain set nothing below is worth cutting: the lowest cut keeps everything.
     expect(deriveThresholds([test]).minConfidence).toBe(0.05);
+  });
+
+  it("never cuts the test file below its 95% goal for the sake of the out-of-domain set", () => {
+    // With 20 right guesses instead of 40, cutting at 0.45 would leave the test file at 20 of 22 (91%).
+    const fewer = [...test.slice(20)];
+    expect(deriveThresholds([fewer, ood]).minConfidence).toBe(0.05);
   });
 
   it("acts on a topic or a global intent from where it is right nine times in ten", () => {
