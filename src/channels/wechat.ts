@@ -6,7 +6,6 @@
 import type { Contact, Friendship, Message, Room, Wechaty } from "wechaty";
 import { types } from "wechaty";
 import { z } from "zod";
-import type { TurnResult } from "../engine/engine.js";
 import type { Picture } from "../engine/pictures.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../logger.js";

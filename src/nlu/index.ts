@@ -7,7 +7,7 @@ import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
 import { routeForCode } from "./codes.js";
 import { type Entities, extractEntities } from "./entities.js";
 import type { IntentId, Locale } from "./intents.js";
-import { canonicalChars, normalize } from "./normalize.js";
+import { canonicalChars, normalizeCanonical } from "./normalize.js";
 import { maskCardNumbers } from "./redact.js";
 import { keyLines } from "./screen.js";
 import { thresholds } from "./thresholds.js";
@@ -41,8 +41,9 @@ export function detectLocale(text: string): Locale | undefined {
 }
 
 export function features(text: string): { normalized: string; entities: Entities; tokens: string[] } {
-  const entities = extractEntities(canonicalChars(text));
-  const normalized = normalize(text);
+  const canonical = canonicalChars(text);
+  const entities = extractEntities(canonical);
+  const normalized = normalizeCanonical(canonical);
   return { normalized, entities, tokens: tokenize(normalized, entities) };
 }
 

@@ -21,8 +21,16 @@ const PINYIN_GLUED = new RegExp(`[a-z]+(?=[${CJK}])|(?<=[${CJK}])[a-z]+`, "g");
 
 /** Canonical form of `text` for classification. Idempotent. */
 export function normalize(text: string): string {
-  let s = toSimplified(text.normalize("NFKC")).toLowerCase();
-  s = s.replace(EMOJI, " ").replace(CONTROL, " ");
+  return normalizeCanonical(canonicalChars(text));
+}
+
+/**
+ * `normalize` for text already through `canonicalChars`: the traditional-to-simplified conversion is most of
+ * the cost, and understanding a message needs both forms.
+ */
+export function normalizeCanonical(canonical: string): string {
+  let s = canonical.toLowerCase();
+  s = s.replace(EMOJI, " ");
   s = s.replace(PINYIN_GLUED, replacePinyin);
   s = s.replace(SPLIT_CJK, "");
   for (const [wrong, right] of HOMOPHONES) s = s.replaceAll(wrong, right);
