@@ -4,7 +4,7 @@
  * merchant words for the customer, the rest get the fix the domain facts give for that code.
  */
 import { setup } from "xstate";
-import { codeClass } from "../src/nlu/codes.js";
+import { codeClass } from "../src/domain/codes.js";
 import * as kit from "./kit.js";
 
 export const version = 1;

@@ -7,14 +7,9 @@
  */
 import { assign, emit } from "xstate";
 
-export type FactValue = string | number | boolean;
-export type Facts = Record<string, FactValue>;
+import type { Expectation, Facts, FactValue, Step, StepResult } from "../src/domain/dialogue.js";
 
-export type StepResult = "fixed" | "not_fixed" | "advised" | "skipped";
-export interface Step {
-  step: string;
-  result: StepResult;
-}
+export type { Expectation, Facts, FactValue, Step, StepResult };
 
 /** What the engine knows when a flow starts: the entities of the message that started it. */
 export interface FlowInput {
@@ -46,9 +41,6 @@ export interface Answer {
 }
 
 export type FlowEvent = { type: "ANSWER"; answer: Answer };
-
-/** What a question expects, so the answer parser knows how to read a bare "51", "5000" or "N86012345678". */
-export type Expectation = "choice" | "code" | "amount" | "serial" | "text";
 
 export type FlowEmitted =
   | { type: "say"; key: string | string[]; params: Facts }

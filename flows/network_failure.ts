@@ -5,7 +5,7 @@
  * terminal that lost its Wi-Fi. Every fix ends by switching network; what still fails goes to a person.
  */
 import { setup } from "xstate";
-import { codeClass } from "../src/nlu/codes.js";
+import { codeClass } from "../src/domain/codes.js";
 import * as kit from "./kit.js";
 
 export const version = 1;

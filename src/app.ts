@@ -1,10 +1,10 @@
 /** Composition of the core: the model, the store and the engine, as every entry point uses them. */
 import { FLOWS } from "../flows/index.js";
 import { LiveHub, RedisHub } from "./channels/hub.js";
+import { Locale } from "./domain/intents.js";
 import { ConversationEngine } from "./engine/engine.js";
 import type { PictureReader } from "./engine/pictures.js";
 import type { Logger } from "./logger.js";
-import { Locale } from "./nlu/intents.js";
 import { loadNlu } from "./nlu/model.js";
 import { openStore } from "./store/index.js";
 import { RedisStore } from "./store/redis.js";

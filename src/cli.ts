@@ -12,10 +12,10 @@ import { runEval } from "./commands/eval.js";
 import { runLearn } from "./commands/learn.js";
 import { runRead } from "./commands/read.js";
 import { UsageError } from "./commands/usage.js";
+import type { HandoffRecord } from "./domain/handoff.js";
+import { Locale } from "./domain/intents.js";
 import type { TurnResult } from "./engine/engine.js";
-import type { HandoffRecord } from "./engine/handoff.js";
 import { createLogger } from "./logger.js";
-import { Locale } from "./nlu/intents.js";
 import { loadNlu } from "./nlu/model.js";
 import { maskCardNumbers } from "./nlu/redact.js";
 

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import i18next, { type TFunction } from "i18next";
-import type { Locale } from "./nlu/intents.js";
+import type { Locale } from "./domain/intents.js";
 import { LOCALES_DIR } from "./paths.js";
 
 export const LOCALES: readonly Locale[] = ["zh-CN", "en"];

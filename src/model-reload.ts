@@ -6,8 +6,8 @@
 import { existsSync, type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { Locale } from "./domain/intents.js";
 import type { ConversationEngine } from "./engine/engine.js";
-import { Locale } from "./nlu/intents.js";
 import { loadNlu } from "./nlu/model.js";
 import { loadTrainingSet } from "./nlu/training.js";
 

@@ -5,10 +5,10 @@
  */
 import type { ChannelAdapter, Delivery } from "./channels/channel.js";
 import { LiveHub } from "./channels/hub.js";
+import type { Channel, HandoffRecord } from "./domain/handoff.js";
+import type { IntentId } from "./domain/intents.js";
 import { type ConversationEngine, EngineError, type Turn, type TurnResult } from "./engine/engine.js";
-import type { Channel, HandoffRecord } from "./engine/handoff.js";
 import type { Metrics } from "./metrics.js";
-import type { IntentId } from "./nlu/intents.js";
 import { maskCardNumbers } from "./nlu/redact.js";
 import type { ConversationRecord } from "./store/store.js";
 

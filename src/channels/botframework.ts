@@ -20,12 +20,12 @@ import {
   type Transcript,
   TurnContext,
 } from "botbuilder";
+import type { HandoffSummary } from "../domain/handoff.js";
+import type { Locale } from "../domain/intents.js";
 import { EngineError, type TurnResult } from "../engine/engine.js";
-import type { HandoffSummary } from "../engine/handoff.js";
 import { type Picture, PictureError } from "../engine/pictures.js";
 import { t } from "../i18n.js";
 import { createLogger, type Logger } from "../logger.js";
-import type { Locale } from "../nlu/intents.js";
 import type { Switchboard } from "../switchboard.js";
 import { downloadPicture } from "./attachments.js";
 import type { ChannelAdapter, Delivery } from "./channel.js";

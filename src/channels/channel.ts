@@ -1,5 +1,5 @@
 /** What a channel adapter is: a thin shell that turns its platform's messages into Turns and back. */
-import type { Channel } from "../engine/handoff.js";
+import type { Channel } from "../domain/handoff.js";
 import type { ConversationRecord } from "../store/store.js";
 
 /** A message for the merchant that did not come as a reply to their own turn (an agent's, a closing note). */

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
-import type { Channel, HandoffStatus } from "../engine/handoff.js";
+import type { Channel, HandoffStatus } from "../domain/handoff.js";
 import type { Delivery } from "./channel.js";
 
 export type ConversationEvent =

@@ -6,10 +6,10 @@
 import type { Contact, Friendship, Message, Room, Wechaty } from "wechaty";
 import { types } from "wechaty";
 import { z } from "zod";
+import type { Locale } from "../domain/intents.js";
 import type { Picture } from "../engine/pictures.js";
 import { t } from "../i18n.js";
 import type { Logger } from "../logger.js";
-import type { Locale } from "../nlu/intents.js";
 import type { Switchboard } from "../switchboard.js";
 import type { ChannelAdapter, Delivery } from "./channel.js";
 import { renderReplies } from "./wechat-replies.js";

@@ -4,9 +4,9 @@
  * derived from both (--calibrate). Reports for --json and their tables.
  */
 import { writeFileSync } from "node:fs";
+import { Locale } from "../domain/intents.js";
 import { type Bin, calibration } from "../nlu/calibration.js";
 import { oodExamples, type Prediction, posdeskAt, predictAll } from "../nlu/evaluate.js";
-import { Locale } from "../nlu/intents.js";
 import { deriveThresholds } from "../nlu/threshold-rules.js";
 import { THRESHOLDS_FILE, type Thresholds } from "../nlu/thresholds.js";
 import type { LabelledExample, OodExample } from "../nlu/training.js";

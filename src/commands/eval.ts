@@ -6,6 +6,7 @@
  * `intents/thresholds.json` first and measured at. Tables by default; --json writes one JSON object.
  */
 import { parseArgs } from "node:util";
+import { INTENTS, type IntentId } from "../domain/intents.js";
 import {
   crossValidate,
   type Metrics,
@@ -18,7 +19,6 @@ import {
   type Train,
   throughput,
 } from "../nlu/evaluate.js";
-import { INTENTS, type IntentId } from "../nlu/intents.js";
 import { RULES } from "../nlu/threshold-rules.js";
 import { THRESHOLDS_FILE, type Thresholds, thresholds } from "../nlu/thresholds.js";
 import {

@@ -3,27 +3,13 @@
  * or synonym), a plain yes or no, and the entities the question asked for. Labels, synonyms and yes/no
  * words come from `locales/`, so each language brings its own.
  */
-import type { Answer, Expectation } from "../../flows/kit.js";
+import type { Answer } from "../../flows/kit.js";
+import type { PendingQuestion } from "../domain/dialogue.js";
+import type { Locale } from "../domain/intents.js";
 import { list, t } from "../i18n.js";
 import { detectAct } from "../nlu/acts.js";
 import { extractEntities } from "../nlu/entities.js";
-import type { Locale } from "../nlu/intents.js";
 import { normalize } from "../nlu/normalize.js";
-
-export interface PendingQuestion {
-  /** The flow that asked (`menu` for the engine's topic menu): where option labels come from. */
-  flow: string;
-  options: string[];
-  expect: Expectation;
-  /** The question's text key and parameters, to ask it again. */
-  key?: string | string[];
-  params?: Record<string, unknown>;
-  /** A first "don't know" gets a hint where to find the answer; `hinted` once it was given. */
-  hint?: boolean;
-  hinted?: boolean;
-  /** For a question the engine asks about topics: the entities of the message that raised it. */
-  facts?: Record<string, string | number | boolean>;
-}
 
 /** The label a quick reply shows: the flow's own wording first, the shared one after. */
 export function optionLabel(locale: Locale, flow: string, option: string): string {

@@ -5,13 +5,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
+import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
-import type { IntentId, Locale, TopicId } from "../nlu/intents.js";
 import { maskCardNumbers, maskDeep } from "../nlu/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
-import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "./handoff.js";
 import { KeyedMutex } from "./lock.js";
 import {
   type Picture,

@@ -4,7 +4,7 @@
  */
 import { type AnyStateMachine, createActor } from "xstate";
 import type { Answer, Facts, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
-import type { TopicId } from "../nlu/intents.js";
+import type { TopicId } from "../domain/intents.js";
 import type { ActiveFlow } from "../store/store.js";
 
 export interface FlowDefinition {

@@ -5,14 +5,14 @@
  * is offered once.
  */
 import { createHash } from "node:crypto";
+import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
+import { type IntentId, isTopic, type Locale, TROUBLESHOOTING_INTENTS } from "../domain/intents.js";
 import { list, section } from "../i18n.js";
 import { detectAct } from "../nlu/acts.js";
 import { detectLocale } from "../nlu/index.js";
-import { type IntentId, isTopic, type Locale, TROUBLESHOOTING_INTENTS } from "../nlu/intents.js";
 import { normalize } from "../nlu/normalize.js";
 import { maskCardNumbers } from "../nlu/redact.js";
 import type { CandidateDecision, Store } from "../store/store.js";
-import type { HandoffRecord, TranscriptEntry } from "./handoff.js";
 
 export interface Candidate {
   /** A hash of locale, resolution and normalised text: the same message with the same label is one candidate. */

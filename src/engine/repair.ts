@@ -7,14 +7,14 @@
  * flow asks whether anything else is wrong. Rasa's conversation patterns name the same cases.
  */
 import type { Answer, Facts } from "../../flows/kit.js";
+import { routeForCode } from "../domain/codes.js";
+import type { PendingQuestion } from "../domain/dialogue.js";
+import { isTopic, type TopicId } from "../domain/intents.js";
 import { has } from "../i18n.js";
 import { CHITCHAT, type DialogueAct, detectCorrection } from "../nlu/acts.js";
-import { routeForCode } from "../nlu/codes.js";
 import { extractEntities } from "../nlu/entities.js";
 import type { Understanding } from "../nlu/index.js";
-import { isTopic, type TopicId } from "../nlu/intents.js";
 import type { SuspendedFlow } from "../store/store.js";
-import type { PendingQuestion } from "./answer.js";
 import type { TurnContext, TurnRouter } from "./router.js";
 
 /** The facts a correction may fix, as the entity extractor names them. */

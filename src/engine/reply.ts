@@ -1,8 +1,9 @@
 /** What the bot says in one turn, rendered in the conversation's language as it is built. */
 import type { FlowEmitted } from "../../flows/kit.js";
+import type { PendingQuestion } from "../domain/dialogue.js";
+import type { Locale } from "../domain/intents.js";
 import { type Params, resolvedKey, t } from "../i18n.js";
-import type { Locale } from "../nlu/intents.js";
-import { optionLabel, type PendingQuestion } from "./answer.js";
+import { optionLabel } from "./answer.js";
 
 export interface ReplyOption {
   id: string;

@@ -6,16 +6,17 @@
  * asked again, then clarified with the likeliest topics, then handed to a person.
  */
 import type { Answer, Facts, FlowOutput, Step } from "../../flows/kit.js";
+import { routeForCode } from "../domain/codes.js";
+import type { PendingQuestion } from "../domain/dialogue.js";
+import type { HandoffReason, Priority } from "../domain/handoff.js";
+import { type IntentId, isTopic, type Locale, type TopicId } from "../domain/intents.js";
 import { list } from "../i18n.js";
 import { CHITCHAT, detectCorrection, detectInterruption } from "../nlu/acts.js";
-import { routeForCode } from "../nlu/codes.js";
 import type { Understanding } from "../nlu/index.js";
-import { type IntentId, isTopic, type Locale, type TopicId } from "../nlu/intents.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ConversationRecord } from "../store/store.js";
-import { answerStrength, isBareYesNo, type PendingQuestion, parseAnswer } from "./answer.js";
+import { answerStrength, isBareYesNo, parseAnswer } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
-import type { HandoffReason, Priority } from "./handoff.js";
 import { factsOf, Repairs } from "./repair.js";
 import type { Reply } from "./reply.js";
 

@@ -1,8 +1,8 @@
 /** The paragraph an agent reads in ten seconds, in the agent's language, from what the bot learnt. */
 import type { Facts, Step } from "../../flows/kit.js";
+import type { HandoffReason } from "../domain/handoff.js";
+import type { IntentId, Locale } from "../domain/intents.js";
 import { has, t } from "../i18n.js";
-import type { IntentId, Locale } from "../nlu/intents.js";
-import type { HandoffReason } from "./handoff.js";
 
 export interface SummaryInput {
   intent: IntentId;

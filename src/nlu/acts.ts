@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { Locale } from "../domain/intents.js";
 import { ROOT } from "../paths.js";
-import { Locale } from "./intents.js";
 import { canonicalChars, normalize } from "./normalize.js";
 
 export const DialogueAct = z.enum([

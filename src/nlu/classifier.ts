@@ -11,7 +11,7 @@
  *   likely to have written it than one that repeats a small vocabulary (Good-Turing).
  */
 import BayesClassifier, { type BayesTables } from "natural/lib/natural/classifiers/bayes_classifier.js";
-import type { IntentId } from "./intents.js";
+import type { IntentId } from "../domain/intents.js";
 import { CHAR_GRAM, isPair } from "./tokenize.js";
 
 export interface Ranked {

@@ -3,7 +3,7 @@
  * masked card numbers. Works on the text after masking and simplification (not on the classifier's form).
  */
 import { z } from "zod";
-import { codeMessages, compactMessage, KNOWN_CODES } from "./codes.js";
+import { codeMessages, compactMessage, KNOWN_CODES } from "../domain/codes.js";
 import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
 import { maskCardNumbers } from "./redact.js";
 

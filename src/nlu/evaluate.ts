@@ -3,8 +3,9 @@
  * (expected, predicted) pairs; stratified k-fold cross-validation over the training phrases; throughput.
  * Everything here is deterministic (a seeded shuffle) so that two runs over the same files agree.
  */
+
+import type { IntentId, Locale } from "../domain/intents.js";
 import type { Ranked } from "./classifier.js";
-import type { IntentId, Locale } from "./intents.js";
 import { trainNlu } from "./model.js";
 import { type LabelledExample, type OodExample, uniquePhrases } from "./training.js";
 

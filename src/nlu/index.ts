@@ -2,11 +2,12 @@
  * Understanding a merchant's message: mask card numbers, normalise, detect the language, extract entities,
  * classify the intent, and let a quoted response code decide the route where the contract says so.
  */
+
+import { routeForCode } from "../domain/codes.js";
+import type { IntentId, Locale } from "../domain/intents.js";
 import { type DialogueAct, detectAct } from "./acts.js";
 import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
-import { routeForCode } from "./codes.js";
 import { type Entities, extractEntities } from "./entities.js";
-import type { IntentId, Locale } from "./intents.js";
 import { canonicalChars, normalizeCanonical } from "./normalize.js";
 import { maskCardNumbers } from "./redact.js";
 import { keyLines } from "./screen.js";

@@ -5,8 +5,8 @@
  * import, so only `posdesk eval --peer` ever loads it.
  */
 import { createRequire } from "node:module";
+import { IntentId, type Locale } from "../domain/intents.js";
 import type { Guess, Predict } from "./evaluate.js";
-import { IntentId, type Locale } from "./intents.js";
 import type { LabelledExample } from "./training.js";
 
 interface NlpManager {

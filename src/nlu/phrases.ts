@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isScalar, isSeq, parse, parseDocument } from "yaml";
-import type { IntentId, Locale } from "./intents.js";
+import type { IntentId, Locale } from "../domain/intents.js";
 import { normalize } from "./normalize.js";
 import { findMaskedPans, maskCardNumbers } from "./redact.js";
 import { IntentFile } from "./training.js";

@@ -4,7 +4,7 @@
  * "余额不足"…). The rest (app bars, buttons, amounts, the slip's merchant and batch numbers) is chrome: it
  * would only blur what the merchant is shown, and "确定" / "OK" on a button is no answer to a question.
  */
-import { codeMessages, compactMessage, KNOWN_CODES } from "./codes.js";
+import { codeMessages, compactMessage, KNOWN_CODES } from "../domain/codes.js";
 import { extractEntities } from "./entities.js";
 
 /** Results and on-screen messages without a code (domain.md §2), Chinese and English. */

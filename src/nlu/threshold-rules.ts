@@ -3,8 +3,9 @@
  * out-of-domain set), each by a rule written down here and in the README. `posdesk eval --calibrate` writes
  * them to `intents/thresholds.json`; a test derives them again and checks the file still holds them.
  */
+
+import { type IntentId, isTopic } from "../domain/intents.js";
 import type { Ranked } from "./classifier.js";
-import { type IntentId, isTopic } from "./intents.js";
 import type { Thresholds } from "./thresholds.js";
 
 /** A held-out message as the classifier saw it: the right intent and its best guesses, most likely first. */

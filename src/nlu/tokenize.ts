@@ -7,7 +7,7 @@
  */
 import PorterStemmer from "natural/lib/natural/stemmers/porter_stemmer.js";
 import { WordTokenizer } from "natural/lib/natural/tokenizers/regexp_tokenizer.js";
-import { KNOWN_CODES, routeForCode } from "./codes.js";
+import { KNOWN_CODES, routeForCode } from "../domain/codes.js";
 import type { Entities } from "./entities.js";
 import { NUMBER_WORDS, WORD_VARIANTS } from "./lexicon.js";
 

@@ -7,8 +7,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
+import { IntentId, Locale } from "../domain/intents.js";
 import { INTENTS_DIR } from "../paths.js";
-import { IntentId, Locale } from "./intents.js";
 import { normalize } from "./normalize.js";
 
 export const IntentFile = z.object({

@@ -1,7 +1,7 @@
 /** In-memory store for unit tests: round-trips everything through JSON, exactly like the real ones. */
 
 import { randomUUID } from "node:crypto";
-import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
+import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
 import {
   type CandidateDecision,

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
-import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
+import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
 import {
   type CandidateDecision,

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { HandoffRecord, TranscriptEntry } from "../engine/handoff.js";
+import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskDeep } from "../nlu/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import {

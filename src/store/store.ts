@@ -2,10 +2,9 @@
  * One storage interface for every backend (SQLite file, Redis, memory). Everything handed to a store has
  * had card numbers masked already; stores mask again on write as a last line of defence.
  */
-import type { Facts, Step } from "../../flows/kit.js";
-import type { PendingQuestion } from "../engine/answer.js";
-import type { Channel, HandoffRecord, HandoffStatus, TranscriptEntry } from "../engine/handoff.js";
-import type { Locale, TopicId } from "../nlu/intents.js";
+import type { Facts, PendingQuestion, Step } from "../domain/dialogue.js";
+import type { Channel, HandoffRecord, HandoffStatus, TranscriptEntry } from "../domain/handoff.js";
+import type { Locale, TopicId } from "../domain/intents.js";
 
 export interface ActiveFlow {
   id: TopicId;

@@ -3,8 +3,8 @@
  * story says exactly what differed, not just that something did.
  */
 import type { Facts } from "../../flows/kit.js";
-import type { HandoffReason, Priority } from "../engine/handoff.js";
-import type { IntentId } from "../nlu/intents.js";
+import type { HandoffReason, Priority } from "../domain/handoff.js";
+import type { IntentId } from "../domain/intents.js";
 import type { HandoffExpectation, StoryTurn } from "./schema.js";
 
 /** What the bot did on one turn, as far as a story can check it. */

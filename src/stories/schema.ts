@@ -4,8 +4,8 @@
  * when unrelated wording changes.
  */
 import { z } from "zod";
-import { Channel, HandoffReason, Priority } from "../engine/handoff.js";
-import { IntentId, Locale, TROUBLESHOOTING_INTENTS } from "../nlu/intents.js";
+import { Channel, HandoffReason, Priority } from "../domain/handoff.js";
+import { IntentId, Locale, TROUBLESHOOTING_INTENTS } from "../domain/intents.js";
 
 // YAML reads `say: 05` as the number 5: asking for quotes is better than guessing what was meant.
 const text = z.string({ error: 'expected text (quote numbers and codes: "05")' });

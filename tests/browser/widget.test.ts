@@ -6,8 +6,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locale } from "../../src/domain/intents.js";
 import { list, t } from "../../src/i18n.js";
-import type { Locale } from "../../src/nlu/intents.js";
 import { screen } from "../support/pictures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 

@@ -19,10 +19,10 @@ import {
   onTurnError,
   PosdeskBot,
 } from "../../src/channels/botframework.js";
-import { HandoffSummary } from "../../src/engine/handoff.js";
+import { HandoffSummary } from "../../src/domain/handoff.js";
+import type { Locale } from "../../src/domain/intents.js";
 import type { PictureReader } from "../../src/engine/pictures.js";
 import { list, t } from "../../src/i18n.js";
-import type { Locale } from "../../src/nlu/intents.js";
 import { Switchboard } from "../../src/switchboard.js";
 import { engineFor, readerOf } from "../support/conversation.js";
 

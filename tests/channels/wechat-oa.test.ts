@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HandoffSummary } from "../../src/engine/handoff.js";
+import type { HandoffSummary } from "../../src/domain/handoff.js";
 import { t } from "../../src/i18n.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import {

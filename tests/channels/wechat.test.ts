@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type payloads, types, type Wechaty, WechatyBuilder } from "wechaty";
 import { mock, PuppetMock } from "wechaty-puppet-mock";
 import { WechatChannel } from "../../src/channels/wechat.js";
-import type { HandoffRecord } from "../../src/engine/handoff.js";
+import type { HandoffRecord } from "../../src/domain/handoff.js";
 import type { PictureReader } from "../../src/engine/pictures.js";
 import { list, t } from "../../src/i18n.js";
 import { MemoryStore } from "../../src/store/memory.js";

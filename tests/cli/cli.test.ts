@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HandoffSummary } from "../../src/engine/handoff.js";
+import { HandoffSummary } from "../../src/domain/handoff.js";
 
 // The CLI as outside scripts run it: the built bin, a child process, stdin in, JSON lines out.
 const BIN = join(import.meta.dirname, "../../dist/src/cli.js");

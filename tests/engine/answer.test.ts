@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerStrength, type PendingQuestion, parseAnswer } from "../../src/engine/answer.js";
+import type { PendingQuestion } from "../../src/domain/dialogue.js";
+import { answerStrength, parseAnswer } from "../../src/engine/answer.js";
 
 const serialQuestion: PendingQuestion = { flow: "terminal_dead", options: ["unknown"], expect: "serial" };
 const choiceQuestion: PendingQuestion = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HandoffSummary } from "../../src/engine/handoff.js";
+import { HandoffSummary } from "../../src/domain/handoff.js";
 import { talk } from "../support/conversation.js";
 
 describe("a troubleshooting conversation", () => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import type { IntentId } from "../../src/domain/intents.js";
 import {
   type Candidate,
   findCandidates,
@@ -11,7 +12,6 @@ import {
   pendingCandidates,
   recordDecisions,
 } from "../../src/engine/learning.js";
-import type { IntentId } from "../../src/nlu/intents.js";
 import { loadNlu } from "../../src/nlu/model.js";
 import { addPhrases } from "../../src/nlu/phrases.js";
 import { IntentFile, loadTrainingSet } from "../../src/nlu/training.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationEvent } from "../../src/channels/hub.js";
-import { HandoffSummary } from "../../src/engine/handoff.js";
+import { HandoffSummary } from "../../src/domain/handoff.js";
 import { list, t } from "../../src/i18n.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 

@@ -5,9 +5,9 @@
  */
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Locale } from "../../src/domain/intents.js";
 import { parseWidgetOrigins } from "../../src/http/cors.js";
 import { t } from "../../src/i18n.js";
-import type { Locale } from "../../src/nlu/intents.js";
 import { startServer } from "../../src/server.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { INTENTS } from "../../src/domain/intents.js";
 import { metrics } from "../../src/nlu/evaluate.js";
-import { INTENTS } from "../../src/nlu/intents.js";
 import { loadNlu } from "../../src/nlu/model.js";
 import { normalize } from "../../src/nlu/normalize.js";
 import { loadOodSet, loadTestSet, loadTrainingSet } from "../../src/nlu/training.js";

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { INTENTS } from "../../src/domain/intents.js";
 import {
   crossValidate,
   metrics,
@@ -8,7 +9,6 @@ import {
   stratifiedFolds,
   trainPosdesk,
 } from "../../src/nlu/evaluate.js";
-import { INTENTS } from "../../src/nlu/intents.js";
 import { normalize } from "../../src/nlu/normalize.js";
 import { trainPeer } from "../../src/nlu/peer.js";
 import { loadThresholds } from "../../src/nlu/thresholds.js";

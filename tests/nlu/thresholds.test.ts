@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { IntentId } from "../../src/domain/intents.js";
 import type { Ranked } from "../../src/nlu/classifier.js";
 import { oodExamples, predictAll, trainPosdesk } from "../../src/nlu/evaluate.js";
-import type { IntentId } from "../../src/nlu/intents.js";
 import { deriveThresholds, type HeldOutGuess } from "../../src/nlu/threshold-rules.js";
 import { loadThresholds } from "../../src/nlu/thresholds.js";
 import { loadOodSet, loadTestSet, loadTrainingSet, uniquePhrases } from "../../src/nlu/training.js";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HandoffRecord } from "../../src/engine/handoff.js";
+import type { HandoffRecord } from "../../src/domain/handoff.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { RedisStore, redisClient } from "../../src/store/redis.js";
 import { SqliteStore } from "../../src/store/sqlite.js";

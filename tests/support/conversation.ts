@@ -3,10 +3,10 @@
  * given one: `const chat = talk(); await chat.say("刷卡提示51")`.
  */
 import { FLOWS } from "../../flows/index.js";
+import type { Channel } from "../../src/domain/handoff.js";
+import type { Locale } from "../../src/domain/intents.js";
 import { ConversationEngine, type TurnResult } from "../../src/engine/engine.js";
-import type { Channel } from "../../src/engine/handoff.js";
 import type { PictureReader } from "../../src/engine/pictures.js";
-import type { Locale } from "../../src/nlu/intents.js";
 import { loadNlu } from "../../src/nlu/model.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import type { Store } from "../../src/store/store.js";

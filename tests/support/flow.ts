@@ -4,9 +4,10 @@
  */
 import { type AnyStateMachine, createActor } from "xstate";
 import type { Facts, FlowEmitted, FlowOutput } from "../../flows/kit.js";
-import { type PendingQuestion, parseAnswer } from "../../src/engine/answer.js";
+import type { PendingQuestion } from "../../src/domain/dialogue.js";
+import type { Locale } from "../../src/domain/intents.js";
+import { parseAnswer } from "../../src/engine/answer.js";
 import { t } from "../../src/i18n.js";
-import type { Locale } from "../../src/nlu/intents.js";
 
 export interface FlowScript {
   /** The state the flow is in now (a string for flat flows). */

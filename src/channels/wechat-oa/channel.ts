@@ -5,11 +5,11 @@
  * within WeChat's 48-hour window after the merchant's last message.
  */
 import { z } from "zod";
+import { isTopic, type Locale } from "../../domain/intents.js";
 import { EngineError, type Turn } from "../../engine/engine.js";
 import type { Picture } from "../../engine/pictures.js";
 import { t } from "../../i18n.js";
 import type { Logger } from "../../logger.js";
-import { isTopic, type Locale } from "../../nlu/intents.js";
 import type { ConversationRecord } from "../../store/store.js";
 import type { Switchboard } from "../../switchboard.js";
 import type { ChannelAdapter, Delivery } from "../channel.js";

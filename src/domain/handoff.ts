@@ -1,6 +1,6 @@
 /** The HandoffSummary of the contract: one zod schema for the code and the tests. */
 import { z } from "zod";
-import { IntentId, Locale } from "../nlu/intents.js";
+import { IntentId, Locale } from "./intents.js";
 
 export const Channel = z.enum(["cli", "web", "wechat", "botframework"]);
 export type Channel = z.infer<typeof Channel>;
