@@ -9,7 +9,7 @@ import type { Locale } from "../domain/intents.js";
 import { list, t } from "../i18n.js";
 import { detectAct } from "../nlu/acts.js";
 import { extractEntities } from "../nlu/entities.js";
-import { normalize } from "../nlu/normalize.js";
+import { normalize, textSize } from "../nlu/normalize.js";
 
 /** The label a quick reply shows: the flow's own wording first, the shared one after. */
 export function optionLabel(locale: Locale, flow: string, option: string): string {
@@ -71,9 +71,7 @@ export function readYesNo(locale: Locale, normalized: string): boolean | undefin
 export function isBareYesNo(locale: Locale, normalized: string): boolean {
   const found = yesNoWord(locale, normalized);
   if (!found) return false;
-  const rest = normalized.replace(found.word, " ");
-  const han = rest.match(/[\u3400-\u9fff]/g)?.length ?? 0;
-  const words = rest.match(/[a-z]+/g)?.length ?? 0;
+  const { han, words } = textSize(normalized.replace(found.word, " "));
   return han <= 2 && words <= 1;
 }
 

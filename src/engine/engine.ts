@@ -189,7 +189,9 @@ export class ConversationEngine {
     if (tooLong && !read) ctx.reply.say("engine.tooLong", { max: MAX_MESSAGE_CHARS });
     if (typeof reading === "string") ctx.reply.say(`engine.picture.${reading}`);
     else if (reading) ctx.reply.say("engine.picture.seen", { text: seenLines(understanding, read) });
-    const before = structuredClone(conversation);
+    // Routing replaces the record's fields (flow, facts, question…), it never changes them in place: a
+    // shallow copy is enough to undo the turn, and costs nothing beside a deep one of the flow snapshot.
+    const before = { ...conversation };
     try {
       if (turn.opened) {
         this.router.opened(ctx);

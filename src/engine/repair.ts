@@ -11,9 +11,10 @@ import { routeForCode } from "../domain/codes.js";
 import type { PendingQuestion } from "../domain/dialogue.js";
 import { isTopic, type TopicId } from "../domain/intents.js";
 import { has } from "../i18n.js";
-import { CHITCHAT, type DialogueAct, detectCorrection } from "../nlu/acts.js";
+import type { DialogueAct } from "../nlu/acts.js";
 import { extractEntities } from "../nlu/entities.js";
 import type { Understanding } from "../nlu/index.js";
+import { textSize } from "../nlu/normalize.js";
 import type { SuspendedFlow } from "../store/store.js";
 import type { TurnContext, TurnRouter } from "./router.js";
 
@@ -30,14 +31,12 @@ export class Repairs {
   constructor(private readonly router: TurnRouter) {}
 
   /**
-   * "不是51，是61", "sorry, I meant 61": the fact is fixed and the conversation routed again with it (61 is
+   * "不是51，是61", "sorry, I meant 61" (`part`: what `detectCorrection` found): the fact is fixed and the conversation routed again with it (61 is
    * a limit, not a refused card). Only a value that differs from what the bot knew counts.
    */
-  correction(ctx: TurnContext): boolean {
-    const { conversation, understanding: u, reply } = ctx;
+  correction(ctx: TurnContext, part: string): boolean {
+    const { conversation, reply } = ctx;
     if (!conversation.topic) return false;
-    const part = detectCorrection(u.text);
-    if (!part) return false;
     const isCode = /^[a-z0-9]{2}$/i.test(part);
     const isAmount = !isCode && /^[0-9][0-9.,]*\s*(?:元|块|yuan|rmb)?$/i.test(part);
     const found = extractEntities(part, { expectCode: isCode, expectAmount: isAmount });
@@ -101,18 +100,16 @@ export class Repairs {
   }
 
   /** Thanks, how are you, who are you, are you a robot, a joke: one short reply, then the question again. */
-  chitchat(ctx: TurnContext, act: DialogueAct, inFlow: boolean): boolean {
-    if (!CHITCHAT.has(act)) return false;
+  chitchat(ctx: TurnContext, act: DialogueAct, inFlow: boolean): void {
     const { conversation, reply } = ctx;
     // "谢谢" with nothing under way is a goodbye.
     if (act === "thanks" && !conversation.flow) {
       this.router.goodbye(ctx);
-      return true;
+      return;
     }
     reply.say(`engine.chitchat.${act}`);
     if (inFlow) this.router.repeatQuestion(ctx);
     else this.router.askMenu(ctx, "engine.menu");
-    return true;
   }
 
   /** Outside POS support: say so, list what posdesk helps with, and keep any pending question. */
@@ -132,8 +129,7 @@ export class Repairs {
    */
   isClearlyElsewhere(ctx: TurnContext): boolean {
     const u = ctx.understanding;
-    const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
-    const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
+    const { han, words } = textSize(u.normalized);
     // On the held-out sets, `none` from 0.75 up was never wrong: below that, a vague reply is only unclear.
     return u.confidence >= CLEARLY_NONE && (han >= 4 || words >= 3);
   }

@@ -13,6 +13,7 @@ import { type IntentId, isTopic, type Locale, type TopicId } from "../domain/int
 import { list } from "../i18n.js";
 import { CHITCHAT, detectCorrection, detectInterruption } from "../nlu/acts.js";
 import type { Understanding } from "../nlu/index.js";
+import { textSize } from "../nlu/normalize.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ConversationRecord } from "../store/store.js";
 import { answerStrength, isBareYesNo, parseAnswer } from "./answer.js";
@@ -55,8 +56,7 @@ export function menuTopics(locale: Locale): TopicId[] {
 
 /** Short enough to be a reply to a question rather than a new problem: "3号", "last friday". */
 function isShort(u: Understanding): boolean {
-  const han = u.normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0;
-  const words = u.normalized.match(/[a-z]+/g)?.length ?? 0;
+  const { han, words } = textSize(u.normalized);
   return han + words <= 4;
 }
 
@@ -83,8 +83,7 @@ export class TurnRouter {
    */
   menuChoice(ctx: TurnContext, choice: MenuChoice): void {
     const { conversation } = ctx;
-    const policy = conversation.flow ? this.flows[conversation.flow.id].policy === true : false;
-    if (policy) {
+    if (this.inPolicyFlow(conversation)) {
       // A flow that must end with a person is not put aside by a button: the label counts as typed.
       this.route(ctx);
     } else if (choice === "human_agent") {
@@ -117,7 +116,7 @@ export class TurnRouter {
       // A question that takes the merchant's own words ("3号", "上周五") hears a short reply as its answer.
       (question?.expect === "text" && isShort(u));
     const inFlow = conversation.flow !== null && question?.flow === conversation.flow.id;
-    const policy = inFlow && conversation.flow ? this.flows[conversation.flow.id].policy === true : false;
+    const policy = inFlow && this.inPolicyFlow(conversation);
 
     if (u.act && CHITCHAT.has(u.act) && !(inFlow && strength === "strong")) {
       // "are you a robot?" is small talk, not a request for a person
@@ -131,7 +130,7 @@ export class TurnRouter {
     } else if (inFlow && !policy && answer && strength === "strong") {
       // Answer first: a reply that picks an option or gives what was asked never goes anywhere else.
       if (!this.routeByCode(ctx, answer)) this.stepFlow(ctx, answer);
-    } else if (this.repairs.correction(ctx)) {
+    } else if (corrected && this.repairs.correction(ctx, corrected)) {
       // a fact corrected, routed again
     } else if (u.act === "cancel") {
       this.repairs.cancel(ctx, policy);
@@ -198,6 +197,11 @@ export class TurnRouter {
       { firstMessageAnswers: false },
     );
     return true;
+  }
+
+  /** Whether the flow under way always ends with a person (frozen funds). */
+  private inPolicyFlow(conversation: ConversationRecord): boolean {
+    return conversation.flow !== null && this.flows[conversation.flow.id].policy === true;
   }
 
   /** Confidently about something else ("find me a hotel"), as opposed to not understood at all ("asdf"). */

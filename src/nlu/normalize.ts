@@ -39,6 +39,14 @@ export function normalizeCanonical(canonical: string): string {
   return s.replace(/\s+/g, " ").trim();
 }
 
+/** How much a normalised text holds: its Chinese characters and its English words, counted apart. */
+export function textSize(normalized: string): { han: number; words: number } {
+  return {
+    han: normalized.match(/[\u3400-\u9fff]/g)?.length ?? 0,
+    words: normalized.match(/[a-z]+/g)?.length ?? 0,
+  };
+}
+
 /** Only the normalisations that keep the merchant's wording (for entity extraction and echoing). */
 export function canonicalChars(text: string): string {
   return toSimplified(text.normalize("NFKC")).replace(CONTROL, " ");
