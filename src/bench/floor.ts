@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { type Checkpointer, startCheckpointer } from "../store/checkpointer.js";
-import { SqliteStore } from "../store/sqlite.js";
+import { SqliteStore, TURN_SQL } from "../store/sqlite.js";
 import type { ScriptShape, TurnShape } from "./shape.js";
 
 /** As src/store/sqlite.ts sets them (tests/bench/floor.test.ts checks they stay the same). */
@@ -40,21 +40,11 @@ export class StorageFloor {
     for (const pragma of PRAGMAS) this.db.pragma(pragma);
     this.checkpointer = startCheckpointer(path);
     this.statements = {
-      getConversation: this.db.prepare<[string], { data: string }>(
-        "SELECT data FROM conversations WHERE id = ?",
-      ),
-      putConversation: this.db.prepare<[string, string, string]>(
-        "INSERT INTO conversations (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-      ),
-      appendTranscript: this.db.prepare<[string, string]>(
-        "INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)",
-      ),
-      transcript: this.db.prepare<[string], { entry: string }>(
-        "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
-      ),
-      putHandoff: this.db.prepare<[string, string, string, string, string]>(
-        "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
-      ),
+      getConversation: this.db.prepare<[string], { data: string }>(TURN_SQL.getConversation),
+      putConversation: this.db.prepare<[string, string, string]>(TURN_SQL.putConversation),
+      appendTranscript: this.db.prepare<[string, string]>(TURN_SQL.appendTranscript),
+      transcript: this.db.prepare<[string], { entry: string }>(TURN_SQL.transcript),
+      putHandoff: this.db.prepare<[string, string, string, string, string]>(TURN_SQL.putHandoff),
     };
     this.writeTurn = this.db.transaction((id: string, shape: TurnShape, at: string) => {
       for (const bytes of shape.entryBytes) this.statements.appendTranscript.run(id, this.filler(bytes));

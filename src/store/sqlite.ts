@@ -57,6 +57,17 @@ const SCHEMA = `
   );
 `;
 
+/** The statements of a turn, shared with the storage floor (src/bench/floor.ts) so both do the same writes. */
+export const TURN_SQL = {
+  getConversation: "SELECT data FROM conversations WHERE id = ?",
+  putConversation:
+    "INSERT INTO conversations (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+  appendTranscript: "INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)",
+  transcript: "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
+  putHandoff:
+    "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
+} as const;
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements;
@@ -84,21 +95,11 @@ export class SqliteStore implements Store {
       });
     }
     this.statements = {
-      getConversation: this.db.prepare<[string], { data: string }>(
-        "SELECT data FROM conversations WHERE id = ?",
-      ),
-      putConversation: this.db.prepare<[string, string, string]>(
-        "INSERT INTO conversations (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-      ),
-      appendTranscript: this.db.prepare<[string, string]>(
-        "INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)",
-      ),
-      transcript: this.db.prepare<[string], { entry: string }>(
-        "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
-      ),
-      putHandoff: this.db.prepare<[string, string, string, string, string]>(
-        "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
-      ),
+      getConversation: this.db.prepare<[string], { data: string }>(TURN_SQL.getConversation),
+      putConversation: this.db.prepare<[string, string, string]>(TURN_SQL.putConversation),
+      appendTranscript: this.db.prepare<[string, string]>(TURN_SQL.appendTranscript),
+      transcript: this.db.prepare<[string], { entry: string }>(TURN_SQL.transcript),
+      putHandoff: this.db.prepare<[string, string, string, string, string]>(TURN_SQL.putHandoff),
       getHandoff: this.db.prepare<[string], { data: string }>("SELECT data FROM handoffs WHERE id = ?"),
       putDecision: this.db.prepare<[string, string, string]>(
         "INSERT INTO learning_decisions (candidate_id, decision, decided_at) VALUES (?, ?, ?) ON CONFLICT(candidate_id) DO UPDATE SET decision = excluded.decision, decided_at = excluded.decided_at",
