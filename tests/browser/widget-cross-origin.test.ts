@@ -4,16 +4,13 @@
  * widget makes is cross-origin. posdesk allows the shop's origin only (POSDESK_WIDGET_ORIGINS); a second
  * page server on yet another port stands for a site that is not allowed.
  */
-import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { t } from "../../src/i18n.js";
+import { ARTIFACTS, launchChromium } from "../support/browser.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-
-const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** How the page loads the widget: each way a site (or its tag manager) may do it. */
 type Loading = "async" | "defer" | "injected" | "loader";
@@ -72,21 +69,9 @@ async function startPageServer(): Promise<PageServer> {
 const allowedOnly = () => ({ POSDESK_WIDGET_ORIGINS: shop.origin });
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   [shop, stranger] = await Promise.all([startPageServer(), startPageServer()]);
   posdesk = await startTestServer(allowedOnly());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

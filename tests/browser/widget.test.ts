@@ -2,36 +2,21 @@
  * The widget and the agent console in a real browser: Debian's Chromium driven by playwright-core (never a
  * browser download). Screenshots land in test-artifacts/ for a person to look at.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Locale } from "../../src/domain/intents.js";
 import { list, t } from "../../src/i18n.js";
+import { ARTIFACTS, launchChromium } from "../support/browser.js";
 import { screen } from "../support/pictures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-
-const ARTIFACTS = join(import.meta.dirname, "../../test-artifacts");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
   server = await startTestServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -8,17 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { screen } from "../support/pictures.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import {
-  officialAccount,
+  nextMsgId,
   STAND_IN_CREDENTIALS,
   startWechatApi,
+  testAccount,
   type WechatApiStandIn,
 } from "../support/wechat-oa.js";
 
-const account = officialAccount({
-  token: "posdesk-test-token",
-  appId: STAND_IN_CREDENTIALS.appid,
-  aesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-});
+const account = testAccount();
 
 let api: WechatApiStandIn;
 let server: TestServer;
@@ -38,9 +35,6 @@ afterAll(async () => {
   await server?.stop();
   await api?.close();
 });
-
-let sequence = 0;
-const nextMsgId = () => BigInt(Date.now()) * 1000n + BigInt(++sequence);
 
 describe.each(["plain", "safe"] as const)(
   "a photo of the screen on the Official Account (%s mode)",

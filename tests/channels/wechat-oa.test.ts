@@ -9,20 +9,17 @@ import { t } from "../../src/i18n.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import {
   type Fields,
-  officialAccount,
+  nextMsgId,
   type PostOptions,
   STAND_IN_CREDENTIALS,
   startWechatApi,
   TINY_PNG,
+  testAccount,
   type WechatApiStandIn,
 } from "../support/wechat-oa.js";
 
 const BUDGET_MS = 1000;
-const account = officialAccount({
-  token: "posdesk-test-token",
-  appId: STAND_IN_CREDENTIALS.appid,
-  aesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-});
+const account = testAccount();
 
 let api: WechatApiStandIn;
 let server: TestServer;
@@ -43,10 +40,6 @@ afterAll(async () => {
   await server?.stop();
   await api?.close();
 });
-
-let sequence = 0;
-/** A 64-bit MsgId, as WeChat's are (beyond a JavaScript number's exact range). */
-const nextMsgId = () => BigInt(Date.now()) * 1000n + BigInt(++sequence);
 
 /** A merchant who follows the account, writing in `mode`; `says` answers with the passive reply's text. */
 function merchant(mode: "plain" | "safe" = "plain") {

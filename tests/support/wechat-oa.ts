@@ -194,6 +194,18 @@ export interface WechatApiStandIn {
 const APPID_SECRET = { appid: "wx-test-appid", secret: "test-secret" };
 export const STAND_IN_CREDENTIALS = APPID_SECRET;
 
+/** The test account: the stand-in's appid, a token and an EncodingAESKey of WeChat's 43 characters. */
+export const testAccount = (): OfficialAccount =>
+  officialAccount({
+    token: "posdesk-test-token",
+    appId: APPID_SECRET.appid,
+    aesKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+  });
+
+let sequence = 0;
+/** A 64-bit MsgId, as WeChat's are (beyond a JavaScript number's exact range), never the same twice. */
+export const nextMsgId = (): bigint => BigInt(Date.now()) * 1000n + BigInt(++sequence);
+
 export async function startWechatApi(): Promise<WechatApiStandIn> {
   const live = new Set<string>();
   const state: Omit<WechatApiStandIn, "base" | "pictureUrl" | "sentTo" | "close" | "voidTokens"> = {
