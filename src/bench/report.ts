@@ -7,6 +7,7 @@ import { round } from "./measure.js";
 import type { MemoryResult } from "./memory.js";
 import type { OcrResult } from "./ocr.js";
 import type { ProfileSummary } from "./profile.js";
+import type { ClassifyProfile } from "./profile-classify.js";
 import type { TurnsProfile } from "./profile-turns.js";
 import type { StartupResult } from "./startup.js";
 import type { StorageResult, TurnsResult } from "./turns.js";
@@ -36,7 +37,11 @@ export interface Report {
   load?: LoadResult;
   memory?: MemoryResult;
   ocr?: OcrResult;
-  profiles?: { turns?: TurnsProfile; server?: { file: string; summary: ProfileSummary } };
+  profiles?: {
+    classify?: ClassifyProfile;
+    turns?: TurnsProfile;
+    server?: { file: string; summary: ProfileSummary };
+  };
   measures: Measure[];
 }
 

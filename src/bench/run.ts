@@ -18,6 +18,7 @@ import { round } from "./measure.js";
 import { benchMemory } from "./memory.js";
 import { benchOcr } from "./ocr.js";
 import { type CpuProfile, summarizeProfile } from "./profile.js";
+import { profileClassification } from "./profile-classify.js";
 import { profileTurns } from "./profile-turns.js";
 import { measuresOf, type Report } from "./report.js";
 import { benchStartup } from "./startup.js";
@@ -83,6 +84,10 @@ async function main(): Promise<void> {
   if (opts.only.has("classify")) {
     progress("classifications (posdesk and NLP.js in alternating rounds: training NLP.js takes a while)");
     report.classification = await benchClassification({ peer: opts.peer, nlu });
+    if (opts.profileDir) {
+      progress(`CPU profile of the classification loop into ${opts.profileDir}`);
+      report.profiles = { ...report.profiles, classify: await profileClassification(nlu, opts.profileDir) };
+    }
   }
   if (opts.only.has("turns")) {
     progress("chat turns in process over SQLite, against the storage floor");

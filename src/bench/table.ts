@@ -150,6 +150,14 @@ export function table(report: Report): string {
     ...columns(details(report).map(([k, v]) => [`  ${k}`, v])),
   ];
   const p = report.profiles;
+  if (p?.classify)
+    lines.push(
+      "",
+      formatSummary(
+        p.classify.summary,
+        `classification profile ${p.classify.file} (${p.classify.messages} messages)`,
+      ),
+    );
   if (p?.turns)
     lines.push(
       "",

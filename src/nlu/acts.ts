@@ -48,7 +48,12 @@ export const DIALOGUE_DIR = join(ROOT, "intents", "dialogue");
  * (which has no spaces), words for English.
  */
 interface Lexicon {
+  /** Longest first. */
   phrases: { units: string[]; act: DialogueAct }[];
+  /** For each unit, the phrases (their indexes in `phrases`, ascending) that start with it. */
+  startingWith: Map<string, number[]>;
+  /** Every unit of every phrase and softener: a message with any other unit performs no act. */
+  vocabulary: Set<string>;
   softeners: Set<string>;
   correction: string[][];
   interruption: string[][];
@@ -65,11 +70,18 @@ function unitsOf(normalized: string): string[] {
 
 function loadLexicon(locale: Locale, dir: string): Lexicon {
   const file = DialogueFile.parse(parse(readFileSync(join(dir, `${locale}.yaml`), "utf8")));
-  const phrases = Object.entries(file.acts).flatMap(([act, list]) =>
-    (list ?? []).map((p) => ({ units: unitsOf(normalize(p)), act: act as DialogueAct })),
-  );
+  const phrases = Object.entries(file.acts)
+    .flatMap(([act, list]) =>
+      (list ?? []).map((p) => ({ units: unitsOf(normalize(p)), act: act as DialogueAct })),
+    )
+    .filter((p) => p.units.length > 0);
   // Longest first: "不用了谢谢" is a cancel, not thanks.
   phrases.sort((a, b) => b.units.length - a.units.length);
+  const startingWith = new Map<string, number[]>();
+  phrases.forEach(({ units }, i) => {
+    const first = units[0] as string;
+    startingWith.set(first, [...(startingWith.get(first) ?? []), i]);
+  });
   // Chinese softeners are matched as strings ("真的"), English ones word by word ("i'm" is "i" and "m").
   const softeners = new Set(
     locale === "zh-CN"
@@ -78,8 +90,12 @@ function loadLexicon(locale: Locale, dir: string): Lexicon {
   );
   const markers = (list: string[]) =>
     list.map((m) => unitsOf(normalize(m))).sort((a, b) => b.length - a.length);
+  const softenerUnits = locale === "zh-CN" ? [...softeners].flatMap((s) => [...s]) : softeners;
+  const vocabulary = new Set([...phrases.flatMap((p) => p.units), ...softenerUnits]);
   return {
     phrases,
+    startingWith,
+    vocabulary,
     softeners,
     correction: markers(file.correction),
     interruption: markers(file.interruption),
@@ -126,14 +142,27 @@ function onlySofteners(units: string[], softeners: Set<string>, chinese: boolean
 
 /** The act a whole message performs, if it is one: the phrase, with nothing but softeners around it. */
 export function detectAct(normalized: string): DialogueAct | undefined {
+  const chinese = HAN.test(normalized);
+  const lexicon = chinese ? lexicons["zh-CN"] : lexicons.en;
+  // An act is its phrases and softeners and nothing else: most messages fail this at their first words.
+  if (!onlyVocabulary(normalized, lexicon, chinese)) return undefined;
   const units = unitsOf(normalized);
   if (units.length === 0) return undefined;
-  return actOf(units, lexiconFor(normalized), HAN.test(normalized));
+  return actOf(units, lexicon, chinese);
 }
+
+/** Whether every unit of `normalized` (see unitsOf) is in the lexicon's vocabulary. */
+function onlyVocabulary(normalized: string, lexicon: Lexicon, chinese: boolean): boolean {
+  if (!chinese) return normalized.split(" ").every((word) => word === "" || lexicon.vocabulary.has(word));
+  for (const char of normalized) if (!WHITESPACE.test(char) && !lexicon.vocabulary.has(char)) return false;
+  return true;
+}
+
+const WHITESPACE = /\s/;
 
 /** The act of `units`: one phrase, with softeners or more phrases of the same act ("算了，不弄了") around it. */
 function actOf(units: string[], lexicon: Lexicon, chinese: boolean): DialogueAct | undefined {
-  for (const { units: phrase, act } of lexicon.phrases) {
+  for (const { units: phrase, act } of phrasesIn(units, lexicon)) {
     const at = indexOf(units, phrase);
     if (at < 0) continue;
     const rest = [...units.slice(0, at), ...units.slice(at + phrase.length)];
@@ -141,6 +170,19 @@ function actOf(units: string[], lexicon: Lexicon, chinese: boolean): DialogueAct
     if (rest.length < units.length && actOf(rest, lexicon, chinese) === act) return act;
   }
   return undefined;
+}
+
+/**
+ * The phrases that may occur in `units` (those starting with one of its units), longest first as in the
+ * lexicon: a message is looked up by its own few units, not matched against every phrase.
+ */
+function phrasesIn(units: string[], lexicon: Lexicon): Lexicon["phrases"] {
+  const found: number[] = [];
+  for (const unit of new Set(units)) {
+    const starting = lexicon.startingWith.get(unit);
+    if (starting) found.push(...starting);
+  }
+  return found.sort((a, b) => a - b).map((i) => lexicon.phrases[i] as Lexicon["phrases"][number]);
 }
 
 /** What follows a marker from `markers` in the message, or undefined when it has none. */

@@ -34,9 +34,24 @@ export interface Understanding {
 /** Below this the classifier's guess is not trusted and the intent is `none` (see thresholds.ts). */
 export const MIN_CONFIDENCE = thresholds.minConfidence;
 
+/**
+ * Chinese when its Chinese characters count at least half its letters (in English words of two or more
+ * letters); undefined when it has neither (emoji, digits only). One pass over the text.
+ */
 export function detectLocale(text: string): Locale | undefined {
-  const han = text.match(/[\u3400-\u9fff]/g)?.length ?? 0;
-  const latin = text.match(/[a-z]{2,}/gi)?.join("").length ?? 0;
+  let han = 0;
+  let latin = 0;
+  let run = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0;
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a)) {
+      run++;
+      continue;
+    }
+    if (run >= 2) latin += run;
+    run = 0;
+    if (code >= 0x3400 && code <= 0x9fff) han++;
+  }
   if (han === 0 && latin === 0) return undefined;
   return han * 2 >= latin ? "zh-CN" : "en";
 }

@@ -6,7 +6,53 @@
 import * as OpenCC from "opencc-js";
 import { HOMOPHONES, PINYIN } from "./lexicon.js";
 
-const toSimplified = OpenCC.Converter({ from: "t", to: "cn" });
+const convertToSimplified = OpenCC.Converter({ from: "t", to: "cn" });
+
+/**
+ * The characters whose presence lets OpenCC's traditional-to-simplified conversion change a text: every
+ * character it converts on its own, and, for a phrase it converts whose characters it never converts alone
+ * ("瞭解" → "了解", "反覆" → "反复"), the characters the phrase changes. A text with none of them comes out of
+ * the conversion as it went in, so it is not converted: most messages are in simplified Chinese or English,
+ * and the conversion (a trie walk over every character) was the costliest step of understanding one.
+ */
+function traditionalMarkers(): Set<number> {
+  const config = OpenCC.Locale.configs.t2s as
+    | { normalizationChain?: readonly OpenCC.DictGroup[]; conversionChain: readonly OpenCC.DictGroup[] }
+    | undefined;
+  if (!config) throw new Error("opencc-js has no t2s configuration");
+  const pairs = [...(config.normalizationChain ?? []), ...config.conversionChain]
+    .flat()
+    .flatMap((dict) =>
+      typeof dict === "string" ? dict.split("|").map((entry) => entry.split(" ") as [string, string]) : dict,
+    );
+  const markers = new Set<number>();
+  for (const [from, to] of pairs) {
+    if (from !== to && [...from].length === 1) markers.add(from.codePointAt(0) as number);
+  }
+  for (const [from, to] of pairs) {
+    const source = [...from];
+    if (from === to || source.length < 2 || source.some((c) => markers.has(c.codePointAt(0) as number)))
+      continue;
+    const target = [...to];
+    source.forEach((c, i) => {
+      if (source.length !== target.length || c !== target[i]) markers.add(c.codePointAt(0) as number);
+    });
+  }
+  return markers;
+}
+
+const TRADITIONAL = traditionalMarkers();
+const FIRST_TRADITIONAL = Math.min(...TRADITIONAL);
+
+function toSimplified(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) < FIRST_TRADITIONAL) continue;
+    const code = text.codePointAt(i) as number;
+    if (TRADITIONAL.has(code)) return convertToSimplified(text);
+    if (code > 0xffff) i++;
+  }
+  return text;
+}
 
 const CJK = "\\u3400-\\u9fff";
 const EMOJI = /\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u{FE0F}|\u{200D}|\u{20E3}/gu;
@@ -18,6 +64,8 @@ const PUNCTUATION = /[!"#$%&'()*+/:;<=>?@[\\\]^_`{|}~，。！？、；：“”
 const SPLIT_CJK = new RegExp(`(?<=[${CJK}])[\\s.\\-_*~|/\\\\]+(?=[${CJK}])`, "g");
 // A pinyin syllable glued to Chinese: "shua卡", "ka卡", "dao账", "jiao易".
 const PINYIN_GLUED = new RegExp(`[a-z]+(?=[${CJK}])|(?<=[${CJK}])[a-z]+`, "g");
+
+const ANY_HOMOPHONE = new RegExp(HOMOPHONES.map(([wrong]) => wrong).join("|"));
 
 /** Canonical form of `text` for classification. Idempotent. */
 export function normalize(text: string): string {
@@ -33,7 +81,8 @@ export function normalizeCanonical(canonical: string): string {
   s = s.replace(EMOJI, " ");
   s = s.replace(PINYIN_GLUED, replacePinyin);
   s = s.replace(SPLIT_CJK, "");
-  for (const [wrong, right] of HOMOPHONES) s = s.replaceAll(wrong, right);
+  // One search for any typo first: most messages have none, and two dozen searches cost more than the rest.
+  if (ANY_HOMOPHONE.test(s)) for (const [wrong, right] of HOMOPHONES) s = s.replaceAll(wrong, right);
   s = s.replace(/(?<![0-9])[.,](?![0-9])/g, " ").replace(PUNCTUATION, " ");
   s = s.replace(/(.)\1{3,}/gu, "$1$1$1");
   return s.replace(/\s+/g, " ").trim();

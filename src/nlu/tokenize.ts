@@ -57,30 +57,42 @@ export function tokenize(normalized: string, entities: Entities = {}): string[] 
   const text = NUMBER_WORDS.get(normalized) ?? normalized.replace(SPLIT_CONTRACTION, "$1t");
   let previousWord: string | undefined;
   for (const run of text.match(RUNS) ?? []) {
-    if (/^[\u3400-\u9fff]/.test(run)) {
+    if (isHan(run.charCodeAt(0))) {
       previousWord = undefined;
       for (let i = 0; i < run.length; i++) {
-        tokens.push(run[i] as string);
+        tokens.push(run.charAt(i));
         if (i + 1 < run.length) tokens.push(run.slice(i, i + 2));
       }
       continue;
     }
-    for (const raw of words.tokenize(run)) {
+    for (const raw of wordsOf(run)) {
       const word = WORD_VARIANTS.get(raw) ?? raw;
       // A bare code ("a0 what to do") is a hint of where it routes, even where it is not read as the code.
-      if (KNOWN_CODES.has(word.toUpperCase())) tokens.push(`#bare:${routeForCode(word) ?? "ok"}`);
-      if (/^[0-9]+$/.test(word) || KNOWN_CODES.has(word.toUpperCase())) continue;
-      if (STOP.has(word)) continue;
+      const code = KNOWN_CODES.has(word.toUpperCase());
+      if (code) tokens.push(`#bare:${routeForCode(word) ?? "ok"}`);
+      if (code || DIGITS.test(word) || STOP.has(word)) continue;
       const { stem, grams } = wordFeatures(word);
       tokens.push(stem);
       if (previousWord) tokens.push(`${previousWord}_${stem}`);
       previousWord = stem;
-      tokens.push(...grams);
+      for (const gram of grams) tokens.push(gram);
     }
   }
   if (entities.responseCode) tokens.push("#code", `#code:${routeForCode(entities.responseCode) ?? "ok"}`);
   if (entities.amount !== undefined) tokens.push("#amount");
   return tokens;
+}
+
+const DIGITS = /^[0-9]+$/;
+const WORD_GAPS = /['.,]/;
+
+/**
+ * The words of a Latin run (`RUNS`: letters and digits, with `'`, `.` and `,` between): what natural's
+ * WordTokenizer gives for it (it splits on anything but letters, digits and `_`), without the split when the
+ * run is one word, as most are.
+ */
+function wordsOf(run: string): string[] {
+  return WORD_GAPS.test(run) ? words.tokenize(run) : [run];
 }
 
 // Stemming is the slow part of tokenising, and merchants reuse a small vocabulary: remember each word.
