@@ -33,10 +33,12 @@ void instance.init({
 
 export type Params = Record<string, unknown>;
 
-// The texts never change while the process runs: a text without parameters, and a list, is looked up once
-// (i18next's lookup is most of the cost of rendering a turn's replies).
+// The texts never change while the process runs: each is looked up once per locale and key, as its template
+// (i18next's lookup, language resolution included, was most of the cost of rendering a turn's replies); a
+// text with parameters is then i18next's interpolation of the template. Nesting (`$t(...)`) is not used by
+// posdesk's texts, and is not applied: a merchant's words in a parameter are never read as a key.
 const fixed = new Map<Locale, TFunction>();
-const plainTexts = new Map<string, string>();
+const templates = new Map<string, string>();
 const lists = new Map<string, string[]>();
 
 function fixedT(locale: Locale): TFunction {
@@ -48,15 +50,20 @@ function fixedT(locale: Locale): TFunction {
   return tf;
 }
 
+function template(locale: Locale, key: string | string[]): string {
+  const id = `${locale}\u0000${typeof key === "string" ? key : key.join("\u0001")}`;
+  let text = templates.get(id);
+  if (text === undefined) {
+    text = fixedT(locale)(key, { skipInterpolation: true });
+    templates.set(id, text);
+  }
+  return text;
+}
+
 /** Text for `key` (or the first of `key` that exists) in `locale`. */
 export function t(locale: Locale, key: string | string[], params: Params = {}): string {
-  for (const _ in params) return fixedT(locale)(key, params);
-  const id = `${locale}\u0000${typeof key === "string" ? key : key.join("\u0001")}`;
-  let text = plainTexts.get(id);
-  if (text === undefined) {
-    text = fixedT(locale)(key, params);
-    plainTexts.set(id, text);
-  }
+  const text = template(locale, key);
+  for (const _ in params) return instance.services.interpolator.interpolate(text, params, locale, params);
   return text;
 }
 

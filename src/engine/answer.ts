@@ -20,7 +20,7 @@ export function optionLabel(locale: Locale, flow: string, option: string): strin
 // The locale files do not change while the process runs: words are looked up and normalised once.
 const optionWordsCache = new Map<string, string[]>();
 const yesNoCache = new Map<string, { yes: boolean; word: string }[]>();
-const wordPatterns = new Map<string, RegExp>();
+const wordPatterns = new Map<string, RegExp | null>();
 
 function optionWords(locale: Locale, flow: string, option: string): string[] {
   const key = `${locale}\u0000${flow}\u0000${option}`;
@@ -76,13 +76,15 @@ export function isBareYesNo(locale: Locale, normalized: string): boolean {
 }
 
 function containsWord(text: string, word: string): boolean {
-  if (!/^[a-z0-9' ]+$/.test(word)) return text.includes(word);
   let pattern = wordPatterns.get(word);
-  if (!pattern) {
-    pattern = new RegExp(`(?<![a-z0-9])${escapeRegExp(word)}(?![a-z0-9])`);
+  if (pattern === undefined) {
+    // An English word matches whole words only; Chinese has no word boundaries to look for.
+    pattern = /^[a-z0-9' ]+$/.test(word)
+      ? new RegExp(`(?<![a-z0-9])${escapeRegExp(word)}(?![a-z0-9])`)
+      : null;
     wordPatterns.set(word, pattern);
   }
-  return pattern.test(text);
+  return pattern ? pattern.test(text) : text.includes(word);
 }
 
 function escapeRegExp(text: string): string {

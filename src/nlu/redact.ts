@@ -10,6 +10,8 @@ const UUID_SPLIT = new RegExp(`(${UUID_SOURCE})`, "i");
 
 // A run of digits with single spaces or dashes between them.
 const DIGIT_RUN = /(?<![0-9])[0-9](?:[ -]?[0-9])*(?![0-9])/g;
+// Such a run long enough to hold a card number (13 digits or more): without one, a text holds none.
+const LONG_DIGIT_RUN = /[0-9](?:[ -]?[0-9]){12}/;
 
 export function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -39,7 +41,7 @@ export function findMaskedPans(text: string): string[] {
 
 /** `text` with every card number masked; `onPan` sees each masked number. */
 export function maskCardNumbers(text: string, onPan?: (masked: string) => void): string {
-  if (!/[0-9]{4}/.test(text.replace(/[ -]/g, ""))) return text;
+  if (!LONG_DIGIT_RUN.test(text)) return text;
   // A UUID is a hex token, not a run of digits, even when its dash-separated groups happen to be digits
   // that pass the Luhn check (about one in 370 random ones): conversation and handoff ids must survive.
   if (UUID.test(text)) {
@@ -74,6 +76,17 @@ function maskInside(digits: string, onPan?: (masked: string) => void): string {
     }
   }
   return digits;
+}
+
+/**
+ * `JSON.stringify(maskDeep(value))`: what stores write, card numbers masked. The JSON is made first and
+ * searched once; only when it holds a run of digits as long as a card number (a string's runs are whole in
+ * its JSON: JSON escapes no digit, space or dash) is the value copied with every string masked and encoded
+ * again. A turn's records almost never hold one: the text was masked where it came in.
+ */
+export function maskedJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return LONG_DIGIT_RUN.test(json) ? JSON.stringify(maskDeep(value)) : json;
 }
 
 /** Deep copy of a JSON-like value with every string masked: the last line of defence before storage. */

@@ -2,7 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
-import { maskDeep } from "../nlu/redact.js";
+import { maskedJson } from "../nlu/redact.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -15,7 +15,7 @@ import {
   type TurnWrite,
 } from "./store.js";
 
-const copy = <T>(value: T): T => JSON.parse(JSON.stringify(maskDeep(value))) as T;
+const copy = <T>(value: T): T => JSON.parse(maskedJson(value)) as T;
 
 export class MemoryStore implements Store {
   private readonly conversations = new Map<string, string>();

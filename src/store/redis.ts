@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
-import { maskDeep } from "../nlu/redact.js";
+import { maskDeep, maskedJson } from "../nlu/redact.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -88,14 +88,14 @@ export class RedisStore implements Store {
   }
 
   async saveConversation(conversation: ConversationRecord): Promise<void> {
-    await this.redis.set(this.key("conversation", conversation.id), JSON.stringify(maskDeep(conversation)));
+    await this.redis.set(this.key("conversation", conversation.id), maskedJson(conversation));
   }
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.redis.rpush(
       this.key("transcript", conversationId),
-      ...entries.map((e) => JSON.stringify(maskDeep(e))),
+      ...entries.map((e) => maskedJson(e)),
     );
   }
 
@@ -121,7 +121,7 @@ export class RedisStore implements Store {
     if (transcript.length > 0)
       multi.rpush(
         this.key("transcript", conversation.id),
-        ...transcript.map((e) => JSON.stringify(maskDeep(e))),
+        ...transcript.map((e) => maskedJson(e)),
       );
     if (handoff) {
       const masked = maskDeep(handoff);
@@ -129,7 +129,7 @@ export class RedisStore implements Store {
         .set(this.key("handoff", masked.summary.id), JSON.stringify(masked))
         .zadd(this.key("handoffs"), Date.parse(masked.summary.createdAt), masked.summary.id);
     }
-    multi.set(this.key("conversation", conversation.id), JSON.stringify(maskDeep(conversation)));
+    multi.set(this.key("conversation", conversation.id), maskedJson(conversation));
     const results = await multi.exec();
     const failed = results?.find(([error]) => error)?.[0];
     if (failed) throw failed;

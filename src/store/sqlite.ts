@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
-import { maskDeep } from "../nlu/redact.js";
+import { maskCardNumbers, maskDeep, maskedJson } from "../nlu/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import {
   type CandidateDecision,
@@ -120,7 +120,7 @@ export class SqliteStore implements Store {
     };
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries)
-        this.statements.appendTranscript.run(conversationId, JSON.stringify(maskDeep(entry)));
+        this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
     this.writeTurn = this.db.transaction((turn: TurnWrite) => {
       this.appendEntries(turn.conversation.id, turn.transcript);
@@ -130,8 +130,11 @@ export class SqliteStore implements Store {
   }
 
   private putConversation(conversation: ConversationRecord): void {
-    const masked = maskDeep(conversation);
-    this.statements.putConversation.run(masked.id, JSON.stringify(masked), masked.updatedAt);
+    this.statements.putConversation.run(
+      maskCardNumbers(conversation.id),
+      maskedJson(conversation),
+      maskCardNumbers(conversation.updatedAt),
+    );
   }
 
   private putHandoff(handoff: HandoffRecord): void {
