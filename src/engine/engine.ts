@@ -52,6 +52,11 @@ export interface Turn {
    * `text`, the topic's menu label stands as what the merchant said.
    */
   menuChoice?: MenuChoice;
+  /**
+   * The conversation must be this channel's own: a stored one of another channel is answered as unknown
+   * (404). The web API sets it, so that nobody reaches a WeChat contact's conversation by its id.
+   */
+  ownChannelOnly?: boolean;
 }
 
 export interface TurnResult {
@@ -155,7 +160,10 @@ export class ConversationEngine {
   ): Promise<TurnResult> {
     const started = performance.now();
     const at = this.now().toISOString();
-    const conversation = (await this.store.getConversation(id)) ?? this.newConversation(id, turn, at);
+    const stored = await this.store.getConversation(id);
+    if (stored && turn.ownChannelOnly && stored.channel !== turn.channel)
+      throw new EngineError("no such conversation", 404);
+    const conversation = stored ?? this.newConversation(id, turn, at);
     const typed = typeof turn.text === "string" ? turn.text : "";
     const read = typeof reading === "object" ? reading.text.trim() : "";
     const raw = [read, typed || menuLabel(conversation.locale, turn.menuChoice)]

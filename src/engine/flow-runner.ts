@@ -2,7 +2,7 @@
  * Runs one step of a flow: restores the actor from its persisted snapshot (or starts it), sends at most one
  * ANSWER, and collects what the flow emitted. Nothing else in the engine touches XState.
  */
-import { type AnyStateMachine, createActor } from "xstate";
+import { type AnyActorScope, type AnyStateMachine, createActor } from "xstate";
 import type { Answer, Facts, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
 import type { TopicId } from "../domain/intents.js";
 import type { ActiveFlow } from "../store/store.js";
@@ -41,46 +41,90 @@ export function stateName(value: unknown): string {
 /**
  * Starts `definition` fresh (with `facts`), or resumes `active` when its snapshot is of the same flow
  * version (a snapshot of an older version restarts the flow with the facts it had learnt).
+ *
+ * The machine's own transition functions do the step (`getInitialSnapshot`, `restoreSnapshot`,
+ * `transition`: what an actor calls), in a scope made once per machine, instead of an actor created, started
+ * and stopped on every turn. Flows only assign and emit; an error in a guard or an action is thrown to the
+ * engine, which undoes the turn.
  */
 export function runFlow(
   definition: FlowDefinition,
   options: { active?: ActiveFlow | null; facts?: Facts; answer?: Answer },
 ): FlowStep {
-  const emitted: FlowEmitted[] = [];
+  const { machine } = definition;
+  const runner = runnerFor(machine);
   const resumable =
     options.active && options.active.version === definition.version ? options.active : undefined;
   const oldFacts = (options.active?.snapshot as { context?: { facts?: Facts } } | undefined)?.context?.facts;
-  const actor = createActor(definition.machine, {
-    input: { facts: options.facts ?? oldFacts ?? {} },
-    ...(resumable ? { snapshot: resumable.snapshot as never } : {}),
+  const emitted = runner.collect(() => {
+    let snapshot = resumable
+      ? machine.restoreSnapshot?.(resumable.snapshot as never, runner.scope)
+      : machine.getInitialSnapshot(runner.scope, { facts: options.facts ?? oldFacts ?? {} });
+    if (!snapshot) throw new Error(`flow ${definition.id} cannot restore a snapshot`);
+    if (options.answer && resumable)
+      snapshot = machine.transition(snapshot, { type: "ANSWER", answer: options.answer }, runner.scope);
+    return snapshot;
   });
-  actor.on("*", (event) => emitted.push(event as FlowEmitted));
-  // A fault inside the flow stops the actor with an error; without an observer XState would also report
-  // it as an unhandled error. It is thrown here instead, for the engine to undo the turn.
-  actor.subscribe({ error: () => {} });
-  actor.start();
-  if (options.answer && resumable) actor.send({ type: "ANSWER", answer: options.answer });
-  const snapshot = actor.getSnapshot();
-  if (snapshot.status === "error") {
-    actor.stop();
+  const { snapshot } = emitted;
+  if (snapshot.status === "error")
     throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
-  }
-  const done = snapshot.status === "done";
   const step: FlowStep = {
-    emitted,
+    emitted: emitted.events,
     state: stateName(snapshot.value),
     facts: snapshot.context.facts as Facts,
     stepsTried: snapshot.context.stepsTried as Step[],
   };
-  if (done) step.output = snapshot.output as FlowOutput;
+  if (snapshot.status === "done") step.output = snapshot.output as FlowOutput;
   else
     step.persisted = {
       id: definition.id,
       version: definition.version,
-      snapshot: actor.getPersistedSnapshot(),
+      snapshot: machine.getPersistedSnapshot(snapshot),
     };
-  actor.stop();
   return step;
+}
+
+type MachineSnapshot = ReturnType<AnyStateMachine["getInitialSnapshot"]>;
+
+interface Runner {
+  scope: AnyActorScope;
+  /** Runs `step`, returning the snapshot it made and the events the flow emitted meanwhile, in order. */
+  collect(step: () => MachineSnapshot): { snapshot: MachineSnapshot; events: FlowEmitted[] };
+}
+
+const runners = new WeakMap<AnyStateMachine, Runner>();
+
+/**
+ * The scope a machine's transitions run in: what an actor would give them (itself, its system), with
+ * actions executed at once and emitted events collected for the step that is running. Steps never overlap:
+ * a turn's flow step is synchronous.
+ */
+function runnerFor(machine: AnyStateMachine): Runner {
+  let runner = runners.get(machine);
+  if (runner) return runner;
+  const self = createActor(machine, { input: { facts: {} } });
+  let events: FlowEmitted[] = [];
+  const scope: AnyActorScope = {
+    self,
+    id: self.id,
+    sessionId: self.sessionId,
+    system: self.system,
+    logger: () => {},
+    defer: (fn) => fn(),
+    emit: (event) => events.push(event as FlowEmitted),
+    stopChild: () => {},
+    actionExecutor: (action) => action.exec?.(action.info, action.params),
+  };
+  runner = {
+    scope,
+    collect(step) {
+      events = [];
+      const snapshot = step();
+      return { snapshot, events };
+    },
+  };
+  runners.set(machine, runner);
+  return runner;
 }
 
 /** The state a persisted flow snapshot is in, as `stateName` spells it. */

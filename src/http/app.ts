@@ -245,8 +245,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
    * `chat --json` turn, and for a picture what was seen on it.
    */
   const webTurn = async (turn: Omit<Turn, "channel">) => {
-    if (turn.conversationId) await webConversation(turn.conversationId);
-    const result = await switchboard.handle({ ...turn, channel: "web" });
+    // The engine refuses another channel's conversation as webConversation does, under the turn's lock.
+    const result = await switchboard.handle({ ...turn, channel: "web", ownChannelOnly: true });
     const { conversationId, replies, options, intent, flow, handoff, locale, state, seen } = result;
     return {
       conversationId,

@@ -89,6 +89,17 @@ export function maskedJson(value: unknown): string {
   return LONG_DIGIT_RUN.test(json) ? JSON.stringify(maskDeep(value)) : json;
 }
 
+/** Whether any string in a JSON-like value (or an Error's message or stack) holds a run of digits as long as a card number. */
+export function mayHoldCardNumber(value: unknown): boolean {
+  if (typeof value === "string") return LONG_DIGIT_RUN.test(value);
+  if (value instanceof Error) return mayHoldCardNumber(value.message) || mayHoldCardNumber(value.stack);
+  if (Array.isArray(value)) return value.some(mayHoldCardNumber);
+  if (value && typeof value === "object") {
+    for (const key in value) if (mayHoldCardNumber((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
 /** Deep copy of a JSON-like value with every string masked: the last line of defence before storage. */
 export function maskDeep<T>(value: T): T {
   if (typeof value === "string") return maskCardNumbers(value) as T;
