@@ -21,6 +21,7 @@ import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
+import { leanJsonBody, sendJson } from "./json-body.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
@@ -186,11 +187,12 @@ export function createHttpApp(options: HttpOptions): express.Express {
   const jsonTypes = ["application/json", "application/*+json"];
   const smallJson = express.json({ limit: options.bodyLimit ?? "64kb", strict: true, type: jsonTypes });
   // Only a chat message with a picture may be large: its own parser, on its own route (see below).
-  const chatJson = express.json({
-    limit: options.pictureBodyLimit ?? "7.5mb",
-    strict: true,
-    type: jsonTypes,
-    verify: onlyPicturesLarge(sizeInBytes(options.bodyLimit ?? "64kb")),
+  const pictureLimit = options.pictureBodyLimit ?? "7.5mb";
+  const onlyPictures = onlyPicturesLarge(sizeInBytes(options.bodyLimit ?? "64kb"));
+  const chatJson = leanJsonBody({
+    limit: sizeInBytes(pictureLimit),
+    verify: onlyPictures,
+    fallback: express.json({ limit: pictureLimit, strict: true, type: jsonTypes, verify: onlyPictures }),
   });
   app.use((req, res, next) => {
     if (req.path === "/api/chat" && req.method === "POST") next();
@@ -263,7 +265,10 @@ export function createHttpApp(options: HttpOptions): express.Express {
 
   app.post("/api/chat", ...addressLimit, chatJson, ...conversationLimit, async (req, res) => {
     const { image, text, ...body } = parse(ChatRequest, req.body);
-    res.json(await webTurn({ ...body, text: text ?? "", ...(image ? { picture: pictureOf(image) } : {}) }));
+    sendJson(
+      res,
+      await webTurn({ ...body, text: text ?? "", ...(image ? { picture: pictureOf(image) } : {}) }),
+    );
   });
 
   /**

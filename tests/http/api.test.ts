@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConversationEvent } from "../../src/channels/hub.js";
 import { HandoffSummary } from "../../src/domain/handoff.js";
@@ -88,6 +89,47 @@ describe("POST /api/chat", () => {
     const json = (await response.json()) as { error: string };
     expect(json.error).toMatch(/\w/);
     expect(JSON.stringify(json)).not.toContain("at ");
+  });
+
+  it.each([
+    ["UTF-8 declared", "application/json; charset=utf-8", (body: string) => body],
+    ["a +json type", "application/vnd.posdesk+json", (body: string) => body],
+    ["a byte order mark", "application/json", (body: string) => `\uFEFF${body}`],
+  ])("reads a body with %s", async (_what, type, encode) => {
+    const response = await server.call("/api/chat", {
+      method: "POST",
+      body: encode(JSON.stringify({ text: "此卡无法交易" })),
+      headers: { "Content-Type": type },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ intent: "card_declined" });
+    expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
+    expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("reads a gzip-compressed body", async () => {
+    const response = await server.call("/api/chat", {
+      method: "POST",
+      body: gzipSync(JSON.stringify({ text: "此卡无法交易" })),
+      headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" },
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ intent: "card_declined" });
+  });
+
+  it.each([
+    ["a JSON string instead of an object", JSON.stringify("此卡无法交易"), 400],
+    ["a charset other than UTF-8", JSON.stringify({ text: "hi" }), 415],
+  ])("refuses %s", async (what, body, status) => {
+    const response = await server.call("/api/chat", {
+      method: "POST",
+      body,
+      headers: {
+        "Content-Type": what.includes("charset") ? "application/json; charset=latin1" : "application/json",
+      },
+    });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toHaveProperty("error");
   });
 
   it("answers an empty message politely instead of failing", async () => {
