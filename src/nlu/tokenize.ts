@@ -60,7 +60,7 @@ export function tokenize(normalized: string, entities: Entities = {}): string[] 
     if (isHan(run.charCodeAt(0))) {
       previousWord = undefined;
       for (let i = 0; i < run.length; i++) {
-        tokens.push(run.charAt(i));
+        tokens.push(hanChar(run.charCodeAt(i)));
         if (i + 1 < run.length) tokens.push(run.slice(i, i + 2));
       }
       continue;
@@ -84,6 +84,23 @@ export function tokenize(normalized: string, entities: Entities = {}): string[] 
 }
 
 const DIGITS = /^[0-9]+$/;
+
+/**
+ * One string per Chinese character, made the first time it is seen: a message's characters are then the
+ * same strings every time, their hashes computed once, instead of new one-character strings to hash and
+ * compare at every lookup in the model (V8 keeps such a cache for Latin-1 characters only).
+ */
+const HAN_CHARS: (string | undefined)[] = Array.from({ length: 0x9fff - 0x3400 + 1 }, () => undefined);
+
+function hanChar(code: number): string {
+  const index = code - 0x3400;
+  let char = HAN_CHARS[index];
+  if (char === undefined) {
+    char = String.fromCharCode(code);
+    HAN_CHARS[index] = char;
+  }
+  return char;
+}
 const WORD_GAPS = /['.,]/;
 
 /**
