@@ -7,7 +7,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
-import helmet from "helmet";
 import type { Logger } from "pino";
 import { z } from "zod";
 import type { HandoffRecord } from "../domain/handoff.js";
@@ -22,6 +21,7 @@ import type { Switchboard } from "../switchboard.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
 import { leanJsonBody, sendJson } from "./json-body.js";
+import { securityHeaders } from "./security-headers.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
@@ -169,7 +169,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.set("etag", false);
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         // blob: for pictures: the widget's thumbnail of the merchant's photo, the console's kept copies.
         directives: {
