@@ -9,7 +9,7 @@ import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry 
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
-import { maskCardNumbers, maskDeep } from "../nlu/redact.js";
+import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../nlu/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
 import { KeyedMutex } from "./lock.js";
@@ -240,7 +240,7 @@ export class ConversationEngine {
     });
 
     const state = conversation.flow ? stateOf(conversation.flow.snapshot) : null;
-    const result: TurnResult = maskDeep({
+    const result: TurnResult = masked({
       conversationId: id,
       turn: conversation.turn,
       intent: understanding.intent,
@@ -416,6 +416,11 @@ export class ConversationEngine {
       conversation.turn === 0 || u.normalized.replace(/[^a-z\u3400-\u9fff]/g, "").length >= 6;
     return saysEnough ? u.locale : conversation.locale;
   }
+}
+
+/** `value` with every card number masked: a copy only when some string could hold one (a turn's rarely does). */
+function masked<T>(value: T): T {
+  return mayHoldCardNumber(value) ? maskDeep(value) : value;
 }
 
 /** A menu choice's label, as the merchant saw it on the button: what they "said". */

@@ -16,7 +16,10 @@ async function headersFrom(middleware: express.RequestHandler): Promise<Record<s
   try {
     const { port } = server.address() as AddressInfo;
     const response = await fetch(`http://127.0.0.1:${port}/`);
-    const headers = Object.fromEntries(response.headers);
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
     for (const name of ["date", "connection", "keep-alive", "content-length", "x-powered-by"])
       delete headers[name];
     return headers;
