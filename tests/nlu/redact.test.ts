@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { luhnValid, maskCardNumbers, maskDeep } from "../../src/nlu/redact.js";
+import { luhnValid, maskCardNumbers, maskDeep, maskedJson, mayHoldCardNumber } from "../../src/nlu/redact.js";
 
 describe("card number masking", () => {
   it.each([
@@ -41,5 +41,34 @@ describe("card number masking", () => {
       b: { c: "411111******1111" },
       n: 4,
     });
+  });
+});
+
+describe("maskedJson", () => {
+  const records: [string, unknown][] = [
+    [
+      "a record without card numbers",
+      { id: "c-1", text: "刷卡提示51", amount: 12.5, at: "2026-11-30T10:00:00.000Z" },
+    ],
+    [
+      "a card number in a nested string",
+      { facts: { note: "卡号 4111 1111 1111 1111 被拒" }, list: ["6222021234567890128"] },
+    ],
+    ["a card number glued to a phone number", { text: "1380013800041111111111111111" }],
+    ["a UUID whose digits look like a card number", { id: "12345678-1234-1234-1234-123456789012" }],
+    ["a long number that is not a string", { big: 4111111111111111, text: "ok" }],
+    ["a card number as a key", { "4111111111111111": "x" }],
+  ];
+
+  it.each(records)("encodes %s as JSON.stringify(maskDeep(…)) does", (_what, value) => {
+    expect(maskedJson(value)).toBe(JSON.stringify(maskDeep(value)));
+  });
+
+  it.each(records)("never says %s holds no card number when masking would change it", (_what, value) => {
+    if (!mayHoldCardNumber(value)) expect(maskDeep(value)).toEqual(value);
+  });
+
+  it("finds a card number in an error's message", () => {
+    expect(mayHoldCardNumber({ err: new Error("card 4111111111111111 declined") })).toBe(true);
   });
 });
