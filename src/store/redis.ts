@@ -63,7 +63,8 @@ export function isStoreUnavailable(error: unknown): boolean {
 }
 
 export class RedisStore implements Store {
-  private readonly prefix: string;
+  /** Key prefix, shared with what keeps its own keys beside the conversations (the webhook queue). */
+  readonly prefix: string;
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
   private readonly pictureTtlSeconds: number;
@@ -93,10 +94,7 @@ export class RedisStore implements Store {
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.redis.rpush(
-      this.key("transcript", conversationId),
-      ...entries.map((e) => maskedJson(e)),
-    );
+    await this.redis.rpush(this.key("transcript", conversationId), ...entries.map((e) => maskedJson(e)));
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
@@ -119,10 +117,7 @@ export class RedisStore implements Store {
     const { conversation, transcript, handoff } = turn;
     const multi = this.redis.multi();
     if (transcript.length > 0)
-      multi.rpush(
-        this.key("transcript", conversation.id),
-        ...transcript.map((e) => maskedJson(e)),
-      );
+      multi.rpush(this.key("transcript", conversation.id), ...transcript.map((e) => maskedJson(e)));
     if (handoff) {
       const masked = maskDeep(handoff);
       multi

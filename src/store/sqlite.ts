@@ -69,7 +69,8 @@ export const TURN_SQL = {
 } as const;
 
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  /** The open file, for what keeps its own tables beside the conversations (the webhook queue). */
+  readonly db: Database.Database;
   private readonly statements;
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
@@ -119,8 +120,7 @@ export class SqliteStore implements Store {
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
-      for (const entry of entries)
-        this.statements.appendTranscript.run(conversationId, maskedJson(entry));
+      for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
     this.writeTurn = this.db.transaction((turn: TurnWrite) => {
       this.appendEntries(turn.conversation.id, turn.transcript);
