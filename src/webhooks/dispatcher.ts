@@ -138,16 +138,21 @@ export class Dispatcher {
     if (!this.running || at >= this.wakeAt) return;
     clearTimeout(this.timer);
     this.wakeAt = at;
-    this.timer = setTimeout(
-      () => {
-        this.wakeAt = Number.POSITIVE_INFINITY;
-        this.timer = undefined;
-        this.pump();
-      },
-      Math.max(0, at - this.now()),
-    );
-    // A pending retry never keeps a process alive that has nothing else to do.
-    this.timer.unref();
+    const arm = () => {
+      // Timers count from the event loop's cached time, which may lag the clock: one can fire a little
+      // before `at`, when the retry is not due yet and would wait for the next poll. Then it waits again.
+      const left = at - this.now();
+      if (left > 0) {
+        this.timer = setTimeout(arm, left);
+        // A pending retry never keeps a process alive that has nothing else to do.
+        this.timer.unref();
+        return;
+      }
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      this.timer = undefined;
+      this.kick();
+    };
+    arm();
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {

@@ -3,7 +3,6 @@
  * kept beside the conversations. `publish` is one write to the queue; delivery is the dispatcher's, in the
  * background. Card numbers are masked in every body.
  */
-import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { maskedJson } from "../nlu/redact.js";
 import { RedisStore } from "../store/redis.js";
@@ -12,6 +11,7 @@ import type { Store } from "../store/store.js";
 import { retryDelay as defaultRetryDelay, type WebhookConfig } from "./config.js";
 import { Dispatcher, type WebhookMetrics } from "./dispatcher.js";
 import { type WebhookEnvelope, WebhookEvent, type WebhookPublisher } from "./events.js";
+import { uuidv7 } from "./ids.js";
 import type { DeadLetter, NewDelivery, WebhookQueue } from "./queue.js";
 import { MemoryWebhookQueue } from "./queue.js";
 import { RedisWebhookQueue } from "./queue-redis.js";
@@ -74,10 +74,10 @@ export class Webhooks implements WebhookPublisher {
       if (config.events && !config.events.has(parsed.data.type)) return;
       const now = this.now();
       const createdAt = new Date(now).toISOString();
-      const envelope: WebhookEnvelope = { id: randomUUID(), ...parsed.data, createdAt };
+      const envelope: WebhookEnvelope = { id: uuidv7(now), ...parsed.data, createdAt };
       const body = maskedJson({ id: envelope.id, type: envelope.type, createdAt, data: envelope.data });
       const deliveries: NewDelivery[] = config.urls.map((url) => ({
-        id: randomUUID(),
+        id: uuidv7(now),
         eventId: envelope.id,
         event: envelope.type,
         url,
