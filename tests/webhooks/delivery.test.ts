@@ -92,13 +92,13 @@ describe("a receiver that fails", () => {
   it("that is slower than the time-out is cut off and tried again", async () => {
     const r = await receiver();
     r.answer((_request, n) => (n === 1 ? "hang" : 200));
-    const webhooks = webhooksFor([r.url], { timeoutMs: 100 });
+    const webhooks = webhooksFor([r.url], { timeoutMs: 300 });
     await webhooks.publish(incidentConfirmed());
     await r.deliveredCount(1);
 
-    expect(r.requests).toHaveLength(2);
     expect(r.requests[0]).toMatchObject({ abandoned: true, answered: false });
-    expect(r.requests[1]?.delivery).toBe(r.requests[0]?.delivery);
+    expect(new Set(r.requests.map((q) => q.delivery))).toEqual(new Set([r.requests[0]?.delivery]));
+    await eventually(async () => expect(await webhooks.pending()).toBe(0));
   });
 
   it("on every attempt has the delivery dead-lettered, kept with its last error, and sent again on request", async () => {

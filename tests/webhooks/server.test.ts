@@ -139,6 +139,24 @@ describe("handoff events", () => {
   });
 });
 
+describe("the metrics", () => {
+  it("count webhook attempts by event and outcome", async () => {
+    const { handoffId } = await handedOver();
+    await eventually(() => expect(deliveredFor(good, handoffId)).toHaveLength(1));
+    const metrics = await eventually(async () => {
+      const text = await (await server.call("/metrics")).text();
+      expect(text).toMatch(/posdesk_webhook_attempts_total\{event="handoff.opened",outcome="dead"\} [1-9]/);
+      return text;
+    });
+    expect(metrics).toMatch(
+      /posdesk_webhook_attempts_total\{event="handoff.opened",outcome="delivered"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /posdesk_webhook_attempts_total\{event="handoff.opened",outcome="retried"\} [1-9]/,
+    );
+  });
+});
+
 describe("a receiver that holds its request open", () => {
   it("never holds up a turn: merchants are answered while it waits", async () => {
     const slowConversation = `c-${randomUUID()}`;
