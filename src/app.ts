@@ -10,12 +10,16 @@ import { openStore } from "./store/index.js";
 import { RedisStore } from "./store/redis.js";
 import type { Store } from "./store/store.js";
 import { OcrPictureReader } from "./vision/reader.js";
+import type { WebhookMetrics } from "./webhooks/dispatcher.js";
+import { type WebhookConfig, Webhooks, webhookQueueFor } from "./webhooks/index.js";
 
 export interface Posdesk {
   engine: ConversationEngine;
   store: Store;
   /** Live events: in this process, or across processes when the store is Redis. */
   hub: LiveHub;
+  /** Webhooks, when configured: events queued beside the conversations and sent in the background. */
+  webhooks?: Webhooks;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,9 @@ export interface PosdeskOptions {
    * picture); a reader of one's own; absent, a picture gets a hint to describe it in words.
    */
   pictures?: boolean | PictureReader;
+  /** Webhooks (`parseWebhookConfig`): their queue lives in the store; sending starts at once. */
+  webhooks?: WebhookConfig;
+  metrics?: WebhookMetrics;
 }
 
 export async function createPosdesk(options: PosdeskOptions = {}): Promise<Posdesk> {
@@ -46,11 +53,23 @@ export async function createPosdesk(options: PosdeskOptions = {}): Promise<Posde
     ...(pictures ? { pictures } : {}),
   });
   const hub = store instanceof RedisStore ? await RedisHub.connect(store.redis) : new LiveHub();
+  const webhooks = options.webhooks
+    ? new Webhooks({
+        config: options.webhooks,
+        queue: webhookQueueFor(store),
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.metrics ? { metrics: options.metrics } : {}),
+      })
+    : undefined;
+  webhooks?.start();
   return {
     engine,
     store,
     hub,
+    ...(webhooks ? { webhooks } : {}),
     close: async () => {
+      // Requests in flight finish and are recorded while the store is still open.
+      await webhooks?.close();
       if (pictures instanceof OcrPictureReader) await pictures.close();
       await hub.close();
       await store.close();

@@ -1,8 +1,12 @@
-/** Prometheus metrics (prom-client): turns, intents, flows, escalations, containment, turn latency. */
+/**
+ * Prometheus metrics (prom-client): turns, intents, flows, escalations, containment, turn latency, webhook
+ * deliveries.
+ */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { TurnResult } from "./engine/engine.js";
+import type { WebhookMetrics, WebhookOutcome } from "./webhooks/dispatcher.js";
 
-export class Metrics {
+export class Metrics implements WebhookMetrics {
   readonly registry = new Registry();
   private readonly turns = new Counter({
     name: "posdesk_turns_total",
@@ -44,6 +48,12 @@ export class Metrics {
     buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],
   });
+  private readonly webhooks = new Counter({
+    name: "posdesk_webhook_attempts_total",
+    help: "Webhook attempts, by event and outcome (delivered; failed and retried; failed for the last time, dead-lettered)",
+    labelNames: ["event", "outcome"] as const,
+    registers: [this.registry],
+  });
   private started = 0;
   private escalated = 0;
 
@@ -73,5 +83,9 @@ export class Metrics {
       this.escalations.inc({ reason: result.handoff.reason, intent: result.handoff.intent });
     }
     if (this.started > 0) this.containment.set(Math.max(0, 1 - this.escalated / this.started));
+  }
+
+  recordWebhook(event: string, outcome: WebhookOutcome): void {
+    this.webhooks.inc({ event, outcome });
   }
 }

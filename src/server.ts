@@ -22,6 +22,7 @@ import { INTENTS_DIR, intentsDir } from "./paths.js";
 import { DEFAULT_STORE } from "./store/index.js";
 import { RedisStore } from "./store/redis.js";
 import { Switchboard } from "./switchboard.js";
+import { parseWebhookConfig, type Webhooks } from "./webhooks/index.js";
 
 /** How long a stopping server keeps reading requests already sent on open connections. */
 const DRAIN_MS = 300;
@@ -38,6 +39,8 @@ export interface RunningServer {
   url: string;
   agentToken: string;
   switchboard: Switchboard;
+  /** Webhooks, when `POSDESK_WEBHOOK_URLS` is set. */
+  webhooks?: Webhooks;
   close(): Promise<void>;
 }
 
@@ -46,15 +49,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? createLogger();
   // Checked before anything is opened: a mistyped origin stops the start, with nothing left to close.
   const widgetOrigins = parseWidgetOrigins(env.POSDESK_WIDGET_ORIGINS);
+  const webhooks = parseWebhookConfig(env);
   const storeLocation = options.store ?? env.POSDESK_STORE ?? DEFAULT_STORE;
+  const metrics = new Metrics();
   // Pictures are read by OCR unless POSDESK_PICTURES=off (a small host that cannot spare the memory).
   const posdesk = await createPosdesk({
     store: storeLocation,
     logger,
     pictures: env.POSDESK_PICTURES !== "off",
+    ...(webhooks ? { webhooks, metrics } : {}),
   });
-  const metrics = new Metrics();
-  const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
+  const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics, posdesk.webhooks);
   switchboard.register(new WebChannel());
   const botFramework = createBotFramework(switchboard, env, logger);
   // The Official Account when WECHAT_OA_TOKEN is set; with Redis, its access token is shared by every process.
@@ -102,6 +107,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger,
     botFramework,
     ...(wechatOa ? { wechatOa } : {}),
+    ...(posdesk.webhooks ? { webhooks: posdesk.webhooks } : {}),
     rateLimits,
     widgetOrigins,
     reloadModel: () => models.reload(),
@@ -137,7 +143,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     })();
     return closing;
   };
-  return { url, agentToken: token, switchboard, close };
+  return {
+    url,
+    agentToken: token,
+    switchboard,
+    ...(posdesk.webhooks ? { webhooks: posdesk.webhooks } : {}),
+    close,
+  };
 }
 
 async function main(): Promise<void> {

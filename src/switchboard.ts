@@ -1,7 +1,8 @@
 /**
  * The switchboard between channels, the engine and agents: every merchant turn from any channel goes
  * through `handle`; every agent action goes through `reply` / `claim` / `close` and reaches the merchant
- * on the channel they wrote from. Live events go to the hub as they happen.
+ * on the channel they wrote from. Live events go to the hub as they happen, and handoff events to the
+ * webhooks (queued only: a turn never waits for a receiver).
  */
 import type { ChannelAdapter, Delivery } from "./channels/channel.js";
 import { LiveHub } from "./channels/hub.js";
@@ -11,6 +12,7 @@ import { type ConversationEngine, EngineError, type Turn, type TurnResult } from
 import type { Metrics } from "./metrics.js";
 import { maskCardNumbers } from "./nlu/redact.js";
 import type { ConversationRecord } from "./store/store.js";
+import type { WebhookPublisher } from "./webhooks/events.js";
 
 export class Switchboard {
   private readonly channels = new Map<Channel, ChannelAdapter>();
@@ -21,6 +23,7 @@ export class Switchboard {
     readonly engine: ConversationEngine,
     readonly hub: LiveHub = new LiveHub(),
     private readonly metrics?: Metrics,
+    private readonly webhooks?: WebhookPublisher,
   ) {}
 
   register(adapter: ChannelAdapter): void {
@@ -60,6 +63,10 @@ export class Switchboard {
     if (result.handoff) {
       this.hub.publishConversation(id, { type: "handoff", handoffId: result.handoff.id, status: "open" });
       this.hub.publishDesk({ type: "handoff.opened", handoffId: result.handoff.id, conversationId: id });
+      await this.webhooks?.publish({
+        type: "handoff.opened",
+        data: { handoffId: result.handoff.id, conversationId: id, handoff: result.handoff },
+      });
     } else if (result.openHandoffId) {
       this.hub.publishDesk({
         type: "handoff.updated",
@@ -72,11 +79,9 @@ export class Switchboard {
 
   async claim(handoffId: string, agent: string): Promise<HandoffRecord> {
     const claimed = await this.engine.claimHandoff(handoffId, agent);
-    this.hub.publishDesk({
-      type: "handoff.updated",
-      handoffId,
-      conversationId: claimed.summary.conversationId,
-    });
+    const conversationId = claimed.summary.conversationId;
+    this.hub.publishDesk({ type: "handoff.updated", handoffId, conversationId });
+    await this.publishClaimed(handoffId, conversationId, agent);
     return claimed;
   }
 
@@ -91,6 +96,15 @@ export class Switchboard {
     const { conversation, text: masked } = await this.engine.agentMessage(handoffId, text);
     await this.deliver(conversation.channel, { conversation, from: "agent", text: masked });
     this.hub.publishDesk({ type: "handoff.updated", handoffId, conversationId: conversation.id });
+    // An agent's first answer to an open handoff takes it, as a claim would (with nobody named).
+    if (handoff?.status === "open") await this.publishClaimed(handoffId, conversation.id, null);
+  }
+
+  private publishClaimed(handoffId: string, conversationId: string, claimedBy: string | null) {
+    return this.webhooks?.publish({
+      type: "handoff.claimed",
+      data: { handoffId, conversationId, claimedBy, claimedAt: new Date().toISOString() },
+    });
   }
 
   /** Ends the handoff with a resolution; the bot owns the chat again and tells the merchant so. */
@@ -99,6 +113,17 @@ export class Switchboard {
     await this.deliver(conversation.channel, { conversation, from: "bot", text });
     this.hub.publishConversation(conversation.id, { type: "handoff", handoffId, status: "closed" });
     this.hub.publishDesk({ type: "handoff.closed", handoffId, conversationId: conversation.id });
+    await this.webhooks?.publish({
+      type: "handoff.closed",
+      data: {
+        handoffId,
+        conversationId: conversation.id,
+        intent: handoff.summary.intent,
+        resolution,
+        note: handoff.note ?? "",
+        closedAt: handoff.closedAt ?? new Date().toISOString(),
+      },
+    });
     return handoff;
   }
 

@@ -10,6 +10,7 @@ import { createPosdesk } from "../app.js";
 import { UsageError } from "../commands/usage.js";
 import { createLogger, type Logger } from "../logger.js";
 import { Switchboard } from "../switchboard.js";
+import { parseWebhookConfig } from "../webhooks/index.js";
 import { qrcodeUrl, WechatChannel } from "./wechat.js";
 
 /** Scan states in which there is a code to show (not yet scanned, or a new one after a timeout). */
@@ -63,12 +64,15 @@ function parseWechatArgs(args: string[]): { store?: string } {
 export async function runWechat(args: string[]): Promise<void> {
   const values = parseWechatArgs(args);
   const logger = createLogger({ destination: "stderr" });
+  // Handoffs opened from WeChat are webhook events too; with a shared store, any process may send them.
+  const webhooks = parseWebhookConfig(process.env);
   const posdesk = await createPosdesk({
     ...(values.store ? { store: values.store } : {}),
     logger,
     pictures: process.env.POSDESK_PICTURES !== "off",
+    ...(webhooks ? { webhooks } : {}),
   });
-  const switchboard = new Switchboard(posdesk.engine, posdesk.hub);
+  const switchboard = new Switchboard(posdesk.engine, posdesk.hub, undefined, posdesk.webhooks);
   try {
     const wechat = await startWechat(switchboard, logger);
     logger.info({ signal: await untilSignal() }, "wechat: stopping");

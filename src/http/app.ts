@@ -18,6 +18,7 @@ import type { Metrics } from "../metrics.js";
 import { ROOT } from "../paths.js";
 import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
+import type { Webhooks } from "../webhooks/index.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
 import { leanJsonBody, sendJson } from "./json-body.js";
@@ -49,6 +50,8 @@ export interface HttpOptions {
   rateLimits?: { perAddress: number; perConversation: number };
   /** Origins whose pages may embed the widget (`POSDESK_WIDGET_ORIGINS`); any origin when absent. */
   widgetOrigins?: WidgetOrigins;
+  /** Webhooks, when configured: their dead letters are shown to agents and can be sent again. */
+  webhooks?: Pick<Webhooks, "deadLetters" | "redeliver">;
 }
 
 export const DEFAULT_RATE_LIMITS = { perAddress: 120, perConversation: 30 };
@@ -341,6 +344,23 @@ export function createHttpApp(options: HttpOptions): express.Express {
     const body = parse(CloseRequest, req.body);
     res.json(view(await switchboard.close(String(req.params.id), body.resolution, body.note)));
   });
+
+  if (options.webhooks) {
+    const webhooks = options.webhooks;
+    /** Deliveries that failed every attempt, the most recent first, with the body they carried. */
+    app.get("/api/webhooks/dead-letters", agentOnly, async (_req, res) => {
+      res.json(
+        (await webhooks.deadLetters()).map(({ body, ...letter }) => ({
+          ...letter,
+          payload: JSON.parse(body) as unknown,
+        })),
+      );
+    });
+    app.post("/api/webhooks/dead-letters/:id/retry", agentOnly, async (req, res) => {
+      if (!(await webhooks.redeliver(String(req.params.id)))) throw new HttpError(404, "no such dead letter");
+      res.status(202).json({ queued: true });
+    });
+  }
 
   if (options.reloadModel) {
     const reloadModel = options.reloadModel;

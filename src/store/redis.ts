@@ -63,7 +63,8 @@ export function isStoreUnavailable(error: unknown): boolean {
 }
 
 export class RedisStore implements Store {
-  private readonly prefix: string;
+  /** Key prefix, shared with what keeps its own keys beside the conversations (the webhook queue). */
+  readonly prefix: string;
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
   private readonly pictureTtlSeconds: number;

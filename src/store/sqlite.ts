@@ -69,7 +69,8 @@ export const TURN_SQL = {
 } as const;
 
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  /** The open file, for what keeps its own tables beside the conversations (the webhook queue). */
+  readonly db: Database.Database;
   private readonly statements;
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
