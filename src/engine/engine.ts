@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
+import type { Rating } from "../domain/rating.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
 import { maskCardNumbers, maskDeep } from "../nlu/redact.js";
@@ -22,6 +23,7 @@ import {
 } from "./pictures.js";
 import { Reply } from "./reply.js";
 import { type MenuChoice, type Pending, type TurnContext, TurnRouter } from "./router.js";
+import { closingNote, keepRating } from "./satisfaction.js";
 import { summarize } from "./summary.js";
 
 export type { MenuChoice } from "./router.js";
@@ -75,6 +77,8 @@ export interface TurnResult {
   seen?: { text: string; responseCode: string | null };
   /** For a picture: the id of its redacted copy kept for agents. */
   picture?: string;
+  /** A satisfaction rating given on this turn (or its comment added), as kept. */
+  rating?: Rating;
 }
 
 export interface EngineOptions {
@@ -172,7 +176,7 @@ export class ConversationEngine {
     // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
     // message still sets the language as a first message does.
     if (!turn.opened) conversation.turn += 1;
-    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
+    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale), at };
 
     // The agent sees all that was read (masked) and the picture's redacted copy; never the original.
     const picture =
@@ -211,7 +215,7 @@ export class ConversationEngine {
       // (the merchant's message is still kept), the merchant is told, and the pending question stands.
       this.options.logger?.error({ conversation: id, err: error }, "turn failed");
       Object.assign(conversation, before);
-      ctx = { conversation, understanding, reply: new Reply(conversation.locale) };
+      ctx = { conversation, understanding, reply: new Reply(conversation.locale), at };
       ctx.reply.say("engine.internalError");
       this.router.repeatQuestion(ctx);
     }
@@ -224,6 +228,7 @@ export class ConversationEngine {
     const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at, entries) : null;
     conversation.question = ctx.reply.question;
     conversation.updatedAt = at;
+    if (ctx.rating) await keepRating(this.store, ctx.rating);
     // Everything the turn changed is written at once: one transaction where the store has them.
     await this.store.saveTurn({
       conversation,
@@ -255,6 +260,7 @@ export class ConversationEngine {
             },
           }),
       ...(picture ? { picture } : {}),
+      ...(ctx.rating ? { rating: ctx.rating } : {}),
     });
     this.options.logger?.info(
       {
@@ -325,12 +331,15 @@ export class ConversationEngine {
     return claimed;
   }
 
-  /** Ends a handoff: the resolution is kept for learning, and the bot owns the chat again. */
+  /**
+   * Ends a handoff: the resolution is kept for learning, and the bot owns the chat again. The note to the
+   * merchant asks them to rate the agent's help, with `options` as quick replies (satisfaction.ts).
+   */
   async closeHandoff(
     handoffId: string,
     resolution: IntentId,
     note = "",
-  ): Promise<{ handoff: HandoffRecord; conversation: ConversationRecord; text: string }> {
+  ): Promise<{ handoff: HandoffRecord; conversation: ConversationRecord; text: string; options: string[] }> {
     const handoff = await this.requireHandoff(handoffId);
     if (handoff.status === "closed") throw new EngineError("handoff is already closed", 409);
     return this.serialised(handoff.summary.conversationId, async () => {
@@ -345,17 +354,13 @@ export class ConversationEngine {
       await this.store.saveHandoff(closed);
       const conversation = await this.requireConversation(handoff.summary.conversationId);
       const text = new Reply(conversation.locale);
-      text.say("engine.handoffClosed");
-      Object.assign(conversation, {
-        handoffId: null,
-        flow: null,
-        question: null,
-        notUnderstood: 0,
-        updatedAt: at,
-      });
+      Object.assign(conversation, { handoffId: null, flow: null, notUnderstood: 0, updatedAt: at });
+      closingNote(text, conversation, closed, at);
+      conversation.question = text.question;
       await this.store.saveConversation(conversation);
       await this.store.appendTranscript(conversation.id, [{ from: "bot", text: text.texts[0] ?? "", at }]);
-      return { handoff: closed, conversation, text: text.texts[0] ?? "" };
+      const options = text.options.map((o) => o.label);
+      return { handoff: closed, conversation, text: text.texts[0] ?? "", options };
     });
   }
 

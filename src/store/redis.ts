@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
+import { newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
 import { maskDeep, maskedJson } from "../nlu/redact.js";
 import {
   type CandidateDecision,
@@ -93,10 +94,7 @@ export class RedisStore implements Store {
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.redis.rpush(
-      this.key("transcript", conversationId),
-      ...entries.map((e) => maskedJson(e)),
-    );
+    await this.redis.rpush(this.key("transcript", conversationId), ...entries.map((e) => maskedJson(e)));
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
@@ -119,10 +117,7 @@ export class RedisStore implements Store {
     const { conversation, transcript, handoff } = turn;
     const multi = this.redis.multi();
     if (transcript.length > 0)
-      multi.rpush(
-        this.key("transcript", conversation.id),
-        ...transcript.map((e) => maskedJson(e)),
-      );
+      multi.rpush(this.key("transcript", conversation.id), ...transcript.map((e) => maskedJson(e)));
     if (handoff) {
       const masked = maskDeep(handoff);
       multi
@@ -201,6 +196,33 @@ export class RedisStore implements Store {
       bytes: new Uint8Array(bytes),
       createdAt: createdAt.toString(),
     };
+  }
+
+  /**
+   * A rating is a field of one hash (`ratings:data`, by conversation and time) and a member of a sorted set
+   * by time (`ratings`), for periods; a comment saves it again under the same key.
+   */
+  async saveRating(rating: Rating): Promise<void> {
+    const key = ratingKey(rating);
+    const results = await this.redis
+      .multi()
+      .hset(this.key("ratings", "data"), key, maskedJson(rating))
+      .zadd(this.key("ratings"), Date.parse(rating.at), key)
+      .exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+  }
+
+  async ratings(query: RatingQuery = {}): Promise<Rating[]> {
+    const max = query.to === undefined ? "+inf" : `(${Date.parse(query.to)}`;
+    const min = query.from === undefined ? "-inf" : String(Date.parse(query.from));
+    const keys = await this.redis.zrevrangebyscore(this.key("ratings"), max, min);
+    if (keys.length === 0) return [];
+    const records = await this.redis.hmget(this.key("ratings", "data"), ...keys);
+    return records
+      .filter((json): json is string => json !== null)
+      .map((json) => JSON.parse(json) as Rating)
+      .sort(newestRatingFirst);
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {
