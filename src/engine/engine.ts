@@ -81,6 +81,17 @@ export interface TurnResult {
   rating?: Rating;
 }
 
+/** A handoff closed: the bot's note to the merchant, with quick replies when it asks for a rating. */
+export interface ClosedHandoff {
+  handoff: HandoffRecord;
+  conversation: ConversationRecord;
+  text: string;
+  /** The locale key the note was rendered from. */
+  replyKey: string;
+  options: string[];
+  optionIds: string[];
+}
+
 export interface EngineOptions {
   nlu: Nlu;
   store: Store;
@@ -335,11 +346,7 @@ export class ConversationEngine {
    * Ends a handoff: the resolution is kept for learning, and the bot owns the chat again. The note to the
    * merchant asks them to rate the agent's help, with `options` as quick replies (satisfaction.ts).
    */
-  async closeHandoff(
-    handoffId: string,
-    resolution: IntentId,
-    note = "",
-  ): Promise<{ handoff: HandoffRecord; conversation: ConversationRecord; text: string; options: string[] }> {
+  async closeHandoff(handoffId: string, resolution: IntentId, note = ""): Promise<ClosedHandoff> {
     const handoff = await this.requireHandoff(handoffId);
     if (handoff.status === "closed") throw new EngineError("handoff is already closed", 409);
     return this.serialised(handoff.summary.conversationId, async () => {
@@ -359,8 +366,14 @@ export class ConversationEngine {
       conversation.question = text.question;
       await this.store.saveConversation(conversation);
       await this.store.appendTranscript(conversation.id, [{ from: "bot", text: text.texts[0] ?? "", at }]);
-      const options = text.options.map((o) => o.label);
-      return { handoff: closed, conversation, text: text.texts[0] ?? "", options };
+      return {
+        handoff: closed,
+        conversation,
+        text: text.texts[0] ?? "",
+        replyKey: text.keys[0] ?? "",
+        options: text.options.map((o) => o.label),
+        optionIds: text.options.map((o) => o.id),
+      };
     });
   }
 
