@@ -48,9 +48,8 @@ export const QUIET_MS = 12 * 3600 * 1000;
  * problem messages reach 0.7), a request for a person very ("转人工", "找客服": 1.0).
  */
 const SURE_PROBLEM = 0.7;
-/** …and for a reply that speaks of the help itself ("too slow", isFeedback). */
-const SURE_PROBLEM_IN_FEEDBACK = 0.9;
-const SURE_PERSON = 0.9;
+/** For a problem in a reply that speaks of the help itself ("too slow", isFeedback), a person, a hello, a bye. */
+const ALL_BUT_SURE = 0.9;
 
 /** "Anything else?", whose answers the rating question still takes. */
 const ANYTHING_ELSE: PendingQuestion = {
@@ -175,12 +174,12 @@ export class Satisfaction {
       return true;
     }
     const answer = this.anythingElse(ctx);
-    // A problem stated is no "no" ("通讯失败": 失败 is a no-word; "no signal" holds "no"), unless the reply
-    // is surely one of "anything else?"'s own answers ("没有了" reads as settlement_delay at 0.51).
-    const problem = this.isTopicSure(u, this.router.thresholds.switchConfidence);
-    if (answer.option && !(problem && this.isTopicSure(u, SURE_PROBLEM_IN_FEEDBACK)))
+    // One of "anything else?"'s own answers counts unless the classifier is all but sure of a problem ("no
+    // signal" holds "no"; "没有了" reads as settlement_delay at 0.51). A yes or no word in a problem stated
+    // is no answer ("通讯失败": 失败 is a no-word), as after "anything else?".
+    if (answer.option && !this.isTopicSure(u, ALL_BUT_SURE))
       return this.closing(ctx, answer.option === "other_problem");
-    if (problem || this.elsewhere(u)) return false;
+    if (this.isTopicSure(u, this.router.thresholds.switchConfidence) || this.elsewhere(u)) return false;
     if (answer.yes !== undefined) return this.closing(ctx, answer.yes);
     if (u.intent === "human_agent") {
       // Praise or blame of the agent ("客服很耐心") with no score: thanked, not handed to a person again.
@@ -247,7 +246,7 @@ export class Satisfaction {
       u.act === "cancel" ||
       u.act === "dont_know" ||
       u.act === "thanks" ||
-      this.isSure(u, "goodbye", SURE_PERSON);
+      this.isSure(u, "goodbye", ALL_BUT_SURE);
     if (skipped) {
       reply.say("engine.rating.skipped");
       return true;
@@ -281,11 +280,11 @@ export class Satisfaction {
   /** Free text that is surely about something else than the rating: a new problem, a person, a hello. */
   private elsewhere(u: Understanding): boolean {
     if (u.entities.responseCode !== undefined) return true;
-    const problem = isFeedback(u.text) ? SURE_PROBLEM_IN_FEEDBACK : SURE_PROBLEM;
+    const problem = isFeedback(u.text) ? ALL_BUT_SURE : SURE_PROBLEM;
     return (
       this.isTopicSure(u, problem) ||
-      this.isSure(u, "human_agent", SURE_PERSON) ||
-      this.isSure(u, "greeting", SURE_PERSON)
+      this.isSure(u, "human_agent", ALL_BUT_SURE) ||
+      this.isSure(u, "greeting", ALL_BUT_SURE)
     );
   }
 
