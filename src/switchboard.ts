@@ -8,14 +8,19 @@ import type { ChannelAdapter, Delivery } from "./channels/channel.js";
 import { LiveHub } from "./channels/hub.js";
 import type { Channel, HandoffRecord } from "./domain/handoff.js";
 import type { IntentId } from "./domain/intents.js";
+import type { Rating } from "./domain/rating.js";
 import { type ConversationEngine, EngineError, type Turn, type TurnResult } from "./engine/engine.js";
 import type { Metrics } from "./metrics.js";
 import { maskCardNumbers } from "./nlu/redact.js";
 import type { ConversationRecord } from "./store/store.js";
 import type { WebhookPublisher } from "./webhooks/events.js";
 
+/** Told of each satisfaction rating as it is kept. */
+export type RatingListener = (rating: Rating) => void | Promise<void>;
+
 export class Switchboard {
   private readonly channels = new Map<Channel, ChannelAdapter>();
+  private readonly ratingListeners = new Set<RatingListener>();
   /** Adapters that share a channel with another, each for its own conversations (`serves`); asked first. */
   private readonly sharing: ChannelAdapter[] = [];
 
@@ -25,6 +30,16 @@ export class Switchboard {
     private readonly metrics?: Metrics,
     private readonly webhooks?: WebhookPublisher,
   ) {}
+
+  /**
+   * Calls `listener` for every rating given in this process's turns (the webhooks module publishes
+   * `rating.given` from here), and again when its comment is added: the same `conversationId` and `at`,
+   * now with `comment`. A listener that throws does not fail the turn. Returns the unsubscribe.
+   */
+  onRating(listener: RatingListener): () => void {
+    this.ratingListeners.add(listener);
+    return () => this.ratingListeners.delete(listener);
+  }
 
   register(adapter: ChannelAdapter): void {
     if (adapter.serves) this.sharing.push(adapter);
@@ -60,6 +75,7 @@ export class Switchboard {
         ...(last ? { options: result.options } : {}),
       });
     });
+    if (result.rating) this.ratingGiven(result.rating);
     if (result.handoff) {
       this.hub.publishConversation(id, { type: "handoff", handoffId: result.handoff.id, status: "open" });
       this.hub.publishDesk({ type: "handoff.opened", handoffId: result.handoff.id, conversationId: id });
@@ -107,10 +123,17 @@ export class Switchboard {
     });
   }
 
-  /** Ends the handoff with a resolution; the bot owns the chat again and tells the merchant so. */
+  /**
+   * Ends the handoff with a resolution; the bot owns the chat again and tells the merchant so, asking them
+   * to rate the agent's help (with the scores as quick replies) unless they were asked a moment ago.
+   */
   async close(handoffId: string, resolution: IntentId, note?: string): Promise<HandoffRecord> {
-    const { handoff, conversation, text } = await this.engine.closeHandoff(handoffId, resolution, note);
-    await this.deliver(conversation.channel, { conversation, from: "bot", text });
+    const { handoff, conversation, text, options } = await this.engine.closeHandoff(
+      handoffId,
+      resolution,
+      note,
+    );
+    await this.deliver(conversation.channel, { conversation, from: "bot", text, options });
     this.hub.publishConversation(conversation.id, { type: "handoff", handoffId, status: "closed" });
     this.hub.publishDesk({ type: "handoff.closed", handoffId, conversationId: conversation.id });
     await this.webhooks?.publish({
@@ -125,6 +148,35 @@ export class Switchboard {
       },
     });
     return handoff;
+  }
+
+  private ratingGiven(rating: Rating): void {
+    for (const listener of this.ratingListeners) {
+      // The listener's failure is its own (a webhook down): the merchant's turn is done.
+      try {
+        void Promise.resolve(listener(rating)).catch(() => undefined);
+      } catch {}
+    }
+    const { conversationId, score, comment, after, topic, handoffId, at } = rating;
+    void this.webhooks?.publish({
+      type: "rating.given",
+      data: {
+        conversationId,
+        score,
+        after,
+        topic,
+        at,
+        ...(comment !== undefined ? { comment } : {}),
+        ...(handoffId !== undefined ? { handoffId } : {}),
+      },
+    });
+    // A handoff's rating shows on it in the console.
+    if (rating.handoffId)
+      this.hub.publishDesk({
+        type: "handoff.updated",
+        handoffId: rating.handoffId,
+        conversationId: rating.conversationId,
+      });
   }
 
   private adapterFor(conversation: ConversationRecord): ChannelAdapter | undefined {
@@ -142,6 +194,7 @@ export class Switchboard {
       text: delivery.text,
       at: new Date().toISOString(),
       proactive: true,
+      ...(delivery.options?.length ? { options: delivery.options } : {}),
     });
     const adapter = this.adapterFor(delivery.conversation);
     if (adapter) await adapter.deliver(delivery);

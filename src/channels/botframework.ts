@@ -214,14 +214,16 @@ export class BotFrameworkChannel implements ChannelAdapter {
   ) {}
 
   async deliver(delivery: Delivery): Promise<void> {
-    const { conversation, from, text } = delivery;
+    const { conversation, from, text, options = [] } = delivery;
     const reference = conversation.address;
     if (!isConversationReference(reference)) {
       throw new EngineError("this conversation has no Bot Framework address to reply to", 409);
     }
     const message = from === "agent" ? t(conversation.locale, "botframework.fromAgent", { text }) : text;
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-      await context.sendActivity(message);
+      await context.sendActivity(
+        options.length > 0 ? MessageFactory.suggestedActions(options, message) : message,
+      );
     });
   }
 }

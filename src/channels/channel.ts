@@ -7,6 +7,11 @@ export interface Delivery {
   conversation: ConversationRecord;
   from: "agent" | "bot";
   text: string;
+  /**
+   * Quick replies for a question the message asks (the rating question when a handoff closes): each
+   * channel shows them as it shows a turn's — buttons, suggested actions, or numbered on WeChat.
+   */
+  options?: string[];
 }
 
 export interface ChannelAdapter {

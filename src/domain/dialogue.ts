@@ -2,6 +2,8 @@
  * What a conversation is made of, whatever runs it: the facts learnt, the steps tried, and the question the
  * bot is waiting on. Flows, the engine and the stores all speak of these; none of them owns them.
  */
+import type { TopicId } from "./intents.js";
+import type { RatedAfter } from "./rating.js";
 
 export type FactValue = string | number | boolean;
 export type Facts = Record<string, FactValue>;
@@ -28,4 +30,14 @@ export interface PendingQuestion {
   hinted?: boolean;
   /** For a question the engine asks about topics: the entities of the message that raised it. */
   facts?: Record<string, string | number | boolean>;
+  /** For the engine's satisfaction questions (src/engine/satisfaction.ts): what is being rated. */
+  rating?: RatingQuestion;
+}
+
+/** The rating asked for (`score`), or the comment after it (`comment`), and what it is about. */
+export interface RatingQuestion {
+  stage: "score" | "comment";
+  after: RatedAfter;
+  topic: TopicId | null;
+  handoffId?: string;
 }

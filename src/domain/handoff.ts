@@ -1,6 +1,7 @@
 /** The HandoffSummary of the contract: one zod schema for the code and the tests. */
 import { z } from "zod";
 import { IntentId, Locale } from "./intents.js";
+import type { Rating } from "./rating.js";
 
 export const Channel = z.enum(["cli", "web", "wechat", "botframework"]);
 export type Channel = z.infer<typeof Channel>;
@@ -51,4 +52,6 @@ export interface HandoffRecord {
   resolution?: IntentId;
   note?: string;
   closedAt?: string;
+  /** The merchant's rating of the help they got, asked once the agent closed the handoff. */
+  rating?: Rating;
 }

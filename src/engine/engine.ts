@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
+import type { Rating } from "../domain/rating.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
 import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../nlu/redact.js";
@@ -22,6 +23,7 @@ import {
 } from "./pictures.js";
 import { Reply } from "./reply.js";
 import { type MenuChoice, type Pending, type TurnContext, TurnRouter } from "./router.js";
+import { closingNote, keepRating } from "./satisfaction.js";
 import { summarize } from "./summary.js";
 
 export type { MenuChoice } from "./router.js";
@@ -80,6 +82,19 @@ export interface TurnResult {
   seen?: { text: string; responseCode: string | null };
   /** For a picture: the id of its redacted copy kept for agents. */
   picture?: string;
+  /** A satisfaction rating given on this turn (or its comment added), as kept. */
+  rating?: Rating;
+}
+
+/** A handoff closed: the bot's note to the merchant, with quick replies when it asks for a rating. */
+export interface ClosedHandoff {
+  handoff: HandoffRecord;
+  conversation: ConversationRecord;
+  text: string;
+  /** The locale key the note was rendered from. */
+  replyKey: string;
+  options: string[];
+  optionIds: string[];
 }
 
 export interface EngineOptions {
@@ -180,7 +195,7 @@ export class ConversationEngine {
     // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
     // message still sets the language as a first message does.
     if (!turn.opened) conversation.turn += 1;
-    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
+    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale), at };
 
     // The agent sees all that was read (masked) and the picture's redacted copy; never the original.
     const picture =
@@ -219,7 +234,7 @@ export class ConversationEngine {
       // (the merchant's message is still kept), the merchant is told, and the pending question stands.
       this.options.logger?.error({ conversation: id, err: error }, "turn failed");
       Object.assign(conversation, before);
-      ctx = { conversation, understanding, reply: new Reply(conversation.locale) };
+      ctx = { conversation, understanding, reply: new Reply(conversation.locale), at };
       ctx.reply.say("engine.internalError");
       this.router.repeatQuestion(ctx);
     }
@@ -232,6 +247,7 @@ export class ConversationEngine {
     const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at, entries) : null;
     conversation.question = ctx.reply.question;
     conversation.updatedAt = at;
+    if (ctx.rating) await keepRating(this.store, ctx.rating);
     // Everything the turn changed is written at once: one transaction where the store has them.
     await this.store.saveTurn({
       conversation,
@@ -263,6 +279,7 @@ export class ConversationEngine {
             },
           }),
       ...(picture ? { picture } : {}),
+      ...(ctx.rating ? { rating: ctx.rating } : {}),
     });
     this.options.logger?.info(
       {
@@ -333,12 +350,11 @@ export class ConversationEngine {
     return claimed;
   }
 
-  /** Ends a handoff: the resolution is kept for learning, and the bot owns the chat again. */
-  async closeHandoff(
-    handoffId: string,
-    resolution: IntentId,
-    note = "",
-  ): Promise<{ handoff: HandoffRecord; conversation: ConversationRecord; text: string }> {
+  /**
+   * Ends a handoff: the resolution is kept for learning, and the bot owns the chat again. The note to the
+   * merchant asks them to rate the agent's help, with `options` as quick replies (satisfaction.ts).
+   */
+  async closeHandoff(handoffId: string, resolution: IntentId, note = ""): Promise<ClosedHandoff> {
     const handoff = await this.requireHandoff(handoffId);
     if (handoff.status === "closed") throw new EngineError("handoff is already closed", 409);
     return this.serialised(handoff.summary.conversationId, async () => {
@@ -353,17 +369,19 @@ export class ConversationEngine {
       await this.store.saveHandoff(closed);
       const conversation = await this.requireConversation(handoff.summary.conversationId);
       const text = new Reply(conversation.locale);
-      text.say("engine.handoffClosed");
-      Object.assign(conversation, {
-        handoffId: null,
-        flow: null,
-        question: null,
-        notUnderstood: 0,
-        updatedAt: at,
-      });
+      Object.assign(conversation, { handoffId: null, flow: null, notUnderstood: 0, updatedAt: at });
+      closingNote(text, conversation, closed, at);
+      conversation.question = text.question;
       await this.store.saveConversation(conversation);
       await this.store.appendTranscript(conversation.id, [{ from: "bot", text: text.texts[0] ?? "", at }]);
-      return { handoff: closed, conversation, text: text.texts[0] ?? "" };
+      return {
+        handoff: closed,
+        conversation,
+        text: text.texts[0] ?? "",
+        replyKey: text.keys[0] ?? "",
+        options: text.options.map((o) => o.label),
+        optionIds: text.options.map((o) => o.id),
+      };
     });
   }
 

@@ -4,7 +4,7 @@
  * a first "don't know" says where to find the answer; small talk gets one short reply and the question
  * again; out-of-scope says what posdesk helps with; two close topics are asked about; a flow put aside for
  * another topic is resumed (by itself after a side question, on request after a new problem); a finished
- * flow asks whether anything else is wrong. Rasa's conversation patterns name the same cases.
+ * flow asks for a rating (satisfaction.ts) or whether anything else is wrong. Rasa's conversation patterns name the same cases.
  */
 import type { Answer, Facts } from "../../flows/kit.js";
 import { routeForCode } from "../domain/codes.js";
@@ -181,7 +181,7 @@ export class Repairs {
     if (question.key === "engine.resumeOffer") {
       if (yes) return this.resume(ctx, "engine.resuming");
       conversation.suspended = conversation.suspended?.slice(0, -1) ?? [];
-      this.anythingElse(ctx);
+      this.allDone(ctx);
       return true;
     }
     if (yes) this.router.askMenu(ctx, "engine.whatElse");
@@ -209,11 +209,11 @@ export class Repairs {
     reply.say(resume === "auto" ? "engine.sideQuestion" : "engine.switchTopic", params);
   }
 
-  /** A flow ended resolved: back to a flow put aside, or "anything else?". */
+  /** A flow ended resolved: back to a flow put aside, or the rating / "anything else?". */
   completed(ctx: TurnContext): void {
     const top = ctx.conversation.suspended?.at(-1);
     if (!top) {
-      this.anythingElse(ctx);
+      this.allDone(ctx);
     } else if (top.resume === "auto") {
       this.resume(ctx, "engine.backTo");
     } else {
@@ -223,6 +223,11 @@ export class Repairs {
         { flow: ENGINE, options: ["resume", "drop"], expect: "choice" },
       );
     }
+  }
+
+  /** Every problem raised is over: the rating question (it stands for "anything else?"), or that question. */
+  private allDone(ctx: TurnContext): void {
+    if (!this.router.satisfaction.askAfterFlow(ctx)) this.anythingElse(ctx);
   }
 
   private anythingElse(ctx: TurnContext): void {

@@ -10,6 +10,7 @@ import { routeForCode } from "../domain/codes.js";
 import type { PendingQuestion } from "../domain/dialogue.js";
 import type { HandoffReason, Priority } from "../domain/handoff.js";
 import { type IntentId, isTopic, type Locale, type TopicId } from "../domain/intents.js";
+import type { Rating } from "../domain/rating.js";
 import { list } from "../i18n.js";
 import { CHITCHAT, detectCorrection, detectInterruption } from "../nlu/acts.js";
 import type { Understanding } from "../nlu/index.js";
@@ -20,6 +21,7 @@ import { answerStrength, isBareYesNo, parseAnswer } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import { factsOf, Repairs } from "./repair.js";
 import type { Reply } from "./reply.js";
+import { Satisfaction } from "./satisfaction.js";
 
 const PRIORITY_ORDER: Priority[] = ["low", "normal", "high", "urgent"];
 /** Topics whose handoffs are high priority whatever the reason (the domain's policy). */
@@ -46,6 +48,10 @@ export interface TurnContext {
   understanding: Understanding;
   reply: Reply;
   handoff?: Pending;
+  /** When the turn happened (ISO). */
+  at: string;
+  /** A rating given (or its comment added) on this turn: the engine keeps it. */
+  rating?: Rating;
 }
 
 /** The topics the welcome and the "what else?" menu offer, most common first (from `locales/`). */
@@ -62,12 +68,14 @@ function isShort(u: Understanding): boolean {
 
 export class TurnRouter {
   readonly repairs: Repairs;
+  readonly satisfaction: Satisfaction;
 
   constructor(
     readonly flows: FlowRegistry,
     readonly thresholds: Thresholds = calibrated,
   ) {
     this.repairs = new Repairs(this);
+    this.satisfaction = new Satisfaction(this);
   }
 
   /** The chat was opened: a welcome with the common topics, or where the chat in progress stands. */
@@ -100,10 +108,13 @@ export class TurnRouter {
   unreadable(ctx: TurnContext, raw: string): void {
     const hasSymbols = raw.trim().length > 0;
     ctx.reply.say(hasSymbols ? "engine.noText" : "engine.empty");
-    if (ctx.conversation.question) this.repeatQuestion(ctx);
+    // The rating is asked once: an emoji or an empty message does not bring it back.
+    if (ctx.conversation.question && !ctx.conversation.question.rating) this.repeatQuestion(ctx);
   }
 
   route(ctx: TurnContext): void {
+    // A rating or its comment, asked once: a reply that is neither is routed as if nothing were pending.
+    if (ctx.conversation.question?.rating && this.satisfaction.answer(ctx)) return;
     const { conversation, understanding: u } = ctx;
     const question = conversation.question;
     // "不是51，是61" answers the code question with 61, not 51.

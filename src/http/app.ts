@@ -9,8 +9,9 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { rateLimit } from "express-rate-limit";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { HandoffRecord } from "../domain/handoff.js";
+import { type HandoffRecord, HandoffStatus } from "../domain/handoff.js";
 import { IntentId, Locale } from "../domain/intents.js";
+import { isoInstant, type Rating, ratingReport } from "../domain/rating.js";
 import { EngineError, type Turn } from "../engine/engine.js";
 import { quickReplies } from "../engine/reply.js";
 import { section } from "../i18n.js";
@@ -129,6 +130,18 @@ const BotActivity = z
 const AgentMessage = z.object({ text: z.string().trim().min(1).max(4000) });
 const CloseRequest = z.object({ resolution: IntentId, note: z.string().max(4000).optional() });
 const ClaimRequest = z.object({ agent: z.string().trim().min(1).max(100).optional() });
+/** `?status=`: which handoffs the queue lists; open and claimed ones (`active`) when absent. */
+const HandoffsQuery = z.object({ status: z.union([HandoffStatus, z.enum(["active", "all"])]).optional() });
+/** An ISO time, or a date (midnight UTC). */
+const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()], {
+  error: "expected an ISO time (2026-05-01T08:00:00Z) or date (2026-05-01)",
+});
+const RatingsQuery = z
+  .object({ from: Instant.optional(), to: Instant.optional() })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    message: "from must not be after to",
+    path: ["from"],
+  });
 
 class HttpError extends Error {
   constructor(
@@ -139,21 +152,24 @@ class HttpError extends Error {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+function parse<T>(schema: z.ZodType<T>, body: unknown, what = "request body"): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  throw new HttpError(400, `invalid request body: ${where}${issue?.message ?? "malformed"}`);
+  throw new HttpError(400, `invalid ${what}: ${where}${issue?.message ?? "malformed"}`);
 }
 
 const WEB_DIR = join(ROOT, "src", "web");
 const asset = (file: string) => readFileSync(join(WEB_DIR, file), "utf8");
 
-/** A handoff as the agent API shows it: the contract's HandoffSummary, plus its status. */
-function view(record: HandoffRecord) {
-  const { status, claimedBy, resolution, note, closedAt } = record;
-  return { ...record.summary, status, claimedBy, resolution, note, closedAt };
+/**
+ * A handoff as the agent API shows it: the contract's HandoffSummary, plus its status and, once the
+ * merchant rated the agent's help, `rating`; with `lastRating`, the merchant's latest rating of any help.
+ */
+function view(record: HandoffRecord, lastRating?: Rating) {
+  const { status, claimedBy, resolution, note, closedAt, rating } = record;
+  return { ...record.summary, status, claimedBy, resolution, note, closedAt, rating, lastRating };
 }
 
 export function createHttpApp(options: HttpOptions): express.Express {
@@ -322,14 +338,18 @@ export function createHttpApp(options: HttpOptions): express.Express {
       .send(Buffer.from(picture.bytes.buffer, picture.bytes.byteOffset, picture.bytes.byteLength));
   });
 
-  app.get("/api/handoffs", agentOnly, async (_req, res) => {
-    res.json((await engine.store.listHandoffs({ status: "active" })).map(view));
+  app.get("/api/handoffs", agentOnly, async (req, res) => {
+    const { status = "active" } = parse(HandoffsQuery, req.query, "query");
+    const handoffs = await engine.store.listHandoffs(status === "all" ? {} : { status });
+    res.json(handoffs.map((h) => view(h)));
   });
   app.get("/api/handoffs/events", agentOnly, (req, res) => {
     openEventStream(req, res, (send) => hub.subscribeDesk(send));
   });
   app.get("/api/handoffs/:id", agentOnly, async (req, res) => {
-    res.json(view(await engine.liveHandoff(String(req.params.id))));
+    const handoff = await engine.liveHandoff(String(req.params.id));
+    const conversation = await engine.store.getConversation(handoff.summary.conversationId);
+    res.json(view(handoff, conversation?.lastRating));
   });
   app.post("/api/handoffs/:id/claim", agentOnly, async (req, res) => {
     const body = parse(ClaimRequest, req.body ?? {});
@@ -343,6 +363,16 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.post("/api/handoffs/:id/close", agentOnly, async (req, res) => {
     const body = parse(CloseRequest, req.body);
     res.json(view(await switchboard.close(String(req.params.id), body.resolution, body.note)));
+  });
+
+  /** Satisfaction ratings given in a period (`from` included, `to` excluded), with their count and mean. */
+  app.get("/api/ratings", agentOnly, async (req, res) => {
+    const { from, to } = parse(RatingsQuery, req.query, "query");
+    const ratings = await engine.store.ratings({
+      ...(from ? { from: isoInstant(from) } : {}),
+      ...(to ? { to: isoInstant(to) } : {}),
+    });
+    res.json(ratingReport(ratings));
   });
 
   if (options.webhooks) {

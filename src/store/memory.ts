@@ -2,6 +2,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
+import { inPeriod, newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
 import { maskedJson } from "../nlu/redact.js";
 import {
   type CandidateDecision,
@@ -23,6 +24,7 @@ export class MemoryStore implements Store {
   private readonly handoffs = new Map<string, string>();
   private readonly decided = new Map<string, CandidateDecision>();
   private readonly pictures = new Map<string, StoredPicture>();
+  private readonly ratingsByKey = new Map<string, string>();
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const json = this.conversations.get(id);
@@ -83,6 +85,17 @@ export class MemoryStore implements Store {
   async getPicture(id: string): Promise<StoredPicture | undefined> {
     const picture = this.pictures.get(id);
     return picture && { ...picture, bytes: new Uint8Array(picture.bytes) };
+  }
+
+  async saveRating(rating: Rating): Promise<void> {
+    this.ratingsByKey.set(ratingKey(rating), JSON.stringify(copy(rating)));
+  }
+
+  async ratings(query?: RatingQuery): Promise<Rating[]> {
+    return [...this.ratingsByKey.values()]
+      .map((json) => JSON.parse(json) as Rating)
+      .filter((r) => inPeriod(r, query))
+      .sort(newestRatingFirst);
   }
 
   async ready(): Promise<boolean> {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
+import { newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
 import { maskDeep, maskedJson } from "../nlu/redact.js";
 import {
   type CandidateDecision,
@@ -196,6 +197,33 @@ export class RedisStore implements Store {
       bytes: new Uint8Array(bytes),
       createdAt: createdAt.toString(),
     };
+  }
+
+  /**
+   * A rating is a field of one hash (`ratings:data`, by conversation and time) and a member of a sorted set
+   * by time (`ratings`), for periods; a comment saves it again under the same key.
+   */
+  async saveRating(rating: Rating): Promise<void> {
+    const key = ratingKey(rating);
+    const results = await this.redis
+      .multi()
+      .hset(this.key("ratings", "data"), key, maskedJson(rating))
+      .zadd(this.key("ratings"), Date.parse(rating.at), key)
+      .exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+  }
+
+  async ratings(query: RatingQuery = {}): Promise<Rating[]> {
+    const max = query.to === undefined ? "+inf" : `(${Date.parse(query.to)}`;
+    const min = query.from === undefined ? "-inf" : String(Date.parse(query.from));
+    const keys = await this.redis.zrevrangebyscore(this.key("ratings"), max, min);
+    if (keys.length === 0) return [];
+    const records = await this.redis.hmget(this.key("ratings", "data"), ...keys);
+    return records
+      .filter((json): json is string => json !== null)
+      .map((json) => JSON.parse(json) as Rating)
+      .sort(newestRatingFirst);
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {

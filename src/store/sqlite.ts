@@ -7,8 +7,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
+import type { Rating, RatingQuery } from "../domain/rating.js";
 import { maskCardNumbers, maskDeep, maskedJson } from "../nlu/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
+import { SqliteRatings } from "./sqlite-ratings.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -76,6 +78,7 @@ export class SqliteStore implements Store {
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
   private readonly writeTurn: (turn: TurnWrite) => void;
   private readonly checkpointer: Checkpointer | undefined;
+  private readonly ratingRows: SqliteRatings;
 
   constructor(readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -86,6 +89,7 @@ export class SqliteStore implements Store {
     // 16 MB of page cache (SQLite's default is 2 MB): a busy server's conversations stay in memory.
     this.db.pragma("cache_size = -16384");
     this.db.exec(SCHEMA);
+    this.ratingRows = new SqliteRatings(this.db);
     if (path !== ":memory:") {
       // The WAL is copied into the file by a worker thread, not inside a turn's commit (see checkpointer.ts).
       this.db.pragma("wal_autocheckpoint = 0");
@@ -208,6 +212,14 @@ export class SqliteStore implements Store {
       bytes: new Uint8Array(row.bytes),
       createdAt: row.created_at,
     };
+  }
+
+  async saveRating(rating: Rating): Promise<void> {
+    this.ratingRows.save(rating);
+  }
+
+  async ratings(query?: RatingQuery): Promise<Rating[]> {
+    return this.ratingRows.list(query);
   }
 
   async ready(): Promise<boolean> {

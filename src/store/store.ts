@@ -5,6 +5,7 @@
 import type { Facts, PendingQuestion, Step } from "../domain/dialogue.js";
 import type { Channel, HandoffRecord, HandoffStatus, TranscriptEntry } from "../domain/handoff.js";
 import type { Locale, TopicId } from "../domain/intents.js";
+import type { Rating, RatingQuery } from "../domain/rating.js";
 
 export interface ActiveFlow {
   id: TopicId;
@@ -45,6 +46,10 @@ export interface ConversationRecord {
   turn: number;
   /** How a channel reaches this merchant again (Bot Framework reference, WeChat contact id…). */
   address?: unknown;
+  /** The merchant's latest satisfaction rating, with its comment once given. */
+  lastRating?: Rating;
+  /** When the bot last asked for a rating: it is not asked again in the same sitting (satisfaction.ts). */
+  ratingAskedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
@@ -99,6 +104,13 @@ export interface Store {
   /** Keeps a picture's redacted copy; its id goes on the transcript entry of the turn it came with. */
   savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string>;
   getPicture(id: string): Promise<StoredPicture | undefined>;
+  /**
+   * Keeps a satisfaction rating; the same conversation and `at` again replaces it (its comment added).
+   * Card numbers in the comment are masked on write, as everywhere.
+   */
+  saveRating(rating: Rating): Promise<void>;
+  /** Ratings given in a period (`from` included, `to` excluded; either may be left out), newest first. */
+  ratings(query?: RatingQuery): Promise<Rating[]>;
   /** Whether the store can take work now (readiness). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

@@ -81,7 +81,14 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string {
     where.push(`story ${path[1] + 1}${typeof name === "string" ? ` "${name}"` : ""}`);
     if (path[2] === "turns" && typeof path[3] === "number") {
       const say = at(story, ["turns", path[3], "say"]);
-      where.push(`turn ${path[3] + 1}${typeof say === "string" ? ` (say "${say}")` : ""}`);
+      const closes = at(story, ["turns", path[3], "agentCloses"]);
+      const what =
+        typeof say === "string"
+          ? ` (say "${say}")`
+          : typeof closes === "string"
+            ? ` (agentCloses ${closes})`
+            : "";
+      where.push(`turn ${path[3] + 1}${what}`);
       path.splice(0, 4);
     } else {
       path.splice(0, 2);

@@ -49,11 +49,16 @@ export function table(report: DialogueReport, dir: string): string {
   return lines.join("\n");
 }
 
+/** What opened the turn: the merchant's message, or the agent closing the handoff. */
+function whoActs(turn: StoryResult["expected"]): string {
+  if (turn?.agentCloses) return `the agent closes the handoff as ${turn.agentCloses}`;
+  return `merchant says ${JSON.stringify(turn?.say ?? "")}`;
+}
+
 /** One failed story: where, which turn, what was wrong, and everything the bot did on that turn. */
 export function formatFailure(result: StoryResult): string {
   const lines = [`✗ ${result.file} › ${result.story}`];
-  if (result.failedTurn !== undefined)
-    lines.push(`  turn ${result.failedTurn}: merchant says ${JSON.stringify(result.expected?.say ?? "")}`);
+  if (result.failedTurn !== undefined) lines.push(`  turn ${result.failedTurn}: ${whoActs(result.expected)}`);
   for (const problem of result.problems ?? []) lines.push(`    ${problem}`);
   if (result.got) lines.push("  the bot:", ...describeTurn(result.got).map((l) => `    ${l}`));
   return lines.join("\n");

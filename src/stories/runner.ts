@@ -1,7 +1,8 @@
 /**
  * Runs stories through the real bot: the trained model, the real flows and the conversation engine, over an
- * in-memory store, one fresh conversation per story. A story stops at its first failing turn: what follows
- * depends on a turn that already went another way.
+ * in-memory store, one fresh conversation per story. A turn is a merchant's message, or an agent closing the
+ * conversation's open handoff. A story stops at its first failing turn: what follows depends on a turn that
+ * already went another way.
  */
 import { FLOWS } from "../../flows/index.js";
 import { ConversationEngine, type TurnResult } from "../engine/engine.js";
@@ -42,17 +43,29 @@ export function storyRunner(options: RunnerOptions = {}): RunStory {
     const store = new MemoryStore();
     const engine = new ConversationEngine({ nlu, store, flows });
     const conversationId = `story-${story.name}`;
+    let openHandoff: string | null = null;
     for (const [index, turn] of story.turns.entries()) {
       let got: TurnSnapshot;
       try {
-        const result = await engine.handle({
-          conversationId,
-          text: turn.say,
-          channel: story.channel,
-          locale: story.locale,
-        });
-        const facts = (await store.getConversation(conversationId))?.facts ?? {};
-        got = snapshot(result, facts);
+        if (turn.agentCloses) {
+          if (!openHandoff)
+            return failure(file, story, index, turn, undefined, [
+              "no handoff is open for the agent to close",
+            ]);
+          const closed = await engine.closeHandoff(openHandoff, turn.agentCloses);
+          openHandoff = null;
+          got = closingSnapshot(closed, closed.conversation.facts);
+        } else {
+          const result = await engine.handle({
+            conversationId,
+            text: turn.say ?? "",
+            channel: story.channel,
+            locale: story.locale,
+          });
+          openHandoff = result.openHandoffId;
+          const facts = (await store.getConversation(conversationId))?.facts ?? {};
+          got = snapshot(result, facts);
+        }
       } catch (error) {
         // A crash is a failed turn like any other, so one broken story does not stop the rest.
         return failure(file, story, index, turn, undefined, [`the bot failed: ${(error as Error).message}`]);
@@ -84,6 +97,25 @@ function snapshot(result: TurnResult, facts: TurnSnapshot["facts"]): TurnSnapsho
           facts: handoff.facts,
         }
       : null,
+    facts,
+  };
+}
+
+/** The bot's note when the agent closes the handoff, as a turn: no message was understood. */
+function closingSnapshot(
+  closed: { text: string; replyKey: string; options: string[]; optionIds: string[] },
+  facts: TurnSnapshot["facts"],
+): TurnSnapshot {
+  return {
+    intent: "none",
+    confidence: 0,
+    flow: null,
+    state: null,
+    replies: [closed.text],
+    replyKeys: [closed.replyKey],
+    options: closed.options,
+    optionIds: closed.optionIds,
+    handoff: null,
     facts,
   };
 }

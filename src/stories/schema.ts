@@ -30,32 +30,42 @@ const HandoffExpectation = z.strictObject({
 });
 export type HandoffExpectation = z.infer<typeof HandoffExpectation>;
 
-export const StoryTurn = z.strictObject({
-  /** The merchant's message. */
-  say: text,
-  intent: IntentId.optional(),
-  notIntent: oneOrMany(IntentId, "an intent id").optional(),
-  /** The flow active after the turn; null when none is. */
-  flow: FlowId.nullable().optional(),
-  state: z.string().nullable().optional(),
-  /** null: no handoff on this turn; a reason: one with that reason; an object: one with those fields. */
-  handoff: z
-    .union([z.null(), HandoffReason.transform((reason) => ({ reason })), HandoffExpectation], {
-      error: `expected null, a reason (${HandoffReason.options.join(", ")}) or { reason, priority, intent, flow, facts }`,
-    })
-    .optional(),
-  /** Text some reply contains (each of a list). */
-  reply: oneOrMany(text, 'text (quote numbers and codes: "05")').optional(),
-  /** Text no reply contains. */
-  notReply: oneOrMany(text, 'text (quote numbers and codes: "05")').optional(),
-  /** A locale key some reply was rendered from (each of a list): survives rewording. */
-  replyKey: oneOrMany(text, "a locale key").optional(),
-  /** The quick replies offered, exactly, as labels or as option ids. */
-  options: z.array(text).optional(),
-  optionIds: z.array(text).optional(),
-  /** A subset of what the conversation has learnt after the turn. */
-  facts: Facts.optional(),
-});
+export const StoryTurn = z
+  .strictObject({
+    /** The merchant's message. */
+    say: text.optional(),
+    /**
+     * Instead of a merchant's message, the agent closes the handoff open in the conversation as this intent
+     * (the resolution): the expectations are about the bot's note to the merchant.
+     */
+    agentCloses: IntentId.optional(),
+    intent: IntentId.optional(),
+    notIntent: oneOrMany(IntentId, "an intent id").optional(),
+    /** The flow active after the turn; null when none is. */
+    flow: FlowId.nullable().optional(),
+    state: z.string().nullable().optional(),
+    /** null: no handoff on this turn; a reason: one with that reason; an object: one with those fields. */
+    handoff: z
+      .union([z.null(), HandoffReason.transform((reason) => ({ reason })), HandoffExpectation], {
+        error: `expected null, a reason (${HandoffReason.options.join(", ")}) or { reason, priority, intent, flow, facts }`,
+      })
+      .optional(),
+    /** Text some reply contains (each of a list). */
+    reply: oneOrMany(text, 'text (quote numbers and codes: "05")').optional(),
+    /** Text no reply contains. */
+    notReply: oneOrMany(text, 'text (quote numbers and codes: "05")').optional(),
+    /** A locale key some reply was rendered from (each of a list): survives rewording. */
+    replyKey: oneOrMany(text, "a locale key").optional(),
+    /** The quick replies offered, exactly, as labels or as option ids. */
+    options: z.array(text).optional(),
+    optionIds: z.array(text).optional(),
+    /** A subset of what the conversation has learnt after the turn. */
+    facts: Facts.optional(),
+  })
+  .refine((turn) => (turn.say === undefined) !== (turn.agentCloses === undefined), {
+    message:
+      "a turn is either `say` (the merchant's message) or `agentCloses` (the agent closes the handoff)",
+  });
 export type StoryTurn = z.infer<typeof StoryTurn>;
 
 export const Story = z.strictObject({

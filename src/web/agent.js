@@ -1,6 +1,7 @@
 /*
  * posdesk agent console: the queue of open handoffs (urgent first, then oldest), one handoff's summary and
- * live transcript, claim / reply / close. Everything the merchant wrote is set as textContent, never HTML.
+ * live transcript, claim / reply / close; below the queue the handoffs closed lately, with the merchant's
+ * rating of each once given. Everything the merchant wrote is set as textContent, never HTML.
  * Pictures merchants sent show in the transcript: their redacted copies (card numbers painted over),
  * fetched with the agent token and shown from object URLs.
  */
@@ -12,6 +13,8 @@
   // The intent ids and their names, from the server (locales/<locale>/topics.json): the close form's choices.
   let topics = {};
   let queue = [];
+  /** How many closed handoffs the console lists, newest first. */
+  const CLOSED_SHOWN = 20;
   let selected = null;
   let events = null;
   // Picture id → object URL of its redacted copy: fetched once, revoked on logout.
@@ -88,6 +91,69 @@
       button.addEventListener("click", () => select(h.id));
       list.append(el("li", {}, button));
     }
+    await refreshClosed();
+  }
+
+  /** The handoffs closed lately, newest first, each with the merchant's rating once they gave one. */
+  async function refreshClosed() {
+    const closed = (await api("/api/handoffs?status=closed")).slice(0, CLOSED_SHOWN);
+    const list = $("closed");
+    list.replaceChildren(el("h2", { id: "closed-title", textContent: words.closed }));
+    if (closed.length === 0)
+      list.append(el("li", { className: "muted item", textContent: words.noneClosed }));
+    for (const h of closed) {
+      const button = el(
+        "button",
+        { type: "button", className: "item" },
+        el(
+          "div",
+          { className: "line" },
+          h.rating
+            ? el("span", {
+                className: `badge score${h.rating.score <= 2 ? " low" : ""}`,
+                textContent: `${h.rating.score}/5`,
+                title: words.scores[h.rating.score],
+              })
+            : "",
+          el("span", { textContent: h.channel }),
+        ),
+        el("div", { className: "topic", textContent: topics[h.resolution ?? h.intent] ?? h.intent }),
+        el("div", { className: "line", textContent: new Date(h.closedAt ?? h.createdAt).toLocaleString() }),
+      );
+      button.dataset.id = h.id;
+      button.setAttribute("aria-current", String(h.id === selected));
+      button.addEventListener("click", () => select(h.id));
+      list.append(el("li", {}, button));
+    }
+  }
+
+  /** A rating as the console shows it: the score in words, when and after what, and the comment. */
+  function ratingOf(label, rating) {
+    return el(
+      "div",
+      { className: "rating" },
+      el("small", { className: "muted", textContent: label }),
+      el("div", {
+        className: "score",
+        textContent: `${rating.score}/5 · ${words.scores[rating.score]} · ${words.ratedAfter[rating.after]} · ${new Date(rating.at).toLocaleString()}`,
+      }),
+      el("p", { className: "comment", textContent: rating.comment ?? words.noComment }),
+    );
+  }
+
+  /** This handoff's rating, and the merchant's latest rating of any help when it is another one. */
+  function satisfaction(h) {
+    const shown = [];
+    if (h.rating) shown.push(ratingOf(words.rating, h.rating));
+    if (h.lastRating && h.lastRating.at !== h.rating?.at)
+      shown.push(ratingOf(words.lastRating, h.lastRating));
+    if (shown.length === 0 && h.status !== "closed") return "";
+    return el(
+      "section",
+      { className: "card", id: "satisfaction" },
+      el("h3", { textContent: words.satisfaction }),
+      ...(shown.length > 0 ? shown : [el("p", { className: "muted", textContent: words.noRating })]),
+    );
   }
 
   /** The redacted copy of a merchant's picture, fetched with the token (an <img src> could not send it). */
@@ -215,9 +281,11 @@
       ),
       el("section", { className: "card" }, el("h3", { textContent: words.facts }), renderFacts(h.facts)),
       el("section", { className: "card" }, el("h3", { textContent: words.steps }), steps),
+      satisfaction(h),
       el("section", { className: "card" }, el("h3", { textContent: words.transcript }), transcript),
-      el("section", { className: "card" }, reply),
-      el("section", { className: "card" }, close),
+      // A closed handoff is the bot's again: it is read here, no longer answered or closed.
+      h.status === "closed" ? "" : el("section", { className: "card" }, reply),
+      h.status === "closed" ? "" : el("section", { className: "card" }, close),
     );
     transcript.scrollTop = transcript.scrollHeight;
     for (const item of document.querySelectorAll(".item"))

@@ -354,7 +354,8 @@
       const data = JSON.parse(event.data);
       if (data.type === "message" && data.proactive) {
         addMessage(data.from, data.text);
-        if (data.from === "bot") setOptions([]);
+        // The bot's note when a handoff closes may ask a question (the rating): its quick replies with it.
+        if (data.from === "bot") setOptions(data.options ?? []);
       }
     };
   }

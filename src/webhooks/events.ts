@@ -57,7 +57,8 @@ export const RatingGiven = z.object({
   score: z.number().int().min(1).max(5),
   comment: z.string().optional(),
   after: z.enum(["flow", "handoff"]),
-  topic: IntentId,
+  /** The troubleshooting topic rated, or null when there was none. */
+  topic: IntentId.nullable(),
   handoffId: z.string().min(1).optional(),
   at,
 });

@@ -81,6 +81,31 @@ describe("the web widget with an agent on the console", () => {
     await merchant.close();
   });
 
+  it("asks the merchant to rate the agent once the handoff closes, and shows the rating on the console", async () => {
+    const merchant = await openWidget();
+    await say(merchant, "转人工");
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("人工客服");
+    const agent = await openConsole();
+    await agent.locator("#queue .item").first().click();
+    await agent.locator("#close button[type=submit]").click();
+
+    await merchant.locator(".options button", { hasText: /^满意$/ }).click({ timeout: 10_000 });
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("想说点什么吗");
+    expect(await merchant.locator(".options button").allTextContents()).toEqual(["跳过"]);
+    await say(merchant, "客服很耐心");
+    await expect.poll(() => bubbles(merchant, "bot").last().textContent()).toContain("谢谢您的反馈");
+    await merchant.screenshot({ path: join(ARTIFACTS, "widget-rating.png") });
+
+    const rated = agent.locator("#closed .item", { hasText: "4/5" }).first();
+    await expect.poll(() => rated.count(), { timeout: 10_000 }).toBe(1);
+    await rated.click();
+    await expect.poll(() => agent.locator("#satisfaction").textContent()).toContain("客服很耐心");
+    expect(await agent.locator("#reply").count()).toBe(0);
+    await agent.screenshot({ path: join(ARTIFACTS, "agent-console-rating.png") });
+    await agent.close();
+    await merchant.close();
+  });
+
   it("sends a photo of the screen, shows it in the merchant's bubble, and the agent sees the kept copy", async () => {
     const merchant = await openWidget();
     const picture = await screen(["交易失败", "卡号 6222 0212 3456 7894", "应答码：05"], "jpeg");

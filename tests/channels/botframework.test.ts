@@ -335,7 +335,7 @@ describe("a handoff on Bot Framework", () => {
     });
   });
 
-  it("tells the merchant when the agent closes the handoff, as the bot", async () => {
+  it("tells the merchant when the agent closes the handoff, as the bot, asking for a rating with suggested actions", async () => {
     const { adapter, switchboard } = botFrameworkChat();
     let handoffId = "";
     await adapter
@@ -345,7 +345,15 @@ describe("a handoff on Bot Framework", () => {
         handoffId = HandoffSummary.parse(event.value).id;
       });
     await switchboard.close(handoffId, "card_declined");
-    expect(adapter.getNextReply()?.text).toBe("人工服务已结束。如果还有问题，可以直接告诉我。");
+    const note = adapter.getNextReply();
+    expect(note?.text).toBe(t("zh-CN", "engine.rating.askAfterHandoff"));
+    expect(note?.suggestedActions?.actions.map((a) => a.value)).toEqual([
+      "非常不满意",
+      "不满意",
+      "一般",
+      "满意",
+      "非常满意",
+    ]);
   });
 
   it("refuses an agent reply to a conversation it has no Bot Framework address for", async () => {

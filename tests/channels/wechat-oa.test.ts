@@ -421,7 +421,7 @@ describe("agents reaching the merchant", () => {
     }
   });
 
-  it("closing the handoff sends the bot's note", async () => {
+  it("closing the handoff sends the bot's note, asking for a rating by number", async () => {
     const { m, handoff } = await handedOver();
     const closed = await server.call(`/api/handoffs/${handoff.id}/close`, {
       method: "POST",
@@ -429,7 +429,9 @@ describe("agents reaching the merchant", () => {
       json: { resolution: "card_declined" },
     });
     expect(closed.status).toBe(200);
-    expect((await api.sentTo(m.openid))[0]?.content).toBe(t("zh-CN", "engine.handoffClosed"));
+    const note = (await api.sentTo(m.openid))[0]?.content;
+    expect(note).toContain(t("zh-CN", "engine.rating.askAfterHandoff"));
+    expect(note).toContain("5. 非常满意");
   });
 });
 

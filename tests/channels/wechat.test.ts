@@ -210,10 +210,24 @@ describe("a merchant writing to the bot on WeChat", () => {
     expect(await world.chat.next()).toEqual(["【人工客服】您好，我是客服"]);
   });
 
-  it("is told by the bot, without the agent's mark, when the agent closes the chat", async () => {
+  it("is told by the bot, without the agent's mark, when the agent closes the chat, and asked to rate it by number", async () => {
     const handoff = await handedOver(world);
     await world.switchboard.close(handoff.summary.id, "card_declined");
-    expect(await world.chat.next()).toEqual(["人工服务已结束。如果还有问题，可以直接告诉我。"]);
+    expect(await world.chat.next()).toEqual([
+      [
+        t("zh-CN", "engine.rating.askAfterHandoff"),
+        "1. 非常不满意",
+        "2. 不满意",
+        "3. 一般",
+        "4. 满意",
+        "5. 非常满意",
+        "回复 1 / 2 / 3 / 4 / 5 选择",
+      ].join("\n"),
+    ]);
+    world.says("4");
+    expect(await world.chat.next()).toEqual([
+      [t("zh-CN", "engine.rating.comment"), "1. 跳过", "回复 1 选择"].join("\n"),
+    ]);
   });
 
   it("gets a hint to write in words or send a photo when sending a voice message", async () => {

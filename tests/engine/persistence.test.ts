@@ -45,4 +45,31 @@ describe("a conversation in the SQLite file", () => {
     expect(await second.transcript(turn.conversationId)).toHaveLength(2);
     await second.close();
   });
+
+  it("keeps the rating question pending, then the rating and its comment, across restarts", async () => {
+    const file = tempDb();
+    const first = new SqliteStore(file);
+    const before = talk({ engine: engineFor(first) });
+    await before.say("刷卡提示51");
+    expect((await before.say("解决了")).replyKeys).toContain("engine.rating.askAfterFlow");
+    await first.close();
+
+    const second = new SqliteStore(file);
+    const during = talk({ engine: engineFor(second), id: before.id ?? "" });
+    expect((await during.say("满意")).replyKeys).toEqual(["engine.rating.comment"]);
+    await second.close();
+
+    const third = new SqliteStore(file);
+    const after = talk({ engine: engineFor(third), id: before.id ?? "" });
+    await after.say("步骤很清楚");
+    await third.close();
+
+    const fourth = new SqliteStore(file);
+    const ratings = await fourth.ratings();
+    expect(ratings).toMatchObject([
+      { conversationId: before.id, score: 4, comment: "步骤很清楚", after: "flow" },
+    ]);
+    expect((await fourth.getConversation(before.id ?? ""))?.lastRating).toEqual(ratings[0]);
+    await fourth.close();
+  });
 });

@@ -27,7 +27,7 @@ describe("answer first", () => {
     const turn = await chat.say("没有");
     expect(turn.flow).toBeNull();
     expect(turn.handoff).toBeNull();
-    expect(turn.replyKeys).toEqual(["common.glad", "engine.anythingElse"]);
+    expect(turn.replyKeys).toEqual(["common.glad", "engine.rating.askAfterFlow"]);
   });
 
   it("reads a bare English no as 'still not working', never as a network problem", async () => {
@@ -234,11 +234,11 @@ describe("interruption and return", () => {
 });
 
 describe("completed", () => {
-  it("asks whether anything else is wrong and keeps the conversation open", async () => {
+  it("asks for a rating in place of 'anything else?', and still takes that question's answers", async () => {
     const chat = talk();
     await chat.say("刷卡提示51");
     const solved = await chat.say("解决了");
-    expect(solved.replyKeys).toEqual(["common.glad", "engine.anythingElse"]);
+    expect(solved.replyKeys).toEqual(["common.glad", "engine.rating.askAfterFlow"]);
     const bye = await chat.say("没有了");
     expect(bye.replyKeys).toEqual(["engine.goodbye"]);
   });
@@ -295,7 +295,7 @@ describe("internal error", () => {
     expect(failed.replyKeys).toEqual(["engine.internalError", "common.didItWork"]);
     expect(failed.state).toBe("confirmFixed");
     const again = await chat.say("好了");
-    expect(again.replyKeys).toEqual(["common.glad", "engine.anythingElse"]);
+    expect(again.replyKeys).toEqual(["common.glad", "engine.rating.askAfterFlow"]);
     const said = (await store.transcript(again.conversationId)).filter((e) => e.from === "merchant");
     expect(said.map((e) => e.text)).toEqual(["打印机出问题了", "好了", "好了"]);
   });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HandoffRecord } from "../../src/domain/handoff.js";
+import type { Rating } from "../../src/domain/rating.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { RedisStore, redisClient } from "../../src/store/redis.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
@@ -58,6 +59,15 @@ const handoff = (id: string, createdAt: string, status: HandoffRecord["status"] 
     transcript: [],
     createdAt,
   },
+});
+
+const rating = (conversationId: string, at: string, score: Rating["score"] = 4): Rating => ({
+  conversationId,
+  score,
+  after: "flow",
+  topic: "card_declined",
+  channel: "web",
+  at,
 });
 
 const stores: [string, () => Store][] = [
@@ -165,6 +175,61 @@ describe.each(stores)("the %s store", (_name, open) => {
     expect(await store.transcript("t-pic")).toEqual([
       { from: "merchant", text: "应答码：51", at, picture: "p-1" },
     ]);
+    await store.close();
+  });
+
+  it("keeps ratings, newest first, and lists those of a period: from included, to excluded", async () => {
+    const store = open();
+    const early = rating("c-1", "2026-11-25T09:00:00.000Z", 5);
+    const middle = {
+      ...rating("c-2", "2026-11-25T10:00:00.000Z", 2),
+      after: "handoff" as const,
+      handoffId: "h-1",
+    };
+    const late = { ...rating("c-3", "2026-11-25T11:00:00.000Z", 3), topic: null };
+    for (const r of [middle, late, early]) await store.saveRating(r);
+    expect(await store.ratings()).toEqual([late, middle, early]);
+    expect(await store.ratings({ from: "2026-11-25T10:00:00.000Z", to: "2026-11-25T11:00:00.000Z" })).toEqual(
+      [middle],
+    );
+    expect(await store.ratings({ from: "2026-11-25T09:30:00.000Z" })).toEqual([late, middle]);
+    expect(await store.ratings({ to: "2026-11-25T10:00:00.000Z" })).toEqual([early]);
+    // The same instant written with an offset.
+    expect(await store.ratings({ from: "2026-11-25T18:00:00+08:00" })).toEqual([late, middle]);
+    expect(await store.ratings({ from: "2026-11-26T00:00:00.000Z" })).toEqual([]);
+    await store.close();
+  });
+
+  it("replaces a rating saved again for its comment: the same conversation and time", async () => {
+    const store = open();
+    const given = rating("c-comment", "2026-11-25T09:00:00.000Z");
+    await store.saveRating(given);
+    await store.saveRating({ ...given, comment: "很快就好了" });
+    expect(await store.ratings()).toEqual([{ ...given, comment: "很快就好了" }]);
+    await store.close();
+  });
+
+  it("masks a card number in a rating's comment", async () => {
+    const store = open();
+    await store.saveRating({
+      ...rating("c-pan", "2026-11-25T09:00:00.000Z"),
+      comment: "4111111111111111 也好了",
+    });
+    expect((await store.ratings())[0]?.comment).toBe("411111******1111 也好了");
+    await store.close();
+  });
+
+  it("keeps a handoff's rating and a conversation's last rating", async () => {
+    const store = open();
+    const given = {
+      ...rating("c-h", "2026-11-25T09:00:00.000Z"),
+      after: "handoff" as const,
+      handoffId: "rated",
+    };
+    await store.saveHandoff({ ...handoff("rated", "2026-11-25T08:00:00.000Z", "closed"), rating: given });
+    expect((await store.getHandoff("rated"))?.rating).toEqual(given);
+    await store.saveConversation({ ...conversation("c-h"), lastRating: given, ratingAskedAt: given.at });
+    expect((await store.getConversation("c-h"))?.lastRating).toEqual(given);
     await store.close();
   });
 

@@ -102,6 +102,34 @@ stories:
       "facts.amount: expected 5, not learnt",
     ]);
   });
+
+  it("plays the agent closing the handoff, and checks the bot's note to the merchant", async () => {
+    const story = (note: string) => `
+stories:
+  - name: a person, then the agent closes
+    locale: zh-CN
+    turns:
+      - say: 转人工
+        handoff: requested
+      - agentCloses: card_declined
+        replyKey: ${note}
+        optionIds: [rating_1, rating_2, rating_3, rating_4, rating_5]`;
+    expect(await runOne(story("engine.rating.askAfterHandoff"))).toMatchObject({ passed: true });
+    const failed = await runOne(story("engine.handoffClosed"));
+    expect(failed.problems).toEqual(['replyKey: no reply was rendered from "engine.handoffClosed"']);
+    expect(formatFailure(failed)).toContain("turn 2: the agent closes the handoff as card_declined");
+  });
+
+  it("fails an agent closing a handoff when none is open", async () => {
+    const result = await runOne(`
+stories:
+  - name: nobody to close
+    locale: en
+    turns:
+      - say: hello
+      - agentCloses: none`);
+    expect(result).toMatchObject({ failedTurn: 2, problems: ["no handoff is open for the agent to close"] });
+  });
 });
 
 // The example people copy from must itself be a story that passes.
@@ -160,6 +188,22 @@ stories:
       `broken.yaml: story 1 "typo", turn 2 (say "card declined"): unknown key 'replykey'`,
       `broken.yaml: story 1 "typo", turn 3 (say "bye"): handoff: reason: Invalid option: expected one of "requested"|"unresolved"|"policy"|"not_understood"`,
       `broken.yaml: story 1 "typo", turn 3 (say "bye"): reply: expected text (quote numbers and codes: "05"), or a list of them`,
+    ]);
+  });
+
+  it("takes a turn that is either the merchant's message or the agent closing the handoff", () => {
+    expect(
+      problems(`
+stories:
+  - name: both and neither
+    locale: en
+    turns:
+      - say: hello
+        agentCloses: none
+      - replyKey: engine.welcome`),
+    ).toEqual([
+      'broken.yaml: story 1 "both and neither", turn 1 (say "hello"): a turn is either `say` (the merchant\'s message) or `agentCloses` (the agent closes the handoff)',
+      'broken.yaml: story 1 "both and neither", turn 2: a turn is either `say` (the merchant\'s message) or `agentCloses` (the agent closes the handoff)',
     ]);
   });
 

@@ -139,6 +139,25 @@ describe("handoff events", () => {
   });
 });
 
+describe("ratings", () => {
+  it("a merchant's rating after a resolved flow sends rating.given", async () => {
+    const conversationId = `c-${randomUUID()}`;
+    for (const text of ["此卡无法交易", "05", "好了", "5"]) await chat(text, conversationId);
+    const [rated] = await eventually(() => {
+      const got = good.delivered.filter((r) => r.payload.data.conversationId === conversationId);
+      expect(got.map((r) => r.event)).toContain("rating.given");
+      return got.filter((r) => r.event === "rating.given");
+    });
+    expect(rated).toMatchObject({ verified: true });
+    expect(rated?.payload.data).toMatchObject({
+      conversationId,
+      score: 5,
+      after: "flow",
+      topic: "card_declined",
+    });
+  });
+});
+
 describe("the metrics", () => {
   it("count webhook attempts by event and outcome", async () => {
     const { handoffId } = await handedOver();

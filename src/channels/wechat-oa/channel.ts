@@ -86,7 +86,7 @@ export class WechatOaChannel implements ChannelAdapter {
   }
 
   async deliver(delivery: Delivery): Promise<void> {
-    const { conversation, from, text } = delivery;
+    const { conversation, from, text, options = [] } = delivery;
     const closed = this.unreachable(conversation);
     if (closed) {
       // The note when a handoff closes has no one to tell: the handoff is closed all the same.
@@ -102,7 +102,12 @@ export class WechatOaChannel implements ChannelAdapter {
     const { openid } = WechatOaAddress.parse(conversation.address);
     const prefix = from === "agent" ? t(conversation.locale, "wechat.agentPrefix") : "";
     try {
-      await this.options.api?.sendText(openid, `${prefix}${text}`);
+      const [message = ""] = renderReplies({
+        replies: [`${prefix}${text}`],
+        options,
+        locale: conversation.locale,
+      });
+      await this.options.api?.sendText(openid, message);
     } catch (error) {
       if (!(error instanceof WechatApiError)) throw error;
       const refusal = REFUSALS[error.errcode];
