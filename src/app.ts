@@ -4,6 +4,8 @@ import { LiveHub, RedisHub } from "./channels/hub.js";
 import { Locale } from "./domain/intents.js";
 import { ConversationEngine } from "./engine/engine.js";
 import type { PictureReader } from "./engine/pictures.js";
+import { IncidentGate } from "./incidents/gate.js";
+import { type IncidentSettings, incidentSettings } from "./incidents/settings.js";
 import type { Logger } from "./logger.js";
 import { loadNlu } from "./nlu/model.js";
 import { openStore } from "./store/index.js";
@@ -16,8 +18,13 @@ export interface Posdesk {
   store: Store;
   /** Live events: in this process, or across processes when the store is Redis. */
   hub: LiveHub;
+  /** Incidents as turns meet them: counting, and confirmed incidents told first (src/incidents/). */
+  incidents: IncidentGate;
   close(): Promise<void>;
 }
+
+/** Where the store is shared by processes, each reads the open incidents again this often (ms). */
+const INCIDENT_REFRESH_MS = 5000;
 
 export interface PosdeskOptions {
   store?: string | Store;
@@ -27,6 +34,10 @@ export interface PosdeskOptions {
    * picture); a reader of one's own; absent, a picture gets a hint to describe it in words.
    */
   pictures?: boolean | PictureReader;
+  /** When a topic becomes a suspected incident (default: from `POSDESK_INCIDENT_*`). */
+  incidents?: IncidentSettings;
+  /** The clock of turns and incidents (tests move it). */
+  now?: () => Date;
 }
 
 export async function createPosdesk(options: PosdeskOptions = {}): Promise<Posdesk> {
@@ -37,20 +48,41 @@ export async function createPosdesk(options: PosdeskOptions = {}): Promise<Posde
       : options.pictures || undefined;
   const { nlu } = loadNlu();
   const agentLocale = Locale.catch("zh-CN").parse(process.env.POSDESK_AGENT_LOCALE ?? "zh-CN");
+  const hub = store instanceof RedisStore ? await RedisHub.connect(store.redis) : new LiveHub();
+  const incidents = new IncidentGate({
+    store: store.incidents,
+    settings: options.incidents ?? incidentSettings(process.env),
+    publish: (event) => hub.publishDesk(event),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  // Every process's turns see an incident confirmed or closed anywhere: its event, and now and then a read.
+  const refresh = () =>
+    incidents.refresh().catch((error: unknown) => options.logger?.warn({ err: error }, "incidents not read"));
+  await incidents.refresh();
+  const stopListening = hub.subscribeDesk((event) => {
+    if (event.type.startsWith("incident.") && event.type !== "incident.updated") void refresh();
+  });
+  const timer = store instanceof RedisStore ? setInterval(refresh, INCIDENT_REFRESH_MS).unref() : undefined;
   const engine = new ConversationEngine({
     nlu,
     store,
     flows: FLOWS,
     agentLocale,
+    hooks: incidents,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(pictures ? { pictures } : {}),
   });
-  const hub = store instanceof RedisStore ? await RedisHub.connect(store.redis) : new LiveHub();
   return {
     engine,
     store,
     hub,
+    incidents,
     close: async () => {
+      clearInterval(timer);
+      stopListening();
+      await incidents.close();
       if (pictures instanceof OcrPictureReader) await pictures.close();
       await hub.close();
       await store.close();

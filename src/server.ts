@@ -14,6 +14,8 @@ import { createWechatOa } from "./channels/wechat-oa/index.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { parseWidgetOrigins } from "./http/cors.js";
+import { IncidentDesk } from "./incidents/desk.js";
+import { incidentSettings } from "./incidents/settings.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { watchModel } from "./model-reload.js";
@@ -32,12 +34,16 @@ export interface ServerOptions {
   store?: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** The clock of turns and incidents (tests move it). */
+  now?: () => Date;
 }
 
 export interface RunningServer {
   url: string;
   agentToken: string;
   switchboard: Switchboard;
+  /** Incidents; `incidents.on("incident.confirmed" | "incident.closed", …)` is the hook for webhooks. */
+  incidents: IncidentDesk;
   close(): Promise<void>;
 }
 
@@ -46,16 +52,25 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const logger = options.logger ?? createLogger();
   // Checked before anything is opened: a mistyped origin stops the start, with nothing left to close.
   const widgetOrigins = parseWidgetOrigins(env.POSDESK_WIDGET_ORIGINS);
+  const incidentThresholds = incidentSettings(env);
   const storeLocation = options.store ?? env.POSDESK_STORE ?? DEFAULT_STORE;
   // Pictures are read by OCR unless POSDESK_PICTURES=off (a small host that cannot spare the memory).
   const posdesk = await createPosdesk({
     store: storeLocation,
     logger,
     pictures: env.POSDESK_PICTURES !== "off",
+    incidents: incidentThresholds,
+    ...(options.now ? { now: options.now } : {}),
   });
   const metrics = new Metrics();
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics);
   switchboard.register(new WebChannel());
+  const incidents = new IncidentDesk({
+    gate: posdesk.incidents,
+    switchboard,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const botFramework = createBotFramework(switchboard, env, logger);
   // The Official Account when WECHAT_OA_TOKEN is set; with Redis, its access token is shared by every process.
   const wechatOa = createWechatOa({
@@ -104,6 +119,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(wechatOa ? { wechatOa } : {}),
     rateLimits,
     widgetOrigins,
+    incidents,
     reloadModel: () => models.reload(),
     ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy } : {}),
   });
@@ -137,7 +153,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     })();
     return closing;
   };
-  return { url, agentToken: token, switchboard, close };
+  return { url, agentToken: token, switchboard, incidents, close };
 }
 
 async function main(): Promise<void> {

@@ -102,6 +102,24 @@ export class Switchboard {
     return handoff;
   }
 
+  /** Why the merchant cannot be reached on their channel now (WeChat's 48-hour window), or undefined. */
+  unreachable(conversation: ConversationRecord): string | undefined {
+    return this.adapterFor(conversation)?.unreachable?.(conversation);
+  }
+
+  /**
+   * A message from the bot outside the merchant's own turn (an incident's notice), already in the
+   * transcript: it reaches them on their channel, with quick replies where it asks something.
+   */
+  async announce(conversation: ConversationRecord, text: string, options: string[] = []): Promise<void> {
+    await this.deliver(conversation.channel, {
+      conversation,
+      from: "bot",
+      text,
+      ...(options.length > 0 ? { options } : {}),
+    });
+  }
+
   private adapterFor(conversation: ConversationRecord): ChannelAdapter | undefined {
     const { channel } = conversation;
     return (
@@ -117,6 +135,7 @@ export class Switchboard {
       text: delivery.text,
       at: new Date().toISOString(),
       proactive: true,
+      ...(delivery.options ? { options: delivery.options } : {}),
     });
     const adapter = this.adapterFor(delivery.conversation);
     if (adapter) await adapter.deliver(delivery);

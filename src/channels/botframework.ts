@@ -220,8 +220,11 @@ export class BotFrameworkChannel implements ChannelAdapter {
       throw new EngineError("this conversation has no Bot Framework address to reply to", 409);
     }
     const message = from === "agent" ? t(conversation.locale, "botframework.fromAgent", { text }) : text;
+    const options = delivery.options ?? [];
     await this.adapter.continueConversationAsync(this.appId, reference, async (context) => {
-      await context.sendActivity(message);
+      await context.sendActivity(
+        options.length > 0 ? MessageFactory.suggestedActions(options, message) : message,
+      );
     });
   }
 }

@@ -2,11 +2,16 @@
 import type { Channel } from "../domain/handoff.js";
 import type { ConversationRecord } from "../store/store.js";
 
-/** A message for the merchant that did not come as a reply to their own turn (an agent's, a closing note). */
+/**
+ * A message for the merchant that did not come as a reply to their own turn (an agent's, a closing note, an
+ * incident's notice).
+ */
 export interface Delivery {
   conversation: ConversationRecord;
   from: "agent" | "bot";
   text: string;
+  /** Quick replies the bot asks the merchant to choose from (an incident's "is yours the same?"). */
+  options?: string[];
 }
 
 export interface ChannelAdapter {

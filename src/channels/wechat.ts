@@ -108,7 +108,11 @@ export class WechatChannel implements ChannelAdapter {
     if (!address.success) throw new Error(`conversation ${conversation.id} has no WeChat address`);
     const target = await this.find(address.data);
     const prefix = delivery.from === "agent" ? t(conversation.locale, "wechat.agentPrefix") : "";
-    await this.send(target, [`${prefix}${delivery.text}`]);
+    const options = delivery.options ?? [];
+    await this.send(
+      target,
+      renderReplies({ replies: [`${prefix}${delivery.text}`], options, locale: conversation.locale }),
+    );
   }
 
   private readonly onScan = (qrcode: string, status: types.ScanStatus): void => {

@@ -28,4 +28,6 @@ export interface PendingQuestion {
   hinted?: boolean;
   /** For a question the engine asks about topics: the entities of the message that raised it. */
   facts?: Record<string, string | number | boolean>;
+  /** A question asked in the middle of another (an incident's notice during a flow): that one, to go back to. */
+  interrupted?: PendingQuestion;
 }

@@ -15,12 +15,14 @@ import { IntentId, Locale } from "../domain/intents.js";
 import { EngineError, type Turn } from "../engine/engine.js";
 import { quickReplies } from "../engine/reply.js";
 import { section } from "../i18n.js";
+import type { IncidentDesk } from "../incidents/desk.js";
 import type { Metrics } from "../metrics.js";
 import { ROOT } from "../paths.js";
 import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
+import { incidentRoutes } from "./incidents.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
@@ -48,6 +50,8 @@ export interface HttpOptions {
   rateLimits?: { perAddress: number; perConversation: number };
   /** Origins whose pages may embed the widget (`POSDESK_WIDGET_ORIGINS`); any origin when absent. */
   widgetOrigins?: WidgetOrigins;
+  /** The support lead's incidents (`/api/incidents…`, see incidents.ts). */
+  incidents?: IncidentDesk;
 }
 
 export const DEFAULT_RATE_LIMITS = { perAddress: 120, perConversation: 30 };
@@ -336,6 +340,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
     const body = parse(CloseRequest, req.body);
     res.json(view(await switchboard.close(String(req.params.id), body.resolution, body.note)));
   });
+
+  if (options.incidents) app.use(incidentRoutes(options.incidents, agentOnly));
 
   if (options.reloadModel) {
     const reloadModel = options.reloadModel;

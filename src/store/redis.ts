@@ -8,6 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskDeep, maskedJson } from "../nlu/redact.js";
+import { RedisIncidents } from "./redis-incidents.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -63,6 +64,7 @@ export function isStoreUnavailable(error: unknown): boolean {
 }
 
 export class RedisStore implements Store {
+  readonly incidents: RedisIncidents;
   private readonly prefix: string;
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
@@ -76,6 +78,7 @@ export class RedisStore implements Store {
     this.lockMs = options.lockMs ?? 15_000;
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
     this.pictureTtlSeconds = options.pictureTtlSeconds ?? PICTURE_TTL_SECONDS;
+    this.incidents = new RedisIncidents(redis, this.prefix);
   }
 
   private key(...parts: string[]): string {
@@ -93,10 +96,7 @@ export class RedisStore implements Store {
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.redis.rpush(
-      this.key("transcript", conversationId),
-      ...entries.map((e) => maskedJson(e)),
-    );
+    await this.redis.rpush(this.key("transcript", conversationId), ...entries.map((e) => maskedJson(e)));
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
@@ -119,10 +119,7 @@ export class RedisStore implements Store {
     const { conversation, transcript, handoff } = turn;
     const multi = this.redis.multi();
     if (transcript.length > 0)
-      multi.rpush(
-        this.key("transcript", conversation.id),
-        ...transcript.map((e) => maskedJson(e)),
-      );
+      multi.rpush(this.key("transcript", conversation.id), ...transcript.map((e) => maskedJson(e)));
     if (handoff) {
       const masked = maskDeep(handoff);
       multi

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskCardNumbers, maskDeep, maskedJson } from "../nlu/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
+import { SqliteIncidents } from "./sqlite-incidents.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -69,6 +70,7 @@ export const TURN_SQL = {
 } as const;
 
 export class SqliteStore implements Store {
+  readonly incidents: SqliteIncidents;
   private readonly db: Database.Database;
   private readonly statements;
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
@@ -85,6 +87,7 @@ export class SqliteStore implements Store {
     // 16 MB of page cache (SQLite's default is 2 MB): a busy server's conversations stay in memory.
     this.db.pragma("cache_size = -16384");
     this.db.exec(SCHEMA);
+    this.incidents = new SqliteIncidents(this.db);
     if (path !== ":memory:") {
       // The WAL is copied into the file by a worker thread, not inside a turn's commit (see checkpointer.ts).
       this.db.pragma("wal_autocheckpoint = 0");
@@ -119,8 +122,7 @@ export class SqliteStore implements Store {
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
-      for (const entry of entries)
-        this.statements.appendTranscript.run(conversationId, maskedJson(entry));
+      for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
     this.writeTurn = this.db.transaction((turn: TurnWrite) => {
       this.appendEntries(turn.conversation.id, turn.transcript);

@@ -4,7 +4,9 @@
  */
 import type { Facts, PendingQuestion, Step } from "../domain/dialogue.js";
 import type { Channel, HandoffRecord, HandoffStatus, TranscriptEntry } from "../domain/handoff.js";
+import type { IncidentAnswer } from "../domain/incident.js";
 import type { Locale, TopicId } from "../domain/intents.js";
+import type { IncidentStore } from "./incidents.js";
 
 export interface ActiveFlow {
   id: TopicId;
@@ -45,6 +47,8 @@ export interface ConversationRecord {
   turn: number;
   /** How a channel reaches this merchant again (Bot Framework reference, WeChat contact id…). */
   address?: unknown;
+  /** Incidents the merchant was told of, by incident id, and what they answered: each is asked about once. */
+  incidents?: Record<string, IncidentAnswer>;
   createdAt: string;
   updatedAt: string;
 }
@@ -77,6 +81,8 @@ export interface HandoffQuery {
 }
 
 export interface Store {
+  /** Incidents (many merchants, one topic, a short time), kept in the same backend. */
+  readonly incidents: IncidentStore;
   getConversation(id: string): Promise<ConversationRecord | undefined>;
   saveConversation(conversation: ConversationRecord): Promise<void>;
   appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void>;

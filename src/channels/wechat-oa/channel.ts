@@ -101,8 +101,13 @@ export class WechatOaChannel implements ChannelAdapter {
     }
     const { openid } = WechatOaAddress.parse(conversation.address);
     const prefix = from === "agent" ? t(conversation.locale, "wechat.agentPrefix") : "";
+    const [message = ""] = renderReplies({
+      replies: [`${prefix}${text}`],
+      options: delivery.options ?? [],
+      locale: conversation.locale,
+    });
     try {
-      await this.options.api?.sendText(openid, `${prefix}${text}`);
+      await this.options.api?.sendText(openid, message);
     } catch (error) {
       if (!(error instanceof WechatApiError)) throw error;
       const refusal = REFUSALS[error.errcode];
