@@ -362,3 +362,49 @@ describe("the incident API", () => {
     expect(await response.json()).toEqual({ error: expect.stringContaining("message") });
   });
 });
+
+describe("incidents on a SQLite file", () => {
+  it("survive a restart: a confirmed incident is still listed, and still told first", async () => {
+    const env = { POSDESK_RATE_PER_ADDRESS: "0", POSDESK_INCIDENT_MIN_CONVERSATIONS: "5" };
+    const first = await startTestServer(env, { now });
+    const say = async (on: TestServer, text: string) =>
+      (await (await on.call("/api/chat", { method: "POST", json: { text } })).json()) as ChatBody;
+    for (let i = 0; i < 5; i += 1) await say(first, "钱没到账");
+    const [suspected] = (await (
+      await first.call("/api/incidents", { agent: true })
+    ).json()) as IncidentView[];
+    // A card number in the agent's message is masked in what is kept and what merchants are told.
+    const message = "清算系统延迟，卡号 4111111111111111 的商户请留意，预计今晚到账";
+    const masked = "清算系统延迟，卡号 411111******1111 的商户请留意，预计今晚到账";
+    await first.call(`/api/incidents/${suspected?.id}/confirm`, {
+      method: "POST",
+      agent: true,
+      json: { message },
+    });
+    await first.close();
+
+    const again = await startTestServer(env, { dir: first.dir, now });
+    try {
+      const [kept] = (await (await again.call("/api/incidents", { agent: true })).json()) as IncidentView[];
+      expect(kept).toMatchObject({ id: suspected?.id, status: "confirmed", count: 5, message: masked });
+      const turn = await say(again, "钱没到账");
+      expect(turn.replies[0]).toBe(
+        t("zh-CN", "incident.notice", { topic: t("zh-CN", "topics.settlement_delay"), message: masked }),
+      );
+      expect(turn.options).toEqual(SAME_OR_NOT);
+    } finally {
+      await again.stop();
+    }
+  });
+});
+
+describe("incident thresholds", () => {
+  it("stop the server at start when they are not numbers", async () => {
+    await expect(startTestServer({ POSDESK_INCIDENT_MIN_CONVERSATIONS: "many" })).rejects.toThrow(
+      /POSDESK_INCIDENT_MIN_CONVERSATIONS/,
+    );
+    await expect(startTestServer({ POSDESK_INCIDENT_WINDOW_MINUTES: "0" })).rejects.toThrow(
+      /POSDESK_INCIDENT_WINDOW_MINUTES/,
+    );
+  });
+});
