@@ -354,7 +354,8 @@
       const data = JSON.parse(event.data);
       if (data.type === "message" && data.proactive) {
         addMessage(data.from, data.text);
-        if (data.from === "bot") setOptions([]);
+        // A bot's message outside a turn may ask something (an incident's "is yours the same?").
+        if (data.from === "bot") setOptions(data.options ?? []);
       }
     };
   }
