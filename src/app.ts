@@ -59,7 +59,7 @@ export async function createPosdesk(options: PosdeskOptions = {}): Promise<Posde
   // Every process's turns see an incident confirmed or closed anywhere: its event, and now and then a read.
   const refresh = () =>
     incidents.refresh().catch((error: unknown) => options.logger?.warn({ err: error }, "incidents not read"));
-  await incidents.refresh();
+  await refresh();
   const stopListening = hub.subscribeDesk((event) => {
     if (event.type.startsWith("incident.") && event.type !== "incident.updated") void refresh();
   });
