@@ -46,7 +46,9 @@ export interface IncidentView {
   message: string | null;
   confirmedAt: string | null;
   closedAt: string | null;
+  /** Among the conversations shown. */
   sharedFacts: Record<string, SharedFact>;
+  /** The latest `SHOWN_CONVERSATIONS` (500), oldest first. */
   conversations: IncidentConversation[];
 }
 
@@ -59,6 +61,12 @@ export interface IncidentHookEvent {
   confirmedAt?: string;
   closedAt?: string;
 }
+
+/**
+ * The conversations an incident shows, and shares facts among: the latest this many. A large incident's
+ * count is all of them; reading thousands of conversations each time the console looks would not be.
+ */
+export const SHOWN_CONVERSATIONS = 500;
 
 interface DeskEvents {
   "incident.confirmed": [IncidentHookEvent];
@@ -238,10 +246,11 @@ export class IncidentDesk extends EventEmitter<DeskEvents> {
 
   private async view(record: IncidentRecord): Promise<IncidentView> {
     const members = await this.store.members(record.id);
+    const shown = members.slice(-SHOWN_CONVERSATIONS);
     const records = await Promise.all(
-      members.map((m) => this.switchboard.engine.store.getConversation(m.conversationId)),
+      shown.map((m) => this.switchboard.engine.store.getConversation(m.conversationId)),
     );
-    const conversations = members.map((member, i): IncidentConversation => {
+    const conversations = shown.map((member, i): IncidentConversation => {
       const conversation = records[i];
       return {
         id: member.conversationId,

@@ -18,8 +18,13 @@
   let events = null;
   // Picture id → object URL of its redacted copy: fetched once, revoked on logout.
   const pictures = new Map();
-  // Incident id → the message being typed for it: the panel is drawn again as merchants join.
+  // Incident id → the message being typed for it, and the incidents whose conversations are unfolded: the
+  // panel is drawn again as merchants join.
   const drafts = new Map();
+  const unfolded = new Set();
+  // Merchants joining an incident send an event every half second: the panel is read at most once a second.
+  let incidentsBusy = false;
+  let incidentsAgain = false;
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, ...children) => {
@@ -107,21 +112,24 @@
         el("li", { textContent: `${c.id.slice(0, 8)} · ${state}${facts ? ` · ${facts}` : ""}` }),
       );
     }
-    card.append(
-      el(
-        "details",
-        {},
-        el("summary", { textContent: `${w.conversations} (${incident.conversations.length})` }),
-        conversations,
-      ),
+    const details = el(
+      "details",
+      { open: unfolded.has(incident.id) },
+      el("summary", { textContent: `${w.conversations} (${incident.conversations.length})` }),
+      conversations,
     );
+    details.addEventListener("toggle", () => {
+      if (details.open) unfolded.add(incident.id);
+      else unfolded.delete(incident.id);
+    });
+    card.append(details);
     const act = async (path, body) => {
       const done = await api(`/api/incidents/${encodeURIComponent(incident.id)}/${path}`, {
         method: "POST",
         body: JSON.stringify(body),
       });
       drafts.delete(incident.id);
-      await refreshIncidents();
+      await drawIncidents();
       const status = $("incidents-status");
       if (status) status.textContent = fill(w.notified, { count: done.notified });
     };
@@ -155,7 +163,27 @@
     return card;
   }
 
+  /** The panel read again now, or (while it was read less than a second ago) once that second is over. */
   async function refreshIncidents() {
+    if (incidentsBusy) {
+      incidentsAgain = true;
+      return;
+    }
+    incidentsBusy = true;
+    try {
+      await drawIncidents();
+    } finally {
+      setTimeout(() => {
+        incidentsBusy = false;
+        if (incidentsAgain) {
+          incidentsAgain = false;
+          void refreshIncidents();
+        }
+      }, 1000);
+    }
+  }
+
+  async function drawIncidents() {
     const list = await api("/api/incidents");
     const panel = $("incidents");
     // The panel is drawn anew; a message being typed keeps its place.
