@@ -149,7 +149,9 @@ export class IncidentDesk extends EventEmitter<DeskEvents> {
     });
     let notified = 0;
     for (const member of members.filter((m) => m.state === "raised")) {
-      if (await this.notify(member, (conversation) => this.noticeFor(confirmed, conversation))) notified += 1;
+      if (!(await this.notify(member, (conversation) => this.noticeFor(confirmed, conversation)))) continue;
+      this.gate.record(id, member.conversationId, "told");
+      notified += 1;
     }
     return { ...(await this.get(id)), notified };
   }
@@ -181,14 +183,16 @@ export class IncidentDesk extends EventEmitter<DeskEvents> {
 
   /**
    * Says something to one merchant outside their turn: decided and recorded under the conversation's lock
-   * (as a turn is), then delivered on their channel. False when there was nothing to say to them.
+   * (as a turn is), then delivered on their channel. False when there was nothing to say to them; once it is
+   * in their transcript it counts as said, even if their channel failed to deliver it (that is logged).
    */
   private async notify(
     member: IncidentMember,
     decide: (conversation: ConversationRecord) => Omit<Notice, "conversation"> | undefined,
   ): Promise<boolean> {
+    let notice: Notice | undefined;
     try {
-      const notice = await this.switchboard.engine.serialised(member.conversationId, async () => {
+      notice = await this.switchboard.engine.serialised(member.conversationId, async () => {
         const conversation = await this.switchboard.engine.store.getConversation(member.conversationId);
         if (!conversation || conversation.handoffId || this.switchboard.unreachable(conversation)) return;
         const said = decide(conversation);
@@ -206,14 +210,11 @@ export class IncidentDesk extends EventEmitter<DeskEvents> {
         const last = i === notice.texts.length - 1;
         await this.switchboard.announce(notice.conversation, text, last ? notice.options : []);
       }
-      return true;
     } catch (error) {
-      this.options.logger?.error(
-        { err: error, conversation: member.conversationId },
-        "incident notice failed",
-      );
-      return false;
+      const what = notice ? "incident notice not delivered" : "incident notice failed";
+      this.options.logger?.error({ err: error, conversation: member.conversationId }, what);
     }
+    return notice !== undefined;
   }
 
   /** The confirmed incident's message and its question, for a merchant troubleshooting its topic now. */
@@ -223,7 +224,6 @@ export class IncidentDesk extends EventEmitter<DeskEvents> {
     this.gate.tell(reply, incident, conversation.facts, conversation.question ?? undefined);
     conversation.question = reply.question;
     conversation.incidents = { ...conversation.incidents, [incident.id]: "asked" };
-    this.gate.record(incident.id, conversation.id, "told");
     return { texts: reply.texts, options: reply.options.map((o) => o.label) };
   }
 
