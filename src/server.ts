@@ -14,6 +14,8 @@ import { createWechatOa } from "./channels/wechat-oa/index.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { parseWidgetOrigins } from "./http/cors.js";
+import { IncidentDesk } from "./incidents/desk.js";
+import { incidentSettings } from "./incidents/settings.js";
 import { createLogger, type Logger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { watchModel } from "./model-reload.js";
@@ -33,6 +35,8 @@ export interface ServerOptions {
   store?: string;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** The clock of turns and incidents (tests move it). */
+  now?: () => Date;
 }
 
 export interface RunningServer {
@@ -41,6 +45,8 @@ export interface RunningServer {
   switchboard: Switchboard;
   /** Webhooks, when `POSDESK_WEBHOOK_URLS` is set. */
   webhooks?: Webhooks;
+  /** Incidents; `incidents.on("incident.confirmed" | "incident.closed", …)` is the hook for webhooks. */
+  incidents: IncidentDesk;
   close(): Promise<void>;
 }
 
@@ -50,6 +56,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   // Checked before anything is opened: a mistyped origin stops the start, with nothing left to close.
   const widgetOrigins = parseWidgetOrigins(env.POSDESK_WIDGET_ORIGINS);
   const webhooks = parseWebhookConfig(env);
+  const incidentThresholds = incidentSettings(env);
   const storeLocation = options.store ?? env.POSDESK_STORE ?? DEFAULT_STORE;
   const metrics = new Metrics();
   // Pictures are read by OCR unless POSDESK_PICTURES=off (a small host that cannot spare the memory).
@@ -58,9 +65,29 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     logger,
     pictures: env.POSDESK_PICTURES !== "off",
     ...(webhooks ? { webhooks, metrics } : {}),
+    incidents: incidentThresholds,
+    ...(options.now ? { now: options.now } : {}),
   });
   const switchboard = new Switchboard(posdesk.engine, posdesk.hub, metrics, posdesk.webhooks);
   switchboard.register(new WebChannel());
+  const incidents = new IncidentDesk({
+    gate: posdesk.incidents,
+    switchboard,
+    logger,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  // An incident confirmed or closed here (each fires once, where the agent acted) reaches the webhooks.
+  const sender = posdesk.webhooks;
+  if (sender) {
+    incidents.on("incident.confirmed", ({ id, topic, message, count, confirmedAt }) => {
+      const data = { id, topic, message, count, confirmedAt: confirmedAt ?? new Date().toISOString() };
+      void sender.publish({ type: "incident.confirmed", data });
+    });
+    incidents.on("incident.closed", ({ id, topic, message, count, closedAt }) => {
+      const data = { id, topic, message, count, closedAt: closedAt ?? new Date().toISOString() };
+      void sender.publish({ type: "incident.closed", data });
+    });
+  }
   const botFramework = createBotFramework(switchboard, env, logger);
   // The Official Account when WECHAT_OA_TOKEN is set; with Redis, its access token is shared by every process.
   const wechatOa = createWechatOa({
@@ -110,6 +137,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(posdesk.webhooks ? { webhooks: posdesk.webhooks } : {}),
     rateLimits,
     widgetOrigins,
+    incidents,
     reloadModel: () => models.reload(),
     ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy } : {}),
   });
@@ -148,6 +176,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     agentToken: token,
     switchboard,
     ...(posdesk.webhooks ? { webhooks: posdesk.webhooks } : {}),
+    incidents,
     close,
   };
 }

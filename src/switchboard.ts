@@ -179,6 +179,24 @@ export class Switchboard {
       });
   }
 
+  /** Why the merchant cannot be reached on their channel now (WeChat's 48-hour window), or undefined. */
+  unreachable(conversation: ConversationRecord): string | undefined {
+    return this.adapterFor(conversation)?.unreachable?.(conversation);
+  }
+
+  /**
+   * A message from the bot outside the merchant's own turn (an incident's notice), already in the
+   * transcript: it reaches them on their channel, with quick replies where it asks something.
+   */
+  async announce(conversation: ConversationRecord, text: string, options: string[] = []): Promise<void> {
+    await this.deliver(conversation.channel, {
+      conversation,
+      from: "bot",
+      text,
+      ...(options.length > 0 ? { options } : {}),
+    });
+  }
+
   private adapterFor(conversation: ConversationRecord): ChannelAdapter | undefined {
     const { channel } = conversation;
     return (

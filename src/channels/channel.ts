@@ -2,14 +2,18 @@
 import type { Channel } from "../domain/handoff.js";
 import type { ConversationRecord } from "../store/store.js";
 
-/** A message for the merchant that did not come as a reply to their own turn (an agent's, a closing note). */
+/**
+ * A message for the merchant that did not come as a reply to their own turn (an agent's, a closing note, an
+ * incident's notice).
+ */
 export interface Delivery {
   conversation: ConversationRecord;
   from: "agent" | "bot";
   text: string;
   /**
-   * Quick replies for a question the message asks (the rating question when a handoff closes): each
-   * channel shows them as it shows a turn's — buttons, suggested actions, or numbered on WeChat.
+   * Quick replies for a question the message asks (the rating question when a handoff closes, an incident's
+   * "is yours the same?"): each channel shows them as it shows a turn's — buttons, suggested actions, or
+   * numbered on WeChat.
    */
   options?: string[];
 }

@@ -6,6 +6,7 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import type { Channel, HandoffStatus } from "../domain/handoff.js";
+import type { TopicId } from "../domain/intents.js";
 import type { Delivery } from "./channel.js";
 
 export type ConversationEvent =
@@ -20,11 +21,23 @@ export type ConversationEvent =
     }
   | { type: "handoff"; handoffId: string; status: HandoffStatus };
 
-export interface DeskEvent {
-  type: "handoff.opened" | "handoff.updated" | "handoff.closed";
-  handoffId: string;
-  conversationId: string;
-}
+export type DeskEvent =
+  | {
+      type: "handoff.opened" | "handoff.updated" | "handoff.closed";
+      handoffId: string;
+      conversationId: string;
+    }
+  | {
+      /** `updated`: conversations joined it; `lapsed`: suspected, then quiet for a whole window. */
+      type:
+        | "incident.detected"
+        | "incident.updated"
+        | "incident.confirmed"
+        | "incident.closed"
+        | "incident.lapsed";
+      incidentId: string;
+      topic: TopicId;
+    };
 
 type Envelope =
   | { kind: "conversation"; id: string; event: ConversationEvent }

@@ -30,6 +30,8 @@ export interface PendingQuestion {
   hinted?: boolean;
   /** For a question the engine asks about topics: the entities of the message that raised it. */
   facts?: Record<string, string | number | boolean>;
+  /** A question asked in the middle of another (an incident's notice during a flow): that one, to go back to. */
+  interrupted?: PendingQuestion;
   /** For the engine's satisfaction questions (src/engine/satisfaction.ts): what is being rated. */
   rating?: RatingQuestion;
 }

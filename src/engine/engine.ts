@@ -13,6 +13,7 @@ import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js
 import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../nlu/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
+import type { TurnHooks } from "./hooks.js";
 import { KeyedMutex } from "./lock.js";
 import {
   type Picture,
@@ -108,6 +109,8 @@ export interface EngineOptions {
   agentLocale?: Locale;
   defaultLocale?: Locale;
   now?: () => Date;
+  /** Takes part in turns from outside the routing (incident notices): see hooks.ts. */
+  hooks?: TurnHooks;
 }
 
 /** Longer messages are cut here (and the merchant told): nobody describes a terminal fault in more. */
@@ -121,7 +124,7 @@ export class ConversationEngine {
   private nlu: Nlu;
 
   constructor(private readonly options: EngineOptions) {
-    this.router = new TurnRouter(options.flows);
+    this.router = new TurnRouter(options.flows, undefined, options.hooks);
     this.nlu = options.nlu;
     this.agentLocale = options.agentLocale ?? "zh-CN";
     this.defaultLocale = options.defaultLocale ?? "zh-CN";
@@ -160,8 +163,11 @@ export class ConversationEngine {
     }
   }
 
-  /** One turn of a conversation at a time: in this process (a mutex) and across processes (the store's lock). */
-  private serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * One turn of a conversation at a time: in this process (a mutex) and across processes (the store's lock).
+   * Whatever else changes a conversation (an incident's notice) runs through it too.
+   */
+  serialised<T>(id: string, work: () => Promise<T>): Promise<T> {
     const store = this.store;
     return this.locks.run(id, () =>
       store.withConversationLock ? store.withConversationLock(id, work) : work(),
@@ -254,6 +260,7 @@ export class ConversationEngine {
       transcript: entries,
       ...(handoff ? { handoff: { summary: handoff, status: "open" } } : {}),
     });
+    if (this.options.hooks) await this.options.hooks.afterTurn(ctx);
 
     const state = conversation.flow ? stateOf(conversation.flow.snapshot) : null;
     const result: TurnResult = masked({

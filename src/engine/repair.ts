@@ -163,6 +163,9 @@ export class Repairs {
    * problem we put aside?". Returns false when the message answers none of them (it is routed as usual).
    */
   engineQuestion(ctx: TurnContext, question: PendingQuestion, answer: Answer, bare: boolean): boolean {
+    // A question of the turn hooks (an incident's): theirs to read, new problems included.
+    if (question.flow !== "menu" && question.flow !== ENGINE)
+      return this.router.hooks?.answer(ctx, question, answer, bare, this.router) ?? false;
     const { conversation, understanding: u } = ctx;
     const option = answer.option;
     // "通讯失败" after "anything else?" is a new problem, not a "no" (失败 is a no-word).
@@ -174,7 +177,6 @@ export class Repairs {
       this.router.startFlow(ctx, option, question.facts ?? {}, { firstMessageAnswers: false });
       return true;
     }
-    if (question.flow !== ENGINE) return false;
     const yes = option === "resume" || option === "other_problem" || (bare && answer.yes === true);
     const no = option === "drop" || option === "nothing_else" || (bare && answer.yes === false);
     if (!yes && !no) return false;

@@ -19,6 +19,7 @@ import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js"
 import type { ConversationRecord } from "../store/store.js";
 import { answerStrength, isBareYesNo, parseAnswer } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
+import type { TurnHooks } from "./hooks.js";
 import { factsOf, Repairs } from "./repair.js";
 import type { Reply } from "./reply.js";
 import { Satisfaction } from "./satisfaction.js";
@@ -73,6 +74,7 @@ export class TurnRouter {
   constructor(
     readonly flows: FlowRegistry,
     readonly thresholds: Thresholds = calibrated,
+    readonly hooks?: TurnHooks,
   ) {
     this.repairs = new Repairs(this);
     this.satisfaction = new Satisfaction(this);
@@ -248,6 +250,8 @@ export class TurnRouter {
   }
 
   startFlow(ctx: TurnContext, topic: TopicId, facts: Facts, options = { firstMessageAnswers: true }): void {
+    // A confirmed incident on the topic is told first (src/incidents/): the flow may not start at all.
+    if (this.hooks?.beforeFlow(ctx, topic, facts, this)) return;
     const { conversation, understanding: u, reply } = ctx;
     const definition = this.flows[topic];
     conversation.topic = topic;

@@ -15,6 +15,7 @@ import { isoInstant, type Rating, ratingReport } from "../domain/rating.js";
 import { EngineError, type Turn } from "../engine/engine.js";
 import { quickReplies } from "../engine/reply.js";
 import { section } from "../i18n.js";
+import type { IncidentDesk } from "../incidents/desk.js";
 import type { Metrics } from "../metrics.js";
 import { ROOT } from "../paths.js";
 import { isStoreUnavailable } from "../store/redis.js";
@@ -22,6 +23,7 @@ import type { Switchboard } from "../switchboard.js";
 import type { Webhooks } from "../webhooks/index.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
+import { incidentRoutes } from "./incidents.js";
 import { leanJsonBody, sendJson } from "./json-body.js";
 import { securityHeaders } from "./security-headers.js";
 import { openEventStream } from "./sse.js";
@@ -53,6 +55,8 @@ export interface HttpOptions {
   widgetOrigins?: WidgetOrigins;
   /** Webhooks, when configured: their dead letters are shown to agents and can be sent again. */
   webhooks?: Pick<Webhooks, "deadLetters" | "redeliver">;
+  /** The support lead's incidents (`/api/incidents…`, see incidents.ts). */
+  incidents?: IncidentDesk;
 }
 
 export const DEFAULT_RATE_LIMITS = { perAddress: 120, perConversation: 30 };
@@ -391,6 +395,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
       res.status(202).json({ queued: true });
     });
   }
+
+  if (options.incidents) app.use(incidentRoutes(options.incidents, agentOnly));
 
   if (options.reloadModel) {
     const reloadModel = options.reloadModel;

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { inPeriod, newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
 import { maskedJson } from "../nlu/redact.js";
+import { MemoryIncidents } from "./incidents.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -19,6 +20,7 @@ import {
 const copy = <T>(value: T): T => JSON.parse(maskedJson(value)) as T;
 
 export class MemoryStore implements Store {
+  readonly incidents = new MemoryIncidents();
   private readonly conversations = new Map<string, string>();
   private readonly transcripts = new Map<string, string[]>();
   private readonly handoffs = new Map<string, string>();

@@ -9,6 +9,7 @@ import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
 import { maskDeep, maskedJson } from "../nlu/redact.js";
+import { RedisIncidents } from "./redis-incidents.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -66,6 +67,7 @@ export function isStoreUnavailable(error: unknown): boolean {
 export class RedisStore implements Store {
   /** Key prefix, shared with what keeps its own keys beside the conversations (the webhook queue). */
   readonly prefix: string;
+  readonly incidents: RedisIncidents;
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
   private readonly pictureTtlSeconds: number;
@@ -78,6 +80,7 @@ export class RedisStore implements Store {
     this.lockMs = options.lockMs ?? 15_000;
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
     this.pictureTtlSeconds = options.pictureTtlSeconds ?? PICTURE_TTL_SECONDS;
+    this.incidents = new RedisIncidents(redis, this.prefix);
   }
 
   private key(...parts: string[]): string {

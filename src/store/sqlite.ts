@@ -10,6 +10,7 @@ import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import type { Rating, RatingQuery } from "../domain/rating.js";
 import { maskCardNumbers, maskDeep, maskedJson } from "../nlu/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
+import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";
 import {
   type CandidateDecision,
@@ -73,6 +74,7 @@ export const TURN_SQL = {
 export class SqliteStore implements Store {
   /** The open file, for what keeps its own tables beside the conversations (the webhook queue). */
   readonly db: Database.Database;
+  readonly incidents: SqliteIncidents;
   private readonly statements;
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
@@ -90,6 +92,7 @@ export class SqliteStore implements Store {
     this.db.pragma("cache_size = -16384");
     this.db.exec(SCHEMA);
     this.ratingRows = new SqliteRatings(this.db);
+    this.incidents = new SqliteIncidents(this.db);
     if (path !== ":memory:") {
       // The WAL is copied into the file by a worker thread, not inside a turn's commit (see checkpointer.ts).
       this.db.pragma("wal_autocheckpoint = 0");

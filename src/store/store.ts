@@ -4,8 +4,10 @@
  */
 import type { Facts, PendingQuestion, Step } from "../domain/dialogue.js";
 import type { Channel, HandoffRecord, HandoffStatus, TranscriptEntry } from "../domain/handoff.js";
+import type { IncidentAnswer } from "../domain/incident.js";
 import type { Locale, TopicId } from "../domain/intents.js";
 import type { Rating, RatingQuery } from "../domain/rating.js";
+import type { IncidentStore } from "./incidents.js";
 
 export interface ActiveFlow {
   id: TopicId;
@@ -50,6 +52,8 @@ export interface ConversationRecord {
   lastRating?: Rating;
   /** When the bot last asked for a rating: it is not asked again in the same sitting (satisfaction.ts). */
   ratingAskedAt?: string;
+  /** Incidents the merchant was told of, by incident id, and what they answered: each is asked about once. */
+  incidents?: Record<string, IncidentAnswer>;
   createdAt: string;
   updatedAt: string;
 }
@@ -82,6 +86,8 @@ export interface HandoffQuery {
 }
 
 export interface Store {
+  /** Incidents (many merchants, one topic, a short time), kept in the same backend. */
+  readonly incidents: IncidentStore;
   getConversation(id: string): Promise<ConversationRecord | undefined>;
   saveConversation(conversation: ConversationRecord): Promise<void>;
   appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void>;

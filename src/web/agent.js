@@ -1,7 +1,8 @@
 /*
- * posdesk agent console: the queue of open handoffs (urgent first, then oldest), one handoff's summary and
- * live transcript, claim / reply / close; below the queue the handoffs closed lately, with the merchant's
- * rating of each once given. Everything the merchant wrote is set as textContent, never HTML.
+ * posdesk agent console: the incidents panel (suspected and confirmed incidents: count, shared facts,
+ * conversations; confirm with a message, close), the queue of open handoffs (urgent first, then oldest), one
+ * handoff's summary and live transcript, claim / reply / close; below the queue the handoffs closed lately,
+ * with the merchant's rating of each once given. Everything the merchant wrote is set as textContent, never HTML.
  * Pictures merchants sent show in the transcript: their redacted copies (card numbers painted over),
  * fetched with the agent token and shown from object URLs.
  */
@@ -19,6 +20,13 @@
   let events = null;
   // Picture id → object URL of its redacted copy: fetched once, revoked on logout.
   const pictures = new Map();
+  // Incident id → the message being typed for it, and the incidents whose conversations are unfolded: the
+  // panel is drawn again as merchants join.
+  const drafts = new Map();
+  const unfolded = new Set();
+  // Merchants joining an incident send an event every half second: the panel is read at most once a second.
+  let incidentsBusy = false;
+  let incidentsAgain = false;
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, ...children) => {
@@ -56,6 +64,147 @@
     $("lang").textContent = locale === "zh-CN" ? "EN" : "中文";
     $("token-label").textContent = words.tokenLabel;
     $("token-submit").textContent = words.tokenSubmit;
+  }
+
+  /** A text of the console's words with its {{placeholders}} filled. */
+  const fill = (text, params) => text.replace(/\{\{(\w+)\}\}/g, (_, key) => String(params[key] ?? ""));
+
+  function incidentCard(incident) {
+    const w = words.incidents;
+    const card = el("article", { className: `incident ${incident.status}` });
+    card.dataset.id = incident.id;
+    card.append(
+      el(
+        "div",
+        { className: "line" },
+        el("span", { className: `badge ${incident.status}`, textContent: w.status[incident.status] }),
+        el("span", { className: "topic", textContent: topics[incident.topic] ?? incident.topic }),
+      ),
+      el(
+        "div",
+        { className: "line" },
+        el("span", { className: "count", textContent: fill(w.count, { count: incident.count }) }),
+        incident.linked ? el("span", { textContent: fill(w.linked, { count: incident.linked }) }) : "",
+        el("span", {
+          textContent: fill(w.detectedAt, { time: new Date(incident.detectedAt).toLocaleTimeString() }),
+        }),
+      ),
+    );
+    if (incident.message) card.append(el("p", { className: "message", textContent: incident.message }));
+    const shared = Object.entries(incident.sharedFacts);
+    card.append(
+      el("div", { className: "muted", textContent: w.sharedFacts }),
+      shared.length === 0
+        ? el("div", { className: "muted", textContent: w.noSharedFacts })
+        : renderFacts(
+            Object.fromEntries(
+              shared.map(([fact, { value, count }]) => [fact, `${value} (${count}/${incident.count})`]),
+            ),
+          ),
+    );
+    const conversations = el("ul");
+    for (const c of incident.conversations) {
+      const facts = Object.entries(c.facts)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(", ");
+      const state = [w.states[c.state], c.channel, c.withAgent ? w.withAgent : ""]
+        .filter(Boolean)
+        .join(" · ");
+      conversations.append(
+        el("li", { textContent: `${c.id.slice(0, 8)} · ${state}${facts ? ` · ${facts}` : ""}` }),
+      );
+    }
+    const details = el(
+      "details",
+      { open: unfolded.has(incident.id) },
+      el("summary", { textContent: `${w.conversations} (${incident.conversations.length})` }),
+      conversations,
+    );
+    details.addEventListener("toggle", () => {
+      if (details.open) unfolded.add(incident.id);
+      else unfolded.delete(incident.id);
+    });
+    card.append(details);
+    const act = async (path, body) => {
+      const done = await api(`/api/incidents/${encodeURIComponent(incident.id)}/${path}`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      });
+      drafts.delete(incident.id);
+      await drawIncidents();
+      const status = $("incidents-status");
+      if (status) status.textContent = fill(w.notified, { count: done.notified });
+    };
+    if (incident.status === "suspected") {
+      const form = el("form", { className: "confirm" });
+      const message = el("textarea", {
+        id: `incident-message-${incident.id}`,
+        placeholder: w.messagePlaceholder,
+        required: true,
+        value: drafts.get(incident.id) ?? "",
+      });
+      message.addEventListener("input", () => drafts.set(incident.id, message.value));
+      const dismiss = el("button", { className: "secondary", type: "button", textContent: w.dismiss });
+      dismiss.addEventListener("click", () => act("close", {}));
+      form.append(
+        el("label", { htmlFor: message.id, className: "muted", textContent: w.messageLabel }),
+        message,
+        el("button", { className: "primary", type: "submit", textContent: w.confirm }),
+        dismiss,
+      );
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        void act("confirm", { message: message.value });
+      });
+      card.append(form);
+    } else {
+      const close = el("button", { className: "primary", type: "button", textContent: w.close });
+      close.addEventListener("click", () => act("close", {}));
+      card.append(el("form", {}, close));
+    }
+    return card;
+  }
+
+  /** The panel read again now, or (while it was read less than a second ago) once that second is over. */
+  async function refreshIncidents() {
+    if (incidentsBusy) {
+      incidentsAgain = true;
+      return;
+    }
+    incidentsBusy = true;
+    try {
+      await drawIncidents();
+    } finally {
+      setTimeout(() => {
+        incidentsBusy = false;
+        if (incidentsAgain) {
+          incidentsAgain = false;
+          void refreshIncidents();
+        }
+      }, 1000);
+    }
+  }
+
+  async function drawIncidents() {
+    const list = await api("/api/incidents");
+    const panel = $("incidents");
+    // The panel is drawn anew; a message being typed keeps its place.
+    const focused = document.activeElement?.id?.startsWith("incident-message-")
+      ? document.activeElement
+      : null;
+    const caret = focused ? [focused.id, focused.selectionStart, focused.selectionEnd] : null;
+    const status = $("incidents-status")?.textContent ?? "";
+    panel.replaceChildren(
+      el("h2", { id: "incidents-title", textContent: `${words.incidents.title} (${list.length})` }),
+      el("p", { id: "incidents-status", className: "muted", textContent: status, role: "status" }),
+      ...(list.length === 0 ? [el("p", { className: "muted item", textContent: words.incidents.none })] : []),
+      ...list.map(incidentCard),
+    );
+    if (caret) {
+      const again = $(caret[0]);
+      again?.focus();
+      again?.setSelectionRange(caret[1], caret[2]);
+    }
   }
 
   function sortQueue(list) {
@@ -297,6 +446,10 @@
     events = new EventSource(`/api/handoffs/events?token=${encodeURIComponent(token)}`);
     events.onmessage = async (event) => {
       const change = JSON.parse(event.data);
+      if (change.type.startsWith("incident.")) {
+        await refreshIncidents();
+        return;
+      }
       await refreshQueue();
       if (change.handoffId === selected && change.type !== "handoff.closed") await select(selected);
     };
@@ -323,7 +476,7 @@
     $("desk").hidden = false;
     $("logout").hidden = false;
     $("detail").replaceChildren(el("p", { className: "muted", textContent: words.select }));
-    await refreshQueue();
+    await Promise.all([refreshQueue(), refreshIncidents()]);
     listen();
   }
 

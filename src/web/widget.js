@@ -354,7 +354,8 @@
       const data = JSON.parse(event.data);
       if (data.type === "message" && data.proactive) {
         addMessage(data.from, data.text);
-        // The bot's note when a handoff closes may ask a question (the rating): its quick replies with it.
+        // A bot's message outside a turn may ask something (the rating when a handoff closes, an incident's
+        // "is yours the same?"): its quick replies come with it.
         if (data.from === "bot") setOptions(data.options ?? []);
       }
     };

@@ -39,8 +39,8 @@ export const HandoffClosed = z.object({
 const Incident = z.object({
   id: z.string().min(1),
   topic: IntentId,
-  /** What merchants who raise the topic are told first. */
-  message: z.string(),
+  /** What merchants who raise the topic are told first (null for a suspected incident dismissed unconfirmed). */
+  message: z.string().nullable(),
   /** Merchants (conversations) counted in the incident. */
   count: z.number().int().nonnegative(),
 });

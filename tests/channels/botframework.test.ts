@@ -335,6 +335,20 @@ describe("a handoff on Bot Framework", () => {
     });
   });
 
+  it("brings the bot's message outside a turn (an incident's notice) with its quick replies as suggested actions", async () => {
+    const { adapter, switchboard } = botFrameworkChat();
+    let conversationId = "";
+    await adapter.send("POS机一直显示通讯失败").assertReply((event) => {
+      conversationId = event.conversation?.id ?? "";
+    });
+    const conversation = await switchboard.engine.store.getConversation(`botframework:${conversationId}`);
+    if (!conversation) throw new Error("no conversation");
+    await switchboard.announce(conversation, "您遇到的是同一个问题吗？", ["是的，一样", "不是，不一样"]);
+    const notice = adapter.getNextReply();
+    expect(notice?.text).toBe("您遇到的是同一个问题吗？");
+    expect(titlesOf(notice ?? {})).toEqual(["是的，一样", "不是，不一样"]);
+  });
+
   it("tells the merchant when the agent closes the handoff, as the bot, asking for a rating with suggested actions", async () => {
     const { adapter, switchboard } = botFrameworkChat();
     let handoffId = "";

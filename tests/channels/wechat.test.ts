@@ -230,6 +230,20 @@ describe("a merchant writing to the bot on WeChat", () => {
     ]);
   });
 
+  it("reads a message the bot sends outside a turn (an incident's notice) with its quick replies numbered", async () => {
+    world.says("POS机一直显示通讯失败");
+    await world.chat.next();
+    const conversation = await world.store.getConversation(`wechat:${world.merchant.id}`);
+    if (!conversation) throw new Error("no conversation");
+    await world.switchboard.announce(conversation, "您遇到的是同一个问题吗？", [
+      "是的，一样",
+      "不是，不一样",
+    ]);
+    expect(await world.chat.next()).toEqual([
+      "您遇到的是同一个问题吗？\n1. 是的，一样\n2. 不是，不一样\n回复 1 / 2 选择",
+    ]);
+  });
+
   it("gets a hint to write in words or send a photo when sending a voice message", async () => {
     sendRaw(world, { type: types.Message.Audio });
     const [reply] = await world.chat.next();

@@ -2,8 +2,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { HandoffRecord } from "../../src/domain/handoff.js";
+import type { IncidentMember, IncidentRecord, MemberState } from "../../src/domain/incident.js";
+import type { TopicId } from "../../src/domain/intents.js";
 import type { Rating } from "../../src/domain/rating.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { RedisStore, redisClient } from "../../src/store/redis.js";
@@ -237,5 +239,128 @@ describe.each(stores)("the %s store", (_name, open) => {
     const store = open();
     expect(await store.ready()).toBe(true);
     await store.close();
+  });
+});
+
+const T0 = Date.parse("2026-12-01T09:00:00.000Z");
+const WINDOW = 15 * 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const incident = (id: string, topic: TopicId = "network_failure", at = T0): IncidentRecord => ({
+  id,
+  topic,
+  status: "suspected",
+  detectedAt: iso(at),
+});
+const member = (conversationId: string, at = T0, state: MemberState = "raised"): IncidentMember => ({
+  conversationId,
+  at: iso(at),
+  state,
+});
+
+describe.each(stores)("the %s store's incidents", (_name, openStore) => {
+  let store: Store;
+  const open = () => {
+    store = openStore();
+    return store;
+  };
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it("counts the distinct conversations raising a topic in a sliding window", async () => {
+    const { incidents } = open();
+    expect(await incidents.countRaise("network_failure", "a", T0, WINDOW)).toEqual({ count: 1 });
+    expect((await incidents.countRaise("network_failure", "b", T0 + 60_000, WINDOW)).count).toBe(2);
+    // The same conversation again counts once, from its latest raise.
+    expect((await incidents.countRaise("network_failure", "a", T0 + 120_000, WINDOW)).count).toBe(2);
+    expect((await incidents.countRaise("printer_problem", "c", T0 + 120_000, WINDOW)).count).toBe(1);
+    // b's raise is a whole window old: out; a's latest is not.
+    expect((await incidents.countRaise("network_failure", "d", T0 + 60_000 + WINDOW, WINDOW)).count).toBe(2);
+    expect(await incidents.raisedSince("network_failure", T0 + 60_000 + WINDOW - 1000)).toEqual([
+      member("d", T0 + 60_000 + WINDOW),
+    ]);
+    expect((await incidents.raisedSince("network_failure", T0)).map((m) => m.conversationId)).toEqual([
+      "a",
+      "d",
+    ]);
+    await incidents.clearRaises("network_failure");
+    expect(await incidents.raisedSince("network_failure", T0)).toEqual([]);
+    expect((await incidents.raisedSince("printer_problem", T0)).map((m) => m.conversationId)).toEqual(["c"]);
+  });
+
+  it("opens one incident per topic at a time, with the conversations it started with", async () => {
+    const { incidents } = open();
+    const first = await incidents.open(incident("i-1"), [member("a"), member("b", T0 + 1)]);
+    expect(first).toEqual(incident("i-1"));
+    // A second detection of the same topic gets the one already open, and adds nothing.
+    expect(await incidents.open(incident("i-2"), [member("z")])).toEqual(incident("i-1"));
+    expect(await incidents.get("i-2")).toBeUndefined();
+    expect((await incidents.members("i-1")).map((m) => m.conversationId)).toEqual(["a", "b"]);
+    expect((await incidents.countRaise("network_failure", "x", T0, WINDOW)).open).toBe("i-1");
+    expect((await incidents.countRaise("printer_problem", "x", T0, WINDOW)).open).toBeUndefined();
+    // Another topic has its own.
+    expect((await incidents.open(incident("i-3", "settlement_delay"), [])).id).toBe("i-3");
+  });
+
+  it("frees a topic once its incident is closed or lapsed, and keeps the record", async () => {
+    const { incidents } = open();
+    await incidents.open(incident("i-1"), []);
+    const confirmed = { ...incident("i-1"), status: "confirmed" as const, message: "预计 15:00 恢复" };
+    await incidents.save({ ...confirmed, confirmedAt: iso(T0 + 1) });
+    expect((await incidents.open(incident("i-2"), [])).id).toBe("i-1");
+    await incidents.save({ ...confirmed, status: "closed", closedAt: iso(T0 + 2) });
+    expect((await incidents.countRaise("network_failure", "x", T0, WINDOW)).open).toBeUndefined();
+    expect((await incidents.open(incident("i-2", "network_failure", T0 + 3), [])).id).toBe("i-2");
+    expect(await incidents.get("i-1")).toMatchObject({ status: "closed", message: "预计 15:00 恢复" });
+    await incidents.save({ ...incident("i-2", "network_failure", T0 + 3), status: "lapsed" });
+    expect((await incidents.open(incident("i-4", "network_failure", T0 + 4), [])).id).toBe("i-4");
+  });
+
+  it("lists incidents newest first, or only the open ones", async () => {
+    const { incidents } = open();
+    await incidents.open(incident("old", "network_failure", T0), []);
+    await incidents.save({ ...incident("old", "network_failure", T0), status: "closed" });
+    await incidents.open(incident("mid", "printer_problem", T0 + 1000), []);
+    await incidents.open(incident("new", "network_failure", T0 + 2000), []);
+    await incidents.save({ ...incident("new", "network_failure", T0 + 2000), status: "confirmed" });
+    expect((await incidents.list()).map((i) => i.id)).toEqual(["new", "mid", "old"]);
+    expect((await incidents.list({ open: true })).map((i) => [i.id, i.status])).toEqual([
+      ["new", "confirmed"],
+      ["mid", "suspected"],
+    ]);
+  });
+
+  it("adds conversations once, changes their states, and says when the last one joined", async () => {
+    const { incidents } = open();
+    await incidents.open(incident("i-1"), [member("a")]);
+    await incidents.updateMembers([
+      { incidentId: "i-1", member: member("b", T0 + 5000), mode: "add" },
+      // Added again later: it stays as it joined.
+      { incidentId: "i-1", member: member("a", T0 + 9000, "told"), mode: "add" },
+      { incidentId: "i-1", member: member("b", T0 + 9000, "told"), mode: "set" },
+      { incidentId: "i-1", member: member("b", T0 + 9500, "linked"), mode: "set" },
+      // Set before it was ever added: it joins then.
+      { incidentId: "i-1", member: member("c", T0 + 7000, "declined"), mode: "set" },
+    ]);
+    expect(await incidents.members("i-1")).toEqual([
+      member("a"),
+      member("b", T0 + 5000, "linked"),
+      member("c", T0 + 7000, "declined"),
+    ]);
+    expect(await incidents.lastRaised("i-1")).toBe(iso(T0 + 7000));
+    expect(await incidents.members("no-such")).toEqual([]);
+    expect(await incidents.lastRaised("no-such")).toBeUndefined();
+  });
+
+  it("masks a card number in an incident's message", async () => {
+    const { incidents } = open();
+    await incidents.open(incident("i-1"), []);
+    await incidents.save({
+      ...incident("i-1"),
+      status: "confirmed",
+      message: "卡号 4111111111111111 的商户",
+    });
+    expect((await incidents.get("i-1"))?.message).toBe("卡号 411111******1111 的商户");
+    expect((await incidents.list())[0]?.message).toBe("卡号 411111******1111 的商户");
   });
 });

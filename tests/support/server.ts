@@ -14,11 +14,11 @@ export interface TestServer extends RunningServer {
 
 /**
  * `port` and `dir` start it again where a stopped one was (stop it with `close()`, which keeps `dir`): the
- * same address and the same SQLite file, as a restarted server would be.
+ * same address and the same SQLite file, as a restarted server would be. `now` is its clock.
  */
 export async function startTestServer(
   env: NodeJS.ProcessEnv = {},
-  at: { port?: number; dir?: string } = {},
+  at: { port?: number; dir?: string; now?: () => Date } = {},
 ): Promise<TestServer> {
   const dir = at.dir ?? mkdtempSync(join(tmpdir(), "posdesk-http-"));
   const server = await startServer({
@@ -27,6 +27,7 @@ export async function startTestServer(
     store: join(dir, "posdesk.db"),
     env: { AGENT_TOKEN: "test-agent-token", POSDESK_SHUTDOWN_GRACE_MS: "0", ...env },
     logger: pino({ level: "silent" }),
+    ...(at.now ? { now: at.now } : {}),
   });
   return {
     ...server,

@@ -293,3 +293,47 @@ describe("a server without webhook settings", () => {
     }
   });
 });
+
+describe("incidents", () => {
+  it("confirming and closing an incident send incident.confirmed and incident.closed", async () => {
+    const receiver = await startReceiver(SECRET);
+    const own = await startTestServer({
+      POSDESK_WEBHOOK_URLS: receiver.url,
+      POSDESK_WEBHOOK_SECRET: SECRET,
+      POSDESK_WEBHOOK_RETRY_MS: "1",
+      POSDESK_INCIDENT_MIN_CONVERSATIONS: "2",
+    });
+    try {
+      for (const id of [`c-${randomUUID()}`, `c-${randomUUID()}`]) {
+        const response = await own.call("/api/chat", {
+          method: "POST",
+          json: { text: "POS机一直显示通讯失败", conversationId: id },
+        });
+        expect(response.status).toBe(200);
+      }
+      const listed = (await (await own.call("/api/incidents", { agent: true })).json()) as { id: string }[];
+      const id = listed[0]?.id ?? "";
+      const message = "华东地区线路故障，预计 15:00 恢复";
+      const confirm = await own.call(`/api/incidents/${id}/confirm`, {
+        method: "POST",
+        agent: true,
+        json: { message },
+      });
+      expect(confirm.status).toBe(200);
+      expect((await own.call(`/api/incidents/${id}/close`, { method: "POST", agent: true })).status).toBe(
+        200,
+      );
+      const events = await eventually(() => {
+        const got = receiver.delivered.filter((r) => r.event.startsWith("incident."));
+        expect(got).toHaveLength(2);
+        return got;
+      });
+      expect(events.map((r) => r.event)).toEqual(["incident.confirmed", "incident.closed"]);
+      expect(events[0]?.payload.data).toMatchObject({ id, topic: "network_failure", message, count: 2 });
+      expect(events.every((r) => r.verified)).toBe(true);
+    } finally {
+      await own.stop();
+      await receiver.close();
+    }
+  });
+});

@@ -101,12 +101,12 @@ export class WechatOaChannel implements ChannelAdapter {
     }
     const { openid } = WechatOaAddress.parse(conversation.address);
     const prefix = from === "agent" ? t(conversation.locale, "wechat.agentPrefix") : "";
+    const [message = ""] = renderReplies({
+      replies: [`${prefix}${text}`],
+      options,
+      locale: conversation.locale,
+    });
     try {
-      const [message = ""] = renderReplies({
-        replies: [`${prefix}${text}`],
-        options,
-        locale: conversation.locale,
-      });
       await this.options.api?.sendText(openid, message);
     } catch (error) {
       if (!(error instanceof WechatApiError)) throw error;
