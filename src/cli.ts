@@ -17,7 +17,7 @@ import { Locale } from "./domain/intents.js";
 import type { TurnResult } from "./engine/engine.js";
 import { createLogger } from "./logger.js";
 import { loadNlu } from "./nlu/model.js";
-import { maskCardNumbers } from "./nlu/redact.js";
+import { maskCardNumbers } from "./domain/redact.js";
 
 const USAGE = `usage: posdesk <command> [options]
 

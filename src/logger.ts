@@ -1,6 +1,6 @@
 /** pino, with every logged string masked for card numbers. CLI commands log to stderr (stdout is data). */
 import pino, { type Logger } from "pino";
-import { maskDeep, mayHoldCardNumber } from "./nlu/redact.js";
+import { maskDeep, mayHoldCardNumber } from "./domain/redact.js";
 
 export function createLogger(options: { destination?: "stdout" | "stderr"; level?: string } = {}): Logger {
   return pino(

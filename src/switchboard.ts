@@ -11,7 +11,7 @@ import type { IntentId } from "./domain/intents.js";
 import type { Rating } from "./domain/rating.js";
 import { type ConversationEngine, EngineError, type Turn, type TurnResult } from "./engine/engine.js";
 import type { Metrics } from "./metrics.js";
-import { maskCardNumbers } from "./nlu/redact.js";
+import { maskCardNumbers } from "./domain/redact.js";
 import type { ConversationRecord } from "./store/store.js";
 import type { WebhookPublisher } from "./webhooks/events.js";
 

@@ -3,7 +3,7 @@
  * escalated to a person (which builds a HandoffSummary from the transcript).
  */
 import { randomUUID } from "node:crypto";
-import { maskCardNumbers } from "../nlu/redact.js";
+import { maskCardNumbers } from "../domain/redact.js";
 
 export interface Script {
   name: string;

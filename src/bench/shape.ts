@@ -7,7 +7,7 @@
 import { FLOWS } from "../../flows/index.js";
 import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
-import { maskDeep } from "../nlu/redact.js";
+import { maskDeep } from "../domain/redact.js";
 import { MemoryStore } from "../store/memory.js";
 import type { ConversationRecord, TurnWrite } from "../store/store.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";

@@ -10,7 +10,7 @@ import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import type { Rating } from "../domain/rating.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
-import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../nlu/redact.js";
+import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../domain/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";

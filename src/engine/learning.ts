@@ -11,7 +11,7 @@ import { list, section } from "../i18n.js";
 import { detectAct } from "../nlu/acts.js";
 import { detectLocale } from "../nlu/index.js";
 import { normalize } from "../nlu/normalize.js";
-import { maskCardNumbers } from "../nlu/redact.js";
+import { maskCardNumbers } from "../domain/redact.js";
 import type { CandidateDecision, Store } from "../store/store.js";
 
 export interface Candidate {

@@ -25,7 +25,7 @@ import { MAX_COMMENT_CHARS, RATING_SCORES, type Rating, type RatingScore } from 
 import type { Understanding } from "../nlu/index.js";
 import { normalize } from "../nlu/normalize.js";
 import { isFeedback, isSkip, readRating } from "../nlu/rating.js";
-import { maskCardNumbers } from "../nlu/redact.js";
+import { maskCardNumbers } from "../domain/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { answerStrength, isBareYesNo, optionLabel, parseAnswer } from "./answer.js";
 import type { Reply } from "./reply.js";

@@ -14,7 +14,7 @@ import type { TopicId } from "../domain/intents.js";
 import { EngineError } from "../engine/engine.js";
 import { Reply } from "../engine/reply.js";
 import type { Logger } from "../logger.js";
-import { maskCardNumbers } from "../nlu/redact.js";
+import { maskCardNumbers } from "../domain/redact.js";
 import type { ConversationRecord } from "../store/store.js";
 import type { Switchboard } from "../switchboard.js";
 import { type SharedFact, sharedFacts } from "./facts.js";

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { codeMessages, compactMessage, KNOWN_CODES } from "../domain/codes.js";
 import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
-import { maskCardNumbers } from "./redact.js";
+import { maskCardNumbers } from "../domain/redact.js";
 
 export const Entities = z.object({
   responseCode: z.string().optional(),

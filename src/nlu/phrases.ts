@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { isScalar, isSeq, parse, parseDocument } from "yaml";
 import type { IntentId, Locale } from "../domain/intents.js";
 import { normalize } from "./normalize.js";
-import { findMaskedPans, maskCardNumbers } from "./redact.js";
+import { findMaskedPans, maskCardNumbers } from "../domain/redact.js";
 import { IntentFile } from "./training.js";
 
 export interface SkippedPhrase {

@@ -7,7 +7,7 @@
 import type { IncidentMember, IncidentRecord } from "../domain/incident.js";
 import { isOpen, newestIncidentFirst } from "../domain/incident.js";
 import type { TopicId } from "../domain/intents.js";
-import { maskedJson } from "../nlu/redact.js";
+import { maskedJson } from "../domain/redact.js";
 
 /**
  * A conversation joining an incident or changing state in it: `add` leaves a member already there as it

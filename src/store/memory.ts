@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { inPeriod, newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
-import { maskedJson } from "../nlu/redact.js";
+import { maskedJson } from "../domain/redact.js";
 import { MemoryIncidents } from "./incidents.js";
 import {
   type CandidateDecision,

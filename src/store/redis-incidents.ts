@@ -11,7 +11,7 @@ import type { Redis } from "ioredis";
 import type { IncidentMember, IncidentRecord, MemberState } from "../domain/incident.js";
 import { isOpen, newestIncidentFirst } from "../domain/incident.js";
 import type { TopicId } from "../domain/intents.js";
-import { maskCardNumbers, maskedJson } from "../nlu/redact.js";
+import { maskCardNumbers, maskedJson } from "../domain/redact.js";
 import {
   byJoined,
   type IncidentQuery,

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
-import { maskDeep, maskedJson } from "../nlu/redact.js";
+import { maskDeep, maskedJson } from "../domain/redact.js";
 import { RedisIncidents } from "./redis-incidents.js";
 import {
   type CandidateDecision,

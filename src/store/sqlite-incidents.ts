@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import type { IncidentMember, IncidentRecord, MemberState } from "../domain/incident.js";
 import type { TopicId } from "../domain/intents.js";
-import { maskCardNumbers, maskedJson } from "../nlu/redact.js";
+import { maskCardNumbers, maskedJson } from "../domain/redact.js";
 import {
   type IncidentQuery,
   type IncidentStore,

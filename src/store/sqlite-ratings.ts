@@ -4,7 +4,7 @@
  */
 import type Database from "better-sqlite3";
 import { isoInstant, type Rating, type RatingQuery } from "../domain/rating.js";
-import { maskCardNumbers, maskedJson } from "../nlu/redact.js";
+import { maskCardNumbers, maskedJson } from "../domain/redact.js";
 
 const SCHEMA = `
   -- at: the rating's instant as toISOString writes it (UTC, milliseconds), so text order is time order.

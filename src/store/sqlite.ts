@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import type { Rating, RatingQuery } from "../domain/rating.js";
-import { maskCardNumbers, maskDeep, maskedJson } from "../nlu/redact.js";
+import { maskCardNumbers, maskDeep, maskedJson } from "../domain/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";

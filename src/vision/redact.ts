@@ -5,7 +5,7 @@
  * digits that fails the check (one digit misread) is painted over all the same.
  */
 
-import { maskCardNumbers } from "../nlu/redact.js";
+import { maskCardNumbers } from "../domain/redact.js";
 import type { Point } from "./model.js";
 
 // Letters OCR confuses with digits on screens and slips (O/0, I/l/1, S/5, B/8, Z/2).

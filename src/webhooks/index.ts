@@ -4,7 +4,7 @@
  * background. Card numbers are masked in every body.
  */
 import type { Logger } from "pino";
-import { maskedJson } from "../nlu/redact.js";
+import { maskedJson } from "../domain/redact.js";
 import { RedisStore } from "../store/redis.js";
 import { SqliteStore } from "../store/sqlite.js";
 import type { Store } from "../store/store.js";

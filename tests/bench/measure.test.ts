@@ -5,7 +5,7 @@ import { median, percentile, ratio } from "../../src/bench/measure.js";
 import { summarizeLatencies } from "../../src/bench/paced.js";
 import { conversationId, REPEATABLE } from "../../src/bench/scripts.js";
 import { recordTemplate } from "../../src/bench/seed.js";
-import { maskCardNumbers } from "../../src/nlu/redact.js";
+import { maskCardNumbers } from "../../src/domain/redact.js";
 import type { ConversationRecord } from "../../src/store/store.js";
 
 describe("percentiles", () => {

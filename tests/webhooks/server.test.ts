@@ -324,7 +324,7 @@ describe("incidents", () => {
         200,
       );
       const events = await eventually(() => {
-        const got = receiver.delivered.filter((r) => r.event.startsWith("incident."));
+        const got = receiver.delivered.filter((r) => r.event?.startsWith("incident."));
         expect(got).toHaveLength(2);
         return got;
       });
