@@ -290,6 +290,7 @@ export class ConversationEngine {
         priority: pending.priority,
         facts: pending.facts,
         stepsTried: pending.stepsTried,
+        ...(pending.flow ? { statePath: pending.statePath } : {}),
         summary: summarize(this.agentLocale, pending),
         transcript: [...(await this.store.transcript(conversation.id)), ...entries],
         createdAt: at,

@@ -2,7 +2,7 @@
  * Runs one step of a flow: restores the actor from its persisted snapshot (or starts it), sends at most one
  * ANSWER, and collects what the flow emitted. Nothing else in the engine touches XState.
  */
-import { type AnyStateMachine, createActor } from "xstate";
+import { type AnyStateMachine, createActor, type InspectionEvent } from "xstate";
 import type { Answer, Facts, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
 import type { TopicId } from "../domain/intents.js";
 import type { ActiveFlow } from "../store/store.js";
@@ -22,6 +22,8 @@ export interface FlowStep {
   state: string;
   facts: Facts;
   stepsTried: Step[];
+  /** The states this run of the flow passed through so far, in order (see `extendPath`). */
+  path: string[];
   /** Set when the flow reached a final state. */
   output?: FlowOutput;
   /** The snapshot to persist; undefined when the flow is done. */
@@ -38,6 +40,30 @@ export function stateName(value: unknown): string {
   return String(value);
 }
 
+/** A path keeps at most this many states, the latest: a handoff's map needs no more. */
+export const MAX_PATH = 100;
+
+/** `path` followed by `states`, a state repeated at once (a question asked again) counted once. */
+export function extendPath(path: readonly string[], states: readonly string[]): string[] {
+  const extended = [...path];
+  for (const state of states) if (extended.at(-1) !== state) extended.push(state);
+  return extended.length > MAX_PATH ? extended.slice(-MAX_PATH) : extended;
+}
+
+const initialLeaves = new WeakMap<AnyStateMachine, string>();
+
+/** The state a flow enters first, before any eventless transition: its initial state, innermost, by path. */
+export function initialLeafOf(machine: AnyStateMachine): string {
+  let leaf = initialLeaves.get(machine);
+  if (leaf === undefined) {
+    let node = machine.root.initial?.target[0];
+    while (node?.initial?.target[0]) node = node.initial.target[0];
+    leaf = node ? node.path.join(".") : "";
+    initialLeaves.set(machine, leaf);
+  }
+  return leaf;
+}
+
 /**
  * Starts `definition` fresh (with `facts`), or resumes `active` when its snapshot is of the same flow
  * version (a snapshot of an older version restarts the flow with the facts it had learnt).
@@ -50,8 +76,16 @@ export function runFlow(
   const resumable =
     options.active && options.active.version === definition.version ? options.active : undefined;
   const oldFacts = (options.active?.snapshot as { context?: { facts?: Facts } } | undefined)?.context?.facts;
+  // The states passed through: each microstep's (eventless transitions included); a fresh start also enters
+  // the initial state, which XState reports no microstep for.
+  const visited: string[] = resumable ? [] : [initialLeafOf(definition.machine)];
+  const inspect = (event: InspectionEvent) => {
+    if (event.type === "@xstate.microstep")
+      visited.push(stateName((event.snapshot as { value?: unknown }).value));
+  };
   const actor = createActor(definition.machine, {
     input: { facts: options.facts ?? oldFacts ?? {} },
+    inspect,
     ...(resumable ? { snapshot: resumable.snapshot as never } : {}),
   });
   actor.on("*", (event) => emitted.push(event as FlowEmitted));
@@ -66,11 +100,13 @@ export function runFlow(
     throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
   }
   const done = snapshot.status === "done";
+  const path = extendPath(resumable?.path ?? [], visited);
   const step: FlowStep = {
     emitted,
     state: stateName(snapshot.value),
     facts: snapshot.context.facts as Facts,
     stepsTried: snapshot.context.stepsTried as Step[],
+    path,
   };
   if (done) step.output = snapshot.output as FlowOutput;
   else
@@ -78,6 +114,7 @@ export function runFlow(
       id: definition.id,
       version: definition.version,
       snapshot: actor.getPersistedSnapshot(),
+      path,
     };
   actor.stop();
   return step;

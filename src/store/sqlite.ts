@@ -119,8 +119,7 @@ export class SqliteStore implements Store {
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
-      for (const entry of entries)
-        this.statements.appendTranscript.run(conversationId, maskedJson(entry));
+      for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
     this.writeTurn = this.db.transaction((turn: TurnWrite) => {
       this.appendEntries(turn.conversation.id, turn.transcript);
