@@ -46,7 +46,10 @@ describe("posdesk flows", () => {
 
   it("writes the section between the markers of a file with --update, and leaves the rest", () => {
     const file = join(dir, "README.md");
-    writeFileSync(file, `# before\n\n${README_MARKERS.start}\nSTALE DIAGRAM\n${README_MARKERS.end}\n\n# after\n`);
+    writeFileSync(
+      file,
+      `# before\n\n${README_MARKERS.start}\nSTALE DIAGRAM\n${README_MARKERS.end}\n\n# after\n`,
+    );
     const run = posdesk("flows", "--mermaid", "--markdown", "--update", file);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe("");

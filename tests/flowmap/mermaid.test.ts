@@ -29,7 +29,7 @@ function configStates(
 const ID = String.raw`[^:\n\s\-{]+`;
 const LINE = new RegExp(
   [
-    String.raw`stateDiagram-v2`,
+    "stateDiagram-v2",
     String.raw`\s*(\[\*\]|${ID}) --> (\[\*\]|${ID})(: [^:;#%\n]+)?`,
     String.raw`\s*state ${ID} \{`,
     String.raw`\s*\}`,
