@@ -95,7 +95,8 @@ export const MAX_MESSAGE_CHARS = 2000;
 export class ConversationEngine {
   private readonly locks = new KeyedMutex();
   private readonly router: TurnRouter;
-  private readonly agentLocale: Locale;
+  /** The language handoff summaries are written in, and the agent console's names by default. */
+  readonly agentLocale: Locale;
   private readonly defaultLocale: Locale;
   private readonly now: () => Date;
   private nlu: Nlu;
@@ -110,6 +111,11 @@ export class ConversationEngine {
 
   get store(): Store {
     return this.options.store;
+  }
+
+  /** The flows this engine runs, by topic. */
+  get flows(): FlowRegistry {
+    return this.options.flows;
   }
 
   /** Swaps the model (retrained from new phrases) for the turns that start from now on. */

@@ -14,6 +14,7 @@ import type { HandoffRecord } from "../domain/handoff.js";
 import { IntentId, Locale } from "../domain/intents.js";
 import { EngineError, type Turn } from "../engine/engine.js";
 import { quickReplies } from "../engine/reply.js";
+import { named } from "../engine/summary.js";
 import { section } from "../i18n.js";
 import type { Metrics } from "../metrics.js";
 import { ROOT } from "../paths.js";
@@ -21,6 +22,7 @@ import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
+import { FlowMaps } from "./flowmaps.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
@@ -125,6 +127,8 @@ const BotActivity = z
 const AgentMessage = z.object({ text: z.string().trim().min(1).max(4000) });
 const CloseRequest = z.object({ resolution: IntentId, note: z.string().max(4000).optional() });
 const ClaimRequest = z.object({ agent: z.string().trim().min(1).max(100).optional() });
+/** The language an agent reads names in (`?locale=`); the summaries' language when not given. */
+const LocaleQuery = z.object({ locale: Locale.optional() });
 
 class HttpError extends Error {
   constructor(
@@ -135,13 +139,15 @@ class HttpError extends Error {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+function parse<T>(schema: z.ZodType<T>, body: unknown, what = "request body"): T {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
-  throw new HttpError(400, `invalid request body: ${where}${issue?.message ?? "malformed"}`);
+  throw new HttpError(400, `invalid ${what}: ${where}${issue?.message ?? "malformed"}`);
 }
+
+const parseQuery = <T>(schema: z.ZodType<T>, query: unknown): T => parse(schema, query, "query");
 
 const WEB_DIR = join(ROOT, "src", "web");
 const asset = (file: string) => readFileSync(join(WEB_DIR, file), "utf8");
@@ -157,6 +163,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
   const { engine, hub } = switchboard;
   const app = express();
   const agentOnly = requireAgent(options.agentToken);
+  const flowMaps = new FlowMaps(engine.flows);
   const pages = {
     demo: asset("demo.html"),
     widget: asset("widget.js"),
@@ -320,8 +327,25 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.get("/api/handoffs/events", agentOnly, (req, res) => {
     openEventStream(req, res, (send) => hub.subscribeDesk(send));
   });
+  /** The handoff, with its facts and steps named in the agent's language (`names`, an addition). */
   app.get("/api/handoffs/:id", agentOnly, async (req, res) => {
-    res.json(view(await engine.liveHandoff(String(req.params.id))));
+    const locale = parseQuery(LocaleQuery, req.query).locale ?? engine.agentLocale;
+    const handoff = await engine.liveHandoff(String(req.params.id));
+    res.json({ ...view(handoff), names: named(locale, handoff.summary) });
+  });
+  /**
+   * The map of the handoff's flow, the states it passed through highlighted: JSON (`flow`, `statePath`,
+   * `caption`, `mermaid`, `svg`), or the SVG alone for `Accept: image/svg+xml`.
+   */
+  app.get("/api/handoffs/:id/flowmap", agentOnly, async (req, res) => {
+    const locale = parseQuery(LocaleQuery, req.query).locale ?? engine.agentLocale;
+    const handoff = await engine.store.getHandoff(String(req.params.id));
+    if (!handoff) throw new HttpError(404, "no such handoff");
+    const map = flowMaps.of(handoff.summary, locale);
+    if (!map) throw new HttpError(404, "this handoff has no flow map");
+    if (req.accepts(["application/json", "image/svg+xml"]) === "image/svg+xml")
+      res.type("image/svg+xml").set("Cache-Control", "private, no-store").send(map.svg);
+    else res.json(map);
   });
   app.post("/api/handoffs/:id/claim", agentOnly, async (req, res) => {
     const body = parse(ClaimRequest, req.body ?? {});
