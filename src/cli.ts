@@ -9,15 +9,16 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createPosdesk } from "./app.js";
 import { runWechat } from "./channels/wechat-main.js";
 import { runEval } from "./commands/eval.js";
+import { runFlows } from "./commands/flows.js";
 import { runLearn } from "./commands/learn.js";
 import { runRead } from "./commands/read.js";
 import { UsageError } from "./commands/usage.js";
 import type { HandoffRecord } from "./domain/handoff.js";
 import { Locale } from "./domain/intents.js";
+import { maskCardNumbers } from "./domain/redact.js";
 import type { TurnResult } from "./engine/engine.js";
 import { createLogger } from "./logger.js";
 import { loadNlu } from "./nlu/model.js";
-import { maskCardNumbers } from "./domain/redact.js";
 
 const USAGE = `usage: posdesk <command> [options]
 
@@ -36,6 +37,10 @@ const USAGE = `usage: posdesk <command> [options]
                                          play the conversation stories (tests/stories/*.yaml) through the bot
   learn [--json] [--store PATH|URL] [--accept ID…|--accept-all] [--reject ID…]
                                          messages the bot got wrong, labelled by agents; --accept adds them to intents/
+  flows [--json]                         the troubleshooting flows: states, final states
+  flows --mermaid [ID] [--markdown [--update FILE]]
+                                         a flow's statechart (every flow's without ID) as Mermaid stateDiagram-v2
+                                         text; --markdown as the README's section; --update writes it into FILE
 
 environment: POSDESK_STORE (default ./data/posdesk.db), POSDESK_AGENT_LOCALE (zh-CN), LOG_LEVEL (warn)`;
 
@@ -180,6 +185,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   eval: runEval,
   learn: runLearn,
   read: (args) => runRead(args, write),
+  flows: (args) => runFlows(args, write),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,9 +9,9 @@ import { LiveHub } from "./channels/hub.js";
 import type { Channel, HandoffRecord } from "./domain/handoff.js";
 import type { IntentId } from "./domain/intents.js";
 import type { Rating } from "./domain/rating.js";
+import { maskCardNumbers } from "./domain/redact.js";
 import { type ConversationEngine, EngineError, type Turn, type TurnResult } from "./engine/engine.js";
 import type { Metrics } from "./metrics.js";
-import { maskCardNumbers } from "./domain/redact.js";
 import type { ConversationRecord } from "./store/store.js";
 import type { WebhookPublisher } from "./webhooks/events.js";
 

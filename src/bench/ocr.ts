@@ -6,10 +6,10 @@
  * takes merely to decode and resize the same pictures in the same run.
  */
 import sharp from "sharp";
+import { maskCardNumbers } from "../domain/redact.js";
 import { PictureError } from "../engine/pictures.js";
 import { type Nlu, understandPicture } from "../nlu/index.js";
 import { loadNlu } from "../nlu/model.js";
-import { maskCardNumbers } from "../domain/redact.js";
 import { OCR_LONG_SIDE } from "../vision/pipeline.js";
 import { OcrPictureReader } from "../vision/reader.js";
 import { mean, percentile, round } from "./measure.js";

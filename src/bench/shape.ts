@@ -5,9 +5,9 @@
  * and the seeded files (seed.ts) are filled with the records it saw.
  */
 import { FLOWS } from "../../flows/index.js";
+import { maskDeep } from "../domain/redact.js";
 import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
-import { maskDeep } from "../domain/redact.js";
 import { MemoryStore } from "../store/memory.js";
 import type { ConversationRecord, TurnWrite } from "../store/store.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";

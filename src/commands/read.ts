@@ -6,10 +6,10 @@
  */
 import { open } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { maskCardNumbers } from "../domain/redact.js";
 import { PictureError, type PictureProblem } from "../engine/pictures.js";
 import { understandPicture } from "../nlu/index.js";
 import { loadNlu } from "../nlu/model.js";
-import { maskCardNumbers } from "../domain/redact.js";
 import { MAX_PICTURE_BYTES } from "../vision/header.js";
 import { OcrPictureReader } from "../vision/reader.js";
 import { UsageError } from "./usage.js";

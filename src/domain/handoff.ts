@@ -35,6 +35,11 @@ export const HandoffSummary = z.object({
   priority: Priority,
   facts: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   stepsTried: z.array(z.object({ step: z.string(), result: z.string() })),
+  /**
+   * The states of `flow` the conversation passed through, in order, the last where it stopped (an addition
+   * to the contract's summary: absent from handoffs made before it, and when there is no flow).
+   */
+  statePath: z.array(z.string()).optional(),
   summary: z.string().min(1),
   transcript: z.array(TranscriptEntry),
   createdAt: z.iso.datetime(),

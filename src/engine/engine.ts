@@ -8,9 +8,9 @@ import type { Logger } from "pino";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import type { Rating } from "../domain/rating.js";
+import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../domain/redact.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
-import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../domain/redact.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
@@ -118,7 +118,8 @@ export const MAX_MESSAGE_CHARS = 2000;
 export class ConversationEngine {
   private readonly locks = new KeyedMutex();
   private readonly router: TurnRouter;
-  private readonly agentLocale: Locale;
+  /** The language handoff summaries are written in, and the agent console's names by default. */
+  readonly agentLocale: Locale;
   private readonly defaultLocale: Locale;
   private readonly now: () => Date;
   private nlu: Nlu;
@@ -133,6 +134,11 @@ export class ConversationEngine {
 
   get store(): Store {
     return this.options.store;
+  }
+
+  /** The flows this engine runs, by topic. */
+  get flows(): FlowRegistry {
+    return this.options.flows;
   }
 
   /** Swaps the model (retrained from new phrases) for the turns that start from now on. */
@@ -322,6 +328,7 @@ export class ConversationEngine {
         priority: pending.priority,
         facts: pending.facts,
         stepsTried: pending.stepsTried,
+        ...(pending.flow ? { statePath: pending.statePath } : {}),
         summary: summarize(this.agentLocale, pending),
         transcript: [...(await this.store.transcript(conversation.id)), ...entries],
         createdAt: at,

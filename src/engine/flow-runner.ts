@@ -2,7 +2,7 @@
  * Runs one step of a flow: restores the actor from its persisted snapshot (or starts it), sends at most one
  * ANSWER, and collects what the flow emitted. Nothing else in the engine touches XState.
  */
-import { type AnyActorScope, type AnyStateMachine, createActor } from "xstate";
+import { type AnyActorScope, type AnyStateMachine, createActor, type InspectionEvent } from "xstate";
 import type { Answer, Facts, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
 import type { TopicId } from "../domain/intents.js";
 import type { ActiveFlow } from "../store/store.js";
@@ -22,6 +22,8 @@ export interface FlowStep {
   state: string;
   facts: Facts;
   stepsTried: Step[];
+  /** The states this run of the flow passed through so far, in order (see `extendPath`). */
+  path: string[];
   /** Set when the flow reached a final state. */
   output?: FlowOutput;
   /** The snapshot to persist; undefined when the flow is done. */
@@ -36,6 +38,30 @@ export function stateName(value: unknown): string {
       .join(",");
   }
   return String(value);
+}
+
+/** A path keeps at most this many states, the latest: a handoff's map needs no more. */
+export const MAX_PATH = 100;
+
+/** `path` followed by `states`, a state repeated at once (a question asked again) counted once. */
+export function extendPath(path: readonly string[], states: readonly string[]): string[] {
+  const extended = [...path];
+  for (const state of states) if (extended.at(-1) !== state) extended.push(state);
+  return extended.length > MAX_PATH ? extended.slice(-MAX_PATH) : extended;
+}
+
+const initialLeaves = new WeakMap<AnyStateMachine, string>();
+
+/** The state a flow enters first, before any eventless transition: its initial state, innermost, by path. */
+export function initialLeafOf(machine: AnyStateMachine): string {
+  let leaf = initialLeaves.get(machine);
+  if (leaf === undefined) {
+    let node = machine.root.initial?.target[0];
+    while (node?.initial?.target[0]) node = node.initial.target[0];
+    leaf = node ? node.path.join(".") : "";
+    initialLeaves.set(machine, leaf);
+  }
+  return leaf;
 }
 
 /**
@@ -66,6 +92,9 @@ export function runFlow(
     return snapshot;
   });
   const { snapshot } = emitted;
+  // A fresh start also enters the initial state, which XState reports no microstep for.
+  const visited = resumable ? emitted.states : [initialLeafOf(machine), ...emitted.states];
+  const path = extendPath(resumable?.path ?? [], visited);
   if (snapshot.status === "error")
     throw snapshot.error instanceof Error ? snapshot.error : new Error(String(snapshot.error));
   const step: FlowStep = {
@@ -73,6 +102,7 @@ export function runFlow(
     state: stateName(snapshot.value),
     facts: snapshot.context.facts as Facts,
     stepsTried: snapshot.context.stepsTried as Step[],
+    path,
   };
   if (snapshot.status === "done") step.output = snapshot.output as FlowOutput;
   else
@@ -80,6 +110,7 @@ export function runFlow(
       id: definition.id,
       version: definition.version,
       snapshot: machine.getPersistedSnapshot(snapshot),
+      path,
     };
   return step;
 }
@@ -88,8 +119,15 @@ type MachineSnapshot = ReturnType<AnyStateMachine["getInitialSnapshot"]>;
 
 interface Runner {
   scope: AnyActorScope;
-  /** Runs `step`, returning the snapshot it made and the events the flow emitted meanwhile, in order. */
-  collect(step: () => MachineSnapshot): { snapshot: MachineSnapshot; events: FlowEmitted[] };
+  /**
+   * Runs `step`, returning the snapshot it made, the events the flow emitted meanwhile and the state of each
+   * microstep (eventless transitions included), in order.
+   */
+  collect(step: () => MachineSnapshot): {
+    snapshot: MachineSnapshot;
+    events: FlowEmitted[];
+    states: string[];
+  };
 }
 
 const runners = new WeakMap<AnyStateMachine, Runner>();
@@ -102,8 +140,16 @@ const runners = new WeakMap<AnyStateMachine, Runner>();
 function runnerFor(machine: AnyStateMachine): Runner {
   let runner = runners.get(machine);
   if (runner) return runner;
-  const self = createActor(machine, { input: { facts: {} } });
   let events: FlowEmitted[] = [];
+  let states: string[] = [];
+  // The machine reports each microstep to its system's inspector: the states a step passes through.
+  const self = createActor(machine, {
+    input: { facts: {} },
+    inspect: (event: InspectionEvent) => {
+      if (event.type === "@xstate.microstep")
+        states.push(stateName((event.snapshot as { value?: unknown }).value));
+    },
+  });
   const scope: AnyActorScope = {
     self,
     id: self.id,
@@ -119,8 +165,9 @@ function runnerFor(machine: AnyStateMachine): Runner {
     scope,
     collect(step) {
       events = [];
+      states = [];
       const snapshot = step();
-      return { snapshot, events };
+      return { snapshot, events, states };
     },
   };
   runners.set(machine, runner);

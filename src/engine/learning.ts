@@ -7,11 +7,11 @@
 import { createHash } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { type IntentId, isTopic, type Locale, TROUBLESHOOTING_INTENTS } from "../domain/intents.js";
+import { maskCardNumbers } from "../domain/redact.js";
 import { list, section } from "../i18n.js";
 import { detectAct } from "../nlu/acts.js";
 import { detectLocale } from "../nlu/index.js";
 import { normalize } from "../nlu/normalize.js";
-import { maskCardNumbers } from "../domain/redact.js";
 import type { CandidateDecision, Store } from "../store/store.js";
 
 export interface Candidate {

@@ -250,6 +250,7 @@ export class Repairs {
     conversation.topic = top.flow.id;
     conversation.facts = top.facts;
     conversation.stepsTried = top.stepsTried;
+    conversation.statePath = top.flow.path ?? [];
     conversation.question = top.question;
     reply.say(key, { topic: topicName(ctx, top.flow.id) });
     this.router.repeatQuestion(ctx);

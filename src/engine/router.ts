@@ -41,6 +41,8 @@ export interface Pending {
   flow: string | null;
   facts: Facts;
   stepsTried: Step[];
+  /** The states the flow passed through, for the map the agent sees (empty without a flow). */
+  statePath: string[];
 }
 
 /** The per-turn state the routing steps share. */
@@ -297,6 +299,7 @@ export class TurnRouter {
     const { conversation } = ctx;
     conversation.facts = step.facts;
     conversation.stepsTried = step.stepsTried;
+    conversation.statePath = step.path;
     conversation.flow = step.persisted ?? null;
     if (!step.output) return;
     if (step.output.outcome === "escalated") this.escalate(ctx, step.output.reason, topic, step.output);
@@ -309,12 +312,14 @@ export class TurnRouter {
     let priority: Priority =
       output?.outcome === "escalated" ? output.priority : reason === "not_understood" ? "low" : "normal";
     if (HIGH_PRIORITY_TOPICS.has(intent)) priority = maxPriority(priority, "high");
+    const flow = topic ?? conversation.flow?.id ?? conversation.topic ?? null;
     ctx.handoff = {
       reason,
       priority,
       intent,
-      flow: topic ?? conversation.flow?.id ?? conversation.topic ?? null,
+      flow,
       facts: conversation.facts,
+      statePath: flow ? (conversation.statePath ?? []) : [],
       stepsTried: conversation.stepsTried.map(
         (s): Step => (reason === "unresolved" && s.result === "advised" ? { ...s, result: "not_fixed" } : s),
       ),

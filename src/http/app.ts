@@ -14,6 +14,7 @@ import { IntentId, Locale } from "../domain/intents.js";
 import { isoInstant, type Rating, ratingReport } from "../domain/rating.js";
 import { EngineError, type Turn } from "../engine/engine.js";
 import { quickReplies } from "../engine/reply.js";
+import { named } from "../engine/summary.js";
 import { section } from "../i18n.js";
 import type { IncidentDesk } from "../incidents/desk.js";
 import type { Metrics } from "../metrics.js";
@@ -23,6 +24,7 @@ import type { Switchboard } from "../switchboard.js";
 import type { Webhooks } from "../webhooks/index.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
+import { FlowMaps } from "./flowmaps.js";
 import { incidentRoutes } from "./incidents.js";
 import { leanJsonBody, sendJson } from "./json-body.js";
 import { securityHeaders } from "./security-headers.js";
@@ -146,6 +148,8 @@ const RatingsQuery = z
     message: "from must not be after to",
     path: ["from"],
   });
+/** The language an agent reads names in (`?locale=`); the summaries' language when not given. */
+const LocaleQuery = z.object({ locale: Locale.optional() });
 
 class HttpError extends Error {
   constructor(
@@ -164,6 +168,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown, what = "request body"): T
   throw new HttpError(400, `invalid ${what}: ${where}${issue?.message ?? "malformed"}`);
 }
 
+const parseQuery = <T>(schema: z.ZodType<T>, query: unknown): T => parse(schema, query, "query");
+
 const WEB_DIR = join(ROOT, "src", "web");
 const asset = (file: string) => readFileSync(join(WEB_DIR, file), "utf8");
 
@@ -181,6 +187,7 @@ export function createHttpApp(options: HttpOptions): express.Express {
   const { engine, hub } = switchboard;
   const app = express();
   const agentOnly = requireAgent(options.agentToken);
+  const flowMaps = new FlowMaps(engine.flows);
   const pages = {
     demo: asset("demo.html"),
     widget: asset("widget.js"),
@@ -350,10 +357,26 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.get("/api/handoffs/events", agentOnly, (req, res) => {
     openEventStream(req, res, (send) => hub.subscribeDesk(send));
   });
+  /** The handoff, with its facts and steps named in the agent's language (`names`, an addition). */
   app.get("/api/handoffs/:id", agentOnly, async (req, res) => {
+    const locale = parseQuery(LocaleQuery, req.query).locale ?? engine.agentLocale;
     const handoff = await engine.liveHandoff(String(req.params.id));
     const conversation = await engine.store.getConversation(handoff.summary.conversationId);
-    res.json(view(handoff, conversation?.lastRating));
+    res.json({ ...view(handoff, conversation?.lastRating), names: named(locale, handoff.summary) });
+  });
+  /**
+   * The map of the handoff's flow, the states it passed through highlighted: JSON (`flow`, `statePath`,
+   * `caption`, `mermaid`, `svg`), or the SVG alone for `Accept: image/svg+xml`.
+   */
+  app.get("/api/handoffs/:id/flowmap", agentOnly, async (req, res) => {
+    const locale = parseQuery(LocaleQuery, req.query).locale ?? engine.agentLocale;
+    const handoff = await engine.store.getHandoff(String(req.params.id));
+    if (!handoff) throw new HttpError(404, "no such handoff");
+    const map = flowMaps.of(handoff.summary, locale);
+    if (!map) throw new HttpError(404, "this handoff has no flow map");
+    if (req.accepts(["application/json", "image/svg+xml"]) === "image/svg+xml")
+      res.type("image/svg+xml").set("Cache-Control", "private, no-store").send(map.svg);
+    else res.json(map);
   });
   app.post("/api/handoffs/:id/claim", agentOnly, async (req, res) => {
     const body = parse(ClaimRequest, req.body ?? {});

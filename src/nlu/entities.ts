@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { codeMessages, compactMessage, KNOWN_CODES } from "../domain/codes.js";
-import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
 import { maskCardNumbers } from "../domain/redact.js";
+import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
 
 export const Entities = z.object({
   responseCode: z.string().optional(),

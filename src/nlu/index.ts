@@ -5,11 +5,11 @@
 
 import { routeForCode } from "../domain/codes.js";
 import type { IntentId, Locale } from "../domain/intents.js";
+import { maskCardNumbers } from "../domain/redact.js";
 import { type DialogueAct, detectAct } from "./acts.js";
 import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
 import { type Entities, extractEntities } from "./entities.js";
 import { canonicalChars, normalizeCanonical } from "./normalize.js";
-import { maskCardNumbers } from "../domain/redact.js";
 import { keyLines } from "./screen.js";
 import { thresholds } from "./thresholds.js";
 import { tokenize } from "./tokenize.js";

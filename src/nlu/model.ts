@@ -5,10 +5,10 @@
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { maskCardNumbers } from "../domain/redact.js";
 import { ROOT } from "../paths.js";
 import { IntentClassifier } from "./classifier.js";
 import { features, Nlu } from "./index.js";
-import { maskCardNumbers } from "../domain/redact.js";
 import { loadTrainingSet, type TrainingSet, uniquePhrases } from "./training.js";
 
 export const CACHE_DIR = process.env.POSDESK_CACHE_DIR || join(ROOT, "node_modules", ".cache", "posdesk");

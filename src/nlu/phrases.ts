@@ -7,8 +7,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isScalar, isSeq, parse, parseDocument } from "yaml";
 import type { IntentId, Locale } from "../domain/intents.js";
-import { normalize } from "./normalize.js";
 import { findMaskedPans, maskCardNumbers } from "../domain/redact.js";
+import { normalize } from "./normalize.js";
 import { IntentFile } from "./training.js";
 
 export interface SkippedPhrase {

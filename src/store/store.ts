@@ -14,6 +14,8 @@ export interface ActiveFlow {
   version: number;
   /** XState's persisted snapshot, as JSON. */
   snapshot: unknown;
+  /** The states the flow passed through so far, in order. Absent in records older than this field. */
+  path?: string[];
 }
 
 /** A flow put aside for another topic, to come back to when that one is done. */
@@ -40,6 +42,8 @@ export interface ConversationRecord {
   /** What the last flow learnt and tried, kept for a handoff after the flow ended. */
   facts: Facts;
   stepsTried: Step[];
+  /** The states the last flow passed through, kept with its facts (absent in records older than this field). */
+  statePath?: string[];
   /** Flows interrupted by another topic, the most recent last. Absent in records older than this field. */
   suspended?: SuspendedFlow[];
   notUnderstood: number;

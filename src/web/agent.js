@@ -4,7 +4,9 @@
  * handoff's summary and live transcript, claim / reply / close; below the queue the handoffs closed lately,
  * with the merchant's rating of each once given. Everything the merchant wrote is set as textContent, never HTML.
  * Pictures merchants sent show in the transcript: their redacted copies (card numbers painted over),
- * fetched with the agent token and shown from object URLs.
+ * fetched with the agent token and shown from object URLs. Facts and steps show by name in the console's
+ * language; the flow's map (an SVG the server draws from the machine, no merchant text in it) shows the
+ * states the merchant passed through.
  */
 (() => {
   const PRIORITY = { urgent: 0, high: 1, normal: 2, low: 3 };
@@ -27,6 +29,8 @@
   // Merchants joining an incident send an event every half second: the panel is read at most once a second.
   let incidentsBusy = false;
   let incidentsAgain = false;
+  // Handoff id and locale → its flow map (or null when it has none): a handoff's map never changes.
+  const flowMaps = new Map();
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, ...children) => {
@@ -64,6 +68,8 @@
     $("lang").textContent = locale === "zh-CN" ? "EN" : "中文";
     $("token-label").textContent = words.tokenLabel;
     $("token-submit").textContent = words.tokenSubmit;
+    $("logout").setAttribute("aria-label", words.logout);
+    $("logout").title = words.logout;
   }
 
   /** A text of the console's words with its {{placeholders}} filled. */
@@ -216,7 +222,11 @@
   async function refreshQueue() {
     queue = sortQueue(await api("/api/handoffs"));
     const list = $("queue");
-    list.replaceChildren(el("h2", { id: "queue-title", textContent: `${words.queue} (${queue.length})` }));
+    // The queue's heading goes before the list, never in it: a list holds list items only.
+    const title = $("queue-title") ?? el("h2", { id: "queue-title" });
+    if (!title.isConnected) list.before(title);
+    title.textContent = `${words.queue} (${queue.length})`;
+    list.replaceChildren();
     if (queue.length === 0) list.append(el("li", { className: "muted item", textContent: words.empty }));
     for (const h of queue) {
       const button = el(
@@ -247,7 +257,11 @@
   async function refreshClosed() {
     const closed = (await api("/api/handoffs?status=closed")).slice(0, CLOSED_SHOWN);
     const list = $("closed");
-    list.replaceChildren(el("h2", { id: "closed-title", textContent: words.closed }));
+    // As the queue's: the heading before the list, which holds list items only.
+    const title = $("closed-title") ?? el("h2", { id: "closed-title" });
+    if (!title.isConnected) list.before(title);
+    title.textContent = words.closed;
+    list.replaceChildren();
     if (closed.length === 0)
       list.append(el("li", { className: "muted item", textContent: words.noneClosed }));
     for (const h of closed) {
@@ -335,11 +349,53 @@
     return dl;
   }
 
+  /** Pairs of a name and its value in words ("返回码" 51, "已建议顾客换卡…" 未解决), as a list of terms. */
+  function renderNamed(pairs) {
+    const dl = el("dl");
+    for (const [name, value] of pairs)
+      dl.append(el("dt", { textContent: name }), el("dd", { textContent: value }));
+    return dl;
+  }
+
+  function flowMapOf(id) {
+    const key = `${id}\u0000${locale}`;
+    if (!flowMaps.has(key))
+      flowMaps.set(
+        key,
+        fetch(`/api/handoffs/${encodeURIComponent(id)}/flowmap?locale=${encodeURIComponent(locale)}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        })
+          .then((response) => (response.ok ? response.json() : null))
+          .catch(() => null),
+      );
+    return flowMaps.get(key);
+  }
+
+  /** The flow's map in its card: the SVG from the server, in a box that scrolls when it is wide. */
+  async function renderFlowMap(id, card) {
+    const map = await flowMapOf(id);
+    if (selected !== id || !card.isConnected) return;
+    const parsed = map ? new DOMParser().parseFromString(map.svg, "image/svg+xml").documentElement : null;
+    if (parsed?.nodeName !== "svg") {
+      card.append(el("p", { className: "muted", textContent: words.flowMapMissing }));
+      return;
+    }
+    const scroll = el("div", { className: "flowmap-scroll", tabIndex: 0 }, document.importNode(parsed, true));
+    scroll.setAttribute("role", "group");
+    scroll.setAttribute("aria-labelledby", "flowmap-title");
+    card.append(
+      el("figure", { className: "flowmap" }, scroll, el("figcaption", { textContent: map.caption })),
+    );
+  }
+
   async function select(id) {
     selected = id;
-    const h = await api(`/api/handoffs/${encodeURIComponent(id)}`);
+    const h = await api(`/api/handoffs/${encodeURIComponent(id)}?locale=${encodeURIComponent(locale)}`);
     const detail = $("detail");
-    const transcript = el("div", { className: "transcript", id: "transcript" });
+    // Scrolls by itself: focusable, so a keyboard can scroll it too.
+    const transcript = el("div", { className: "transcript", id: "transcript", tabIndex: 0 });
+    transcript.setAttribute("role", "log");
+    transcript.setAttribute("aria-label", words.transcript);
     for (const entry of h.transcript) {
       transcript.append(
         el(
@@ -382,10 +438,12 @@
     );
     resolution.value = h.intent;
     const note = el("input", { id: "note", placeholder: words.note });
+    const noteLabel = el("label", { htmlFor: "note", className: "muted", textContent: words.note });
     const close = el("form", { id: "close" });
     close.append(
       el("label", { htmlFor: "resolution", className: "muted", textContent: words.resolution }),
       resolution,
+      noteLabel,
       note,
       el("button", { className: "primary", type: "submit", textContent: words.close }),
     );
@@ -409,10 +467,12 @@
       await api(`/api/handoffs/${encodeURIComponent(id)}/claim`, { method: "POST", body: "{}" });
       await select(id);
     });
-    const steps = el(
-      "ul",
-      {},
-      ...h.stepsTried.map((s) => el("li", { textContent: `${s.step}: ${s.result}` })),
+    const facts = renderNamed(h.names.facts.map((f) => [f.name, f.valueName]));
+    const steps = renderNamed(h.names.steps.map((s) => [s.name, s.resultName]));
+    const mapCard = el(
+      "section",
+      { className: "card", id: "flowmap" },
+      el("h3", { id: "flowmap-title", textContent: words.flowMap }),
     );
     detail.replaceChildren(
       el(
@@ -428,15 +488,17 @@
         }),
         h.status === "open" ? claim : "",
       ),
-      el("section", { className: "card" }, el("h3", { textContent: words.facts }), renderFacts(h.facts)),
+      el("section", { className: "card" }, el("h3", { textContent: words.facts }), facts),
       el("section", { className: "card" }, el("h3", { textContent: words.steps }), steps),
       satisfaction(h),
+      h.flow ? mapCard : "",
       el("section", { className: "card" }, el("h3", { textContent: words.transcript }), transcript),
       // A closed handoff is the bot's again: it is read here, no longer answered or closed.
       h.status === "closed" ? "" : el("section", { className: "card" }, reply),
       h.status === "closed" ? "" : el("section", { className: "card" }, close),
     );
     transcript.scrollTop = transcript.scrollHeight;
+    if (h.flow) void renderFlowMap(id, mapCard);
     for (const item of document.querySelectorAll(".item"))
       item.setAttribute("aria-current", String(item.dataset.id === id));
   }
@@ -463,6 +525,7 @@
         () => undefined,
       );
     pictures.clear();
+    flowMaps.clear();
     sessionStorage.removeItem("posdesk.agent.token");
     events?.close();
     $("desk").hidden = true;

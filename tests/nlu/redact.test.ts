@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { luhnValid, maskCardNumbers, maskDeep, maskedJson, mayHoldCardNumber } from "../../src/domain/redact.js";
+import {
+  luhnValid,
+  maskCardNumbers,
+  maskDeep,
+  maskedJson,
+  mayHoldCardNumber,
+} from "../../src/domain/redact.js";
 
 describe("card number masking", () => {
   it.each([
