@@ -219,14 +219,18 @@
     );
   }
 
+  /** Empties `list` and titles it: the heading goes before the list, never in it (a list holds list items only). */
+  function headList(list, id, text) {
+    const title = $(id) ?? el("h2", { id });
+    if (!title.isConnected) list.before(title);
+    title.textContent = text;
+    list.replaceChildren();
+  }
+
   async function refreshQueue() {
     queue = sortQueue(await api("/api/handoffs"));
     const list = $("queue");
-    // The queue's heading goes before the list, never in it: a list holds list items only.
-    const title = $("queue-title") ?? el("h2", { id: "queue-title" });
-    if (!title.isConnected) list.before(title);
-    title.textContent = `${words.queue} (${queue.length})`;
-    list.replaceChildren();
+    headList(list, "queue-title", `${words.queue} (${queue.length})`);
     if (queue.length === 0) list.append(el("li", { className: "muted item", textContent: words.empty }));
     for (const h of queue) {
       const button = el(
@@ -257,11 +261,7 @@
   async function refreshClosed() {
     const closed = (await api("/api/handoffs?status=closed")).slice(0, CLOSED_SHOWN);
     const list = $("closed");
-    // As the queue's: the heading before the list, which holds list items only.
-    const title = $("closed-title") ?? el("h2", { id: "closed-title" });
-    if (!title.isConnected) list.before(title);
-    title.textContent = words.closed;
-    list.replaceChildren();
+    headList(list, "closed-title", words.closed);
     if (closed.length === 0)
       list.append(el("li", { className: "muted item", textContent: words.noneClosed }));
     for (const h of closed) {
