@@ -11,6 +11,8 @@ import { runWechat } from "./channels/wechat-main.js";
 import { runEval } from "./commands/eval.js";
 import { runLearn } from "./commands/learn.js";
 import { runRead } from "./commands/read.js";
+import { runReport } from "./commands/report.js";
+import { runSeedDemo } from "./commands/seed-demo.js";
 import { UsageError } from "./commands/usage.js";
 import type { HandoffRecord } from "./domain/handoff.js";
 import { Locale } from "./domain/intents.js";
@@ -36,6 +38,12 @@ const USAGE = `usage: posdesk <command> [options]
                                          play the conversation stories (tests/stories/*.yaml) through the bot
   learn [--json] [--store PATH|URL] [--accept ID…|--accept-all] [--reject ID…]
                                          messages the bot got wrong, labelled by agents; --accept adds them to intents/
+  report [--from DATE|TIME] [--to DATE|TIME] [--tz ZONE] [--csv] [--store PATH|URL]
+                                         the support lead's figures for a range (default: the last 7 days), as
+                                         JSON, or CSV with --csv (one section per table)
+  seed-demo [--conversations N] [--days D] [--seed S] [--tz ZONE] [--append] [--store PATH|URL]
+                                         demo merchant traffic through the real engine (1,000 conversations over
+                                         the last day by default), for the analytics page
 
 environment: POSDESK_STORE (default ./data/posdesk.db), POSDESK_AGENT_LOCALE (zh-CN), LOG_LEVEL (warn)`;
 
@@ -180,6 +188,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   eval: runEval,
   learn: runLearn,
   read: (args) => runRead(args, write),
+  report: (args) => runReport(args, write),
+  "seed-demo": (args) => runSeedDemo(args, write),
 };
 
 async function main(argv: string[]): Promise<number> {

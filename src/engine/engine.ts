@@ -5,6 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { recordTurn } from "../analytics/record.js";
+import { RollupChanges } from "../analytics/rollup.js";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import { t } from "../i18n.js";
@@ -180,7 +182,7 @@ export class ConversationEngine {
     // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
     // message still sets the language as a first message does.
     if (!turn.opened) conversation.turn += 1;
-    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale) };
+    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale), moves: [] };
 
     // The agent sees all that was read (masked) and the picture's redacted copy; never the original.
     const picture =
@@ -219,7 +221,7 @@ export class ConversationEngine {
       // (the merchant's message is still kept), the merchant is told, and the pending question stands.
       this.options.logger?.error({ conversation: id, err: error }, "turn failed");
       Object.assign(conversation, before);
-      ctx = { conversation, understanding, reply: new Reply(conversation.locale) };
+      ctx = { conversation, understanding, reply: new Reply(conversation.locale), moves: [] };
       ctx.reply.say("engine.internalError");
       this.router.repeatQuestion(ctx);
     }
@@ -232,11 +234,23 @@ export class ConversationEngine {
     const handoff = ctx.handoff ? await this.openHandoff(conversation, ctx.handoff, at, entries) : null;
     conversation.question = ctx.reply.question;
     conversation.updatedAt = at;
+    // The analytics rollup's share of the turn, from what is in memory (src/analytics/record.ts).
+    const rollup = new RollupChanges();
+    recordTurn(rollup, {
+      before,
+      after: conversation,
+      said: !turn.opened,
+      openedNew: turn.opened === true && !stored,
+      moves: ctx.moves ?? [],
+      handoff,
+      responseCode: understanding.entities.responseCode,
+    });
     // Everything the turn changed is written at once: one transaction where the store has them.
     await this.store.saveTurn({
       conversation,
       transcript: entries,
       ...(handoff ? { handoff: { summary: handoff, status: "open" } } : {}),
+      rollup: rollup.changes(),
     });
 
     const state = conversation.flow ? stateOf(conversation.flow.snapshot) : null;

@@ -10,6 +10,9 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
+  type RollupChange,
+  type RollupRow,
+  type RollupUnit,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -23,6 +26,8 @@ export class MemoryStore implements Store {
   private readonly handoffs = new Map<string, string>();
   private readonly decided = new Map<string, CandidateDecision>();
   private readonly pictures = new Map<string, StoredPicture>();
+  /** The analytics rollup: "unit bucket" → metric → count. */
+  private readonly rollup = new Map<string, Map<string, number>>();
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const json = this.conversations.get(id);
@@ -51,6 +56,7 @@ export class MemoryStore implements Store {
     await this.appendTranscript(turn.conversation.id, turn.transcript);
     if (turn.handoff) await this.saveHandoff(turn.handoff);
     await this.saveConversation(turn.conversation);
+    if (turn.rollup) await this.addToRollup(turn.rollup);
   }
 
   async getHandoff(id: string): Promise<HandoffRecord | undefined> {
@@ -83,6 +89,44 @@ export class MemoryStore implements Store {
   async getPicture(id: string): Promise<StoredPicture | undefined> {
     const picture = this.pictures.get(id);
     return picture && { ...picture, bytes: new Uint8Array(picture.bytes) };
+  }
+
+  async addToRollup(changes: RollupChange[]): Promise<void> {
+    for (const { unit, bucket, metric, n } of changes) {
+      const key = `${unit} ${bucket}`;
+      let counters = this.rollup.get(key);
+      if (!counters) {
+        counters = new Map();
+        this.rollup.set(key, counters);
+      }
+      counters.set(metric, (counters.get(metric) ?? 0) + n);
+    }
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (let bucket = from; bucket < to; bucket++)
+      for (const [metric, n] of this.rollup.get(`${unit} ${bucket}`) ?? [])
+        totals.set(metric, (totals.get(metric) ?? 0) + n);
+    for (const [metric, n] of totals) if (n === 0) totals.delete(metric);
+    return totals;
+  }
+
+  async rollupSeries(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+    metrics: readonly string[],
+  ): Promise<RollupRow[]> {
+    const rows: RollupRow[] = [];
+    for (let bucket = from; bucket < to; bucket++) {
+      const counters = this.rollup.get(`${unit} ${bucket}`);
+      for (const metric of metrics) {
+        const n = counters?.get(metric) ?? 0;
+        if (n !== 0) rows.push({ bucket, metric, n });
+      }
+    }
+    return rows;
   }
 
   async ready(): Promise<boolean> {

@@ -15,6 +15,9 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
+  type RollupChange,
+  type RollupRow,
+  type RollupUnit,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -61,6 +64,9 @@ export function isStoreUnavailable(error: unknown): boolean {
     `${e.code ?? ""} ${e.message ?? ""}`,
   );
 }
+
+/** Rollup buckets read per round trip. */
+const ROLLUP_BATCH = 1000;
 
 export class RedisStore implements Store {
   private readonly prefix: string;
@@ -124,6 +130,7 @@ export class RedisStore implements Store {
         .zadd(this.key("handoffs"), Date.parse(masked.summary.createdAt), masked.summary.id);
     }
     multi.set(this.key("conversation", conversation.id), maskedJson(conversation));
+    for (const c of turn.rollup ?? []) multi.hincrby(this.rollupKey(c.unit, c.bucket), c.metric, c.n);
     const results = await multi.exec();
     const failed = results?.find(([error]) => error)?.[0];
     if (failed) throw failed;
@@ -195,6 +202,61 @@ export class RedisStore implements Store {
       bytes: new Uint8Array(bytes),
       createdAt: createdAt.toString(),
     };
+  }
+
+  /** One hash per unit and bucket of the analytics rollup, its fields the metrics. */
+  private rollupKey(unit: RollupUnit, bucket: number): string {
+    return this.key("rollup", unit, String(bucket));
+  }
+
+  async addToRollup(changes: RollupChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const multi = this.redis.multi();
+    for (const c of changes) multi.hincrby(this.rollupKey(c.unit, c.bucket), c.metric, c.n);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (let start = from; start < to; start += ROLLUP_BATCH) {
+      const pipeline = this.redis.pipeline();
+      for (let bucket = start; bucket < Math.min(to, start + ROLLUP_BATCH); bucket++)
+        pipeline.hgetall(this.rollupKey(unit, bucket));
+      for (const [error, fields] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        for (const [metric, n] of Object.entries(fields as Record<string, string>))
+          totals.set(metric, (totals.get(metric) ?? 0) + Number(n));
+      }
+    }
+    for (const [metric, n] of totals) if (n === 0) totals.delete(metric);
+    return totals;
+  }
+
+  async rollupSeries(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+    metrics: readonly string[],
+  ): Promise<RollupRow[]> {
+    const rows: RollupRow[] = [];
+    if (metrics.length === 0) return rows;
+    for (let start = from; start < to; start += ROLLUP_BATCH) {
+      const pipeline = this.redis.pipeline();
+      const end = Math.min(to, start + ROLLUP_BATCH);
+      for (let bucket = start; bucket < end; bucket++)
+        pipeline.hmget(this.rollupKey(unit, bucket), ...metrics);
+      const results = (await pipeline.exec()) ?? [];
+      results.forEach(([error, values], i) => {
+        if (error) throw error;
+        (values as (string | null)[]).forEach((value, m) => {
+          const n = Number(value ?? 0);
+          if (n !== 0) rows.push({ bucket: start + i, metric: metrics[m] ?? "", n });
+        });
+      });
+    }
+    return rows;
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskCardNumbers, maskDeep, maskedJson } from "../nlu/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
+import { SqliteRollup } from "./sqlite-rollup.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -16,6 +17,9 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
+  type RollupChange,
+  type RollupRow,
+  type RollupUnit,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -74,6 +78,8 @@ export class SqliteStore implements Store {
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
   private readonly writeTurn: (turn: TurnWrite) => void;
+  private readonly rollup: SqliteRollup;
+  private readonly writeRollup: (changes: RollupChange[]) => void;
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(readonly path: string) {
@@ -118,6 +124,8 @@ export class SqliteStore implements Store {
         { id: string; conversation_id: string; mime: PictureMime; bytes: Buffer; created_at: string }
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
+    this.rollup = new SqliteRollup(this.db);
+    this.writeRollup = this.db.transaction((changes: RollupChange[]) => this.rollup.add(changes));
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
@@ -125,6 +133,7 @@ export class SqliteStore implements Store {
       this.appendEntries(turn.conversation.id, turn.transcript);
       if (turn.handoff) this.putHandoff(turn.handoff);
       this.putConversation(turn.conversation);
+      if (turn.rollup) this.rollup.add(turn.rollup);
     });
   }
 
@@ -207,6 +216,23 @@ export class SqliteStore implements Store {
       bytes: new Uint8Array(row.bytes),
       createdAt: row.created_at,
     };
+  }
+
+  async addToRollup(changes: RollupChange[]): Promise<void> {
+    this.writeRollup(changes);
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    return this.rollup.totals(unit, from, to);
+  }
+
+  async rollupSeries(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+    metrics: readonly string[],
+  ): Promise<RollupRow[]> {
+    return this.rollup.series(unit, from, to, metrics);
   }
 
   async ready(): Promise<boolean> {

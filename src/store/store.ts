@@ -11,6 +11,11 @@ export interface ActiveFlow {
   version: number;
   /** XState's persisted snapshot, as JSON. */
   snapshot: unknown;
+  /**
+   * The states this run of the flow has waited in so far, for the analytics funnel (a state is counted as
+   * reached once per run). Absent in records older than this field.
+   */
+  visited?: string[];
 }
 
 /** A flow put aside for another topic, to come back to when that one is done. */
@@ -45,9 +50,16 @@ export interface ConversationRecord {
   turn: number;
   /** How a channel reaches this merchant again (Bot Framework reference, WeChat contact id…). */
   address?: unknown;
+  /**
+   * What the analytics rollup has counted this conversation as: solved by the bot (a flow ended resolved,
+   * no person involved) or handed to a person. Absent until one of them happens.
+   */
+  outcome?: ConversationOutcome;
   createdAt: string;
   updatedAt: string;
 }
+
+export type ConversationOutcome = "resolved" | "handedOff";
 
 /** What a reviewer decided about a learning candidate (a merchant message the bot got wrong). */
 export type CandidateDecision = "accepted" | "rejected";
@@ -59,6 +71,31 @@ export interface TurnWrite {
   transcript: TranscriptEntry[];
   /** The handoff the turn opened, if it did. */
   handoff?: HandoffRecord;
+  /** What the turn adds to the analytics rollup (src/analytics/), written with the rest. */
+  rollup?: RollupChange[];
+}
+
+/**
+ * The analytics rollup: counters per time bucket and metric. A bucket is an hour or a day since the Unix
+ * epoch (UTC): every change goes to its hour and its day, so a report reads whole days where it can and
+ * hours only at the edges of its range; `trend` holds a few headline metrics per hour again, by themselves,
+ * for time series. src/analytics/rollup.ts decides what goes where; stores only add and sum.
+ */
+export type RollupUnit = "hour" | "day" | "trend";
+
+export interface RollupChange {
+  unit: RollupUnit;
+  bucket: number;
+  metric: string;
+  /** Added to the counter (negative for a gauge that moves on, e.g. a flow leaving a state). */
+  n: number;
+}
+
+/** A counter of the rollup as read back: one bucket's value of one metric. */
+export interface RollupRow {
+  bucket: number;
+  metric: string;
+  n: number;
 }
 
 /** The copy of a merchant's picture kept for agents (card numbers painted over; the original is never kept). */
@@ -99,6 +136,12 @@ export interface Store {
   /** Keeps a picture's redacted copy; its id goes on the transcript entry of the turn it came with. */
   savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string>;
   getPicture(id: string): Promise<StoredPicture | undefined>;
+  /** Adds to the analytics rollup outside a turn (a handoff closed by an agent, a rating). */
+  addToRollup(changes: RollupChange[]): Promise<void>;
+  /** Each metric's sum over the buckets of `unit` from `from` (included) to `to` (excluded). */
+  rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>>;
+  /** The counters of `metrics` in each bucket of `unit` from `from` to `to` (excluded), zeros left out. */
+  rollupSeries(unit: RollupUnit, from: number, to: number, metrics: readonly string[]): Promise<RollupRow[]>;
   /** Whether the store can take work now (readiness). */
   ready(): Promise<boolean>;
   close(): Promise<void>;
