@@ -4,7 +4,7 @@
  * on the channel they wrote from. Live events go to the hub as they happen.
  */
 import { recordHandoffClosed } from "./analytics/record.js";
-import { RollupChanges } from "./analytics/rollup.js";
+import { RollupCounts } from "./analytics/rollup.js";
 import type { ChannelAdapter, Delivery } from "./channels/channel.js";
 import { LiveHub } from "./channels/hub.js";
 import type { Channel, HandoffRecord } from "./domain/handoff.js";
@@ -99,9 +99,9 @@ export class Switchboard {
   async close(handoffId: string, resolution: IntentId, note?: string): Promise<HandoffRecord> {
     const { handoff, conversation, text } = await this.engine.closeHandoff(handoffId, resolution, note);
     // What the agent found the problem to be, for the support lead's view (src/analytics/).
-    const rollup = new RollupChanges();
+    const rollup = new RollupCounts();
     recordHandoffClosed(rollup, handoff, conversation);
-    await this.engine.store.addToRollup(rollup.changes());
+    await this.engine.store.addToRollup(rollup.counts());
     await this.deliver(conversation.channel, { conversation, from: "bot", text });
     this.hub.publishConversation(conversation.id, { type: "handoff", handoffId, status: "closed" });
     this.hub.publishDesk({ type: "handoff.closed", handoffId, conversationId: conversation.id });

@@ -49,7 +49,9 @@ export function reportCsv(r: AnalyticsReport): string {
     section(
       "responseCodes",
       ["code", "class", "count"],
-      Object.entries(r.responseCodes).map(([code, n]) => [code, r.responseCodeClasses[code] ?? "", n]),
+      Object.entries(r.responseCodes)
+        .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+        .map(([code, n]) => [code, r.responseCodeClasses[code] ?? "", n]),
     ),
     section(
       "flows",

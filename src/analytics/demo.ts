@@ -22,7 +22,7 @@ import { loadStories } from "../stories/load.js";
 import type { Story } from "../stories/schema.js";
 import { Switchboard } from "../switchboard.js";
 import { recordRating } from "./record.js";
-import { HOUR_MS, RollupChanges } from "./rollup.js";
+import { HOUR_MS, RollupCounts } from "./rollup.js";
 
 export const DEMO_STORIES_DIR = resolve(ROOT, "tests", "stories");
 
@@ -291,7 +291,7 @@ async function rate(
   },
 ): Promise<void> {
   const score = rand() < r.high ? (rand() < 0.6 ? 5 : 4) : (pick(rand, [1, 2, 3, 3]) as number);
-  const changes = new RollupChanges();
+  const changes = new RollupCounts();
   recordRating(changes, {
     conversationId: r.id,
     score,
@@ -301,5 +301,5 @@ async function rate(
     channel: r.channel,
     at: new Date(r.at).toISOString(),
   });
-  await store.addToRollup(changes.changes());
+  await store.addToRollup(changes.counts());
 }

@@ -9,7 +9,7 @@ import type { Channel, HandoffRecord, HandoffSummary } from "../domain/handoff.j
 import type { TopicId } from "../domain/intents.js";
 import { type FlowStep, stateOf } from "../engine/flow-runner.js";
 import type { ActiveFlow, ConversationRecord } from "../store/store.js";
-import { metric, type RollupChanges } from "./rollup.js";
+import { metric, type RollupCounts } from "./rollup.js";
 
 /** One step a flow took during a turn, as the funnel counts it. */
 export interface FlowMove {
@@ -64,7 +64,7 @@ export interface TurnFigures {
 }
 
 /** Adds a turn's figures to `changes`, in the conversation's hour (its cohort: see rollup.ts). */
-export function recordTurn(changes: RollupChanges, turn: TurnFigures): void {
+export function recordTurn(changes: RollupCounts, turn: TurnFigures): void {
   const { before, after, moves, handoff } = turn;
   const at = after.createdAt;
   const add = (name: string, n = 1) => changes.add(at, name, n);
@@ -146,7 +146,7 @@ function codeOf(value: unknown): string | undefined {
 
 /** An agent closed a handoff: counted in the conversation's hour, with what the problem really was. */
 export function recordHandoffClosed(
-  changes: RollupChanges,
+  changes: RollupCounts,
   handoff: HandoffRecord,
   conversation: Pick<ConversationRecord, "createdAt">,
 ): void {
@@ -177,7 +177,7 @@ export interface RatingFigures {
  * Counts a rating once: call it when a rating is first kept, not again when its comment is added to it
  * (the same rating, saved again).
  */
-export function recordRating(changes: RollupChanges, rating: RatingFigures): void {
+export function recordRating(changes: RollupCounts, rating: RatingFigures): void {
   if (!Number.isInteger(rating.score) || rating.score < 1 || rating.score > 5) return;
   changes.add(rating.at, metric.rating(rating.after, rating.score));
   changes.add(rating.at, metric.ratingTopic(rating.topic ?? "none", rating.score));

@@ -1,15 +1,15 @@
 /**
  * The support lead's report (`GET /api/analytics`, `posdesk report`): the rollup's buckets in a range summed
- * into the contract's figures and the page's tables. Reads whole days inside the range and hours only at its
- * edges, plus the hourly headline figures for the timeline and the busiest hours: a year is a few hundred
- * buckets, whatever the number of conversations.
+ * into the contract's figures and the page's tables. Reads whole weeks inside the range, days and hours only
+ * towards its edges, plus the hourly headline figures for the timeline and the busiest hours: a year is about
+ * a hundred buckets, whatever the number of conversations.
  */
 import { FLOWS } from "../../flows/index.js";
 import { codeClass } from "../domain/codes.js";
 import { Channel, HandoffReason } from "../domain/handoff.js";
 import { Locale, TROUBLESHOOTING_INTENTS } from "../domain/intents.js";
-import type { RollupRow, Store } from "../store/store.js";
-import { DAY_HOURS, HOUR_MS, metric, TREND_METRICS } from "./rollup.js";
+import { DAY_HOURS, type RollupRow, type RollupUnit, type Store, WEEK_HOURS } from "../store/store.js";
+import { HOUR_MS, metric, TREND_METRICS } from "./rollup.js";
 
 /** What a report needs of a store: the rollup's sums and series. */
 export type RollupReader = Pick<Store, "rollupTotals" | "rollupSeries">;
@@ -150,21 +150,39 @@ export async function buildReport(store: RollupReader, range: ReportRange): Prom
   };
 }
 
-/** Every metric summed over the hour buckets [hFrom, hTo): whole days as days, the edges as hours. */
+/** The buckets that cover the hours [hFrom, hTo): whole weeks inside, then whole days, hours at the edges. */
+export function coveringBuckets(hFrom: number, hTo: number): [RollupUnit, number, number][] {
+  const out: [RollupUnit, number, number][] = [];
+  const part = (unit: RollupUnit, from: number, to: number) => {
+    if (from < to) out.push([unit, from, to]);
+  };
+  const days = (from: number, to: number) => {
+    const dFrom = Math.ceil(from / DAY_HOURS);
+    const dTo = Math.floor(to / DAY_HOURS);
+    if (dFrom >= dTo) return part("hour", from, to);
+    part("hour", from, dFrom * DAY_HOURS);
+    part("day", dFrom, dTo);
+    part("hour", dTo * DAY_HOURS, to);
+  };
+  const wFrom = Math.ceil(hFrom / WEEK_HOURS);
+  const wTo = Math.floor(hTo / WEEK_HOURS);
+  if (wFrom >= wTo) {
+    days(hFrom, hTo);
+  } else {
+    days(hFrom, wFrom * WEEK_HOURS);
+    part("week", wFrom, wTo);
+    days(wTo * WEEK_HOURS, hTo);
+  }
+  return out;
+}
+
+/** Every metric summed over the hour buckets [hFrom, hTo). */
 async function sumRange(store: RollupReader, hFrom: number, hTo: number): Promise<Map<string, number>> {
-  const dFrom = Math.ceil(hFrom / DAY_HOURS);
-  const dTo = Math.floor(hTo / DAY_HOURS);
-  const parts =
-    dFrom < dTo
-      ? [
-          store.rollupTotals("hour", hFrom, dFrom * DAY_HOURS),
-          store.rollupTotals("day", dFrom, dTo),
-          store.rollupTotals("hour", dTo * DAY_HOURS, hTo),
-        ]
-      : [store.rollupTotals("hour", hFrom, hTo)];
+  const parts = await Promise.all(
+    coveringBuckets(hFrom, hTo).map(([unit, from, to]) => store.rollupTotals(unit, from, to)),
+  );
   const totals = new Map<string, number>();
-  for (const part of await Promise.all(parts))
-    for (const [name, n] of part) totals.set(name, (totals.get(name) ?? 0) + n);
+  for (const part of parts) for (const [name, n] of part) totals.set(name, (totals.get(name) ?? 0) + n);
   return totals;
 }
 
@@ -269,25 +287,29 @@ function timeline(
 ): AnalyticsReport["timeline"] {
   const unit = hTo - hFrom <= HOURLY_TIMELINE_HOURS ? "hour" : "day";
   const points: TimelinePoint[] = [];
-  const byHour = new Map<number, TimelinePoint>();
+  // The point each hour of the range falls in, by its index from the first.
+  const pointOf: TimelinePoint[] = [];
   let current: TimelinePoint | undefined;
+  let currentKey = Number.NaN;
   for (let hour = hFrom; hour < hTo; hour++) {
     const local = clock.at(hour);
-    const label = unit === "day" ? local.date : `${local.date} ${String(local.hour).padStart(2, "0")}:00`;
-    if (current?.label !== label) {
+    const key = unit === "day" ? local.day : hour;
+    if (!current || key !== currentKey) {
+      const date = LocalClock.dateOf(local.day);
       current = {
         start: new Date(hour * HOUR_MS).toISOString(),
-        label,
+        label: unit === "day" ? date : `${date} ${String(local.hour).padStart(2, "0")}:00`,
         conversations: 0,
         resolvedByBot: 0,
         handoffs: 0,
       };
+      currentKey = key;
       points.push(current);
     }
-    byHour.set(hour, current);
+    pointOf.push(current);
   }
   for (const row of trend) {
-    const point = byHour.get(row.bucket);
+    const point = pointOf[row.bucket - hFrom];
     if (point && (TREND_METRICS as readonly string[]).includes(row.metric))
       point[row.metric as (typeof TREND_METRICS)[number]] += row.n;
   }
@@ -347,9 +369,15 @@ export class LocalClock {
     return wallClock - this.offsetAt(guess) * 60_000;
   }
 
-  /** The local date (YYYY-MM-DD) and hour of the day an hour bucket starts in. */
-  at(hour: number): { date: string; hour: number } {
-    const local = new Date(hour * HOUR_MS + this.offsetOfHour(hour) * 60_000);
-    return { date: local.toISOString().slice(0, 10), hour: local.getUTCHours() };
+  /** The local day (days since the epoch, as if the zone's wall clock were UTC) and hour an hour bucket starts in. */
+  at(hour: number): { day: number; hour: number } {
+    const minutes = hour * 60 + this.offsetOfHour(hour);
+    const day = Math.floor(minutes / 1440);
+    return { day, hour: Math.floor((minutes - day * 1440) / 60) };
+  }
+
+  /** YYYY-MM-DD of a local day as `at` gives it. */
+  static dateOf(day: number): string {
+    return new Date(day * 86_400_000).toISOString().slice(0, 10);
   }
 }

@@ -3,20 +3,18 @@
  * closed, a rating), so a report sums buckets instead of reading conversations. This module decides which
  * buckets a figure goes into and what the metrics are called; the stores only add and sum.
  *
- * Every figure is written to its hour and to its day (UTC buckets since the epoch): a report reads whole
- * days inside its range and hours only at its two edges, so a year is ~365 day buckets, exact to the hour
- * in any time zone. The headline figures are also kept per hour on their own (`trend`), which the timeline
- * and the busiest hours read for any range without scanning every metric of every hour.
+ * Every figure goes to its hour, its day and its week (UTC buckets since the epoch; the store does that):
+ * a report reads whole weeks inside its range, days and hours only towards its edges, so a year is about a
+ * hundred buckets, exact to the hour in any time zone. The headline figures are also kept per hour on their
+ * own (`trend`), which the timeline and the busiest hours read for any range without scanning every metric
+ * of every hour.
  */
-import type { RollupChange, RollupUnit } from "../store/store.js";
+import type { RollupCount } from "../store/store.js";
 
 export const HOUR_MS = 3_600_000;
-export const DAY_HOURS = 24;
 
 /** Hours since the epoch (UTC) of an instant. */
 export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
-/** The day (since the epoch, UTC) an hour bucket belongs to. */
-export const dayOfHour = (hour: number): number => Math.floor(hour / DAY_HOURS);
 
 /** The headline figures, also kept per hour by themselves (unit `trend`). */
 export const TREND_METRICS = ["conversations", "resolvedByBot", "handoffs"] as const;
@@ -66,38 +64,33 @@ export const metric = {
 
 /**
  * What one event adds to the rollup, collected before it is written: counts of the same metric and hour
- * are merged, changes that cancel out are dropped. `changes()` is what a store writes.
+ * are merged, counts that cancel out are dropped. `counts()` is what a store writes.
  */
-export class RollupChanges {
-  private readonly counts = new Map<string, number>();
+export class RollupCounts {
+  private readonly totals = new Map<string, number>();
 
   /** Adds `n` to `name` in the hour of `at` (an ISO time or milliseconds). */
   add(at: string | number, name: string, n = 1): void {
     const ms = typeof at === "number" ? at : Date.parse(at);
     if (!Number.isFinite(ms) || n === 0) return;
     const key = `${hourOf(ms)} ${name}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+    this.totals.set(key, (this.totals.get(key) ?? 0) + n);
   }
 
-  get size(): number {
-    return this.counts.size;
-  }
-
-  changes(): RollupChange[] {
-    const out: RollupChange[] = [];
-    for (const [key, n] of this.counts) {
+  /** What a store adds: one count per metric and hour, the headline ones marked `trend`. */
+  counts(): RollupCount[] {
+    const out: RollupCount[] = [];
+    for (const [key, n] of this.totals) {
       if (n === 0) continue;
       const space = key.indexOf(" ");
-      const hour = Number(key.slice(0, space));
-      const name = key.slice(space + 1);
-      out.push(
-        { unit: "hour", bucket: hour, metric: name, n },
-        { unit: "day", bucket: dayOfHour(hour), metric: name, n },
-      );
-      if (TREND.has(name)) out.push({ unit: "trend", bucket: hour, metric: name, n });
+      const metric = key.slice(space + 1);
+      out.push({
+        hour: Number(key.slice(0, space)),
+        metric,
+        n,
+        ...(TREND.has(metric) ? { trend: true } : {}),
+      });
     }
     return out;
   }
 }
-
-export type { RollupChange, RollupUnit };

@@ -7,9 +7,10 @@
 import { parseArgs } from "node:util";
 import { seedDemo } from "../analytics/demo.js";
 import { checkTimeZone, ReportRangeError } from "../analytics/report.js";
-import { DAY_HOURS, hourOf, metric } from "../analytics/rollup.js";
+import { hourOf, metric } from "../analytics/rollup.js";
 import { loadNlu } from "../nlu/model.js";
 import { openStore } from "../store/index.js";
+import { DAY_HOURS } from "../store/store.js";
 import { UsageError } from "./usage.js";
 
 export const SEED_DEMO_USAGE =

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { recordTurn } from "../analytics/record.js";
-import { RollupChanges } from "../analytics/rollup.js";
+import { RollupCounts } from "../analytics/rollup.js";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import { t } from "../i18n.js";
@@ -235,7 +235,7 @@ export class ConversationEngine {
     conversation.question = ctx.reply.question;
     conversation.updatedAt = at;
     // The analytics rollup's share of the turn, from what is in memory (src/analytics/record.ts).
-    const rollup = new RollupChanges();
+    const rollup = new RollupCounts();
     recordTurn(rollup, {
       before,
       after: conversation,
@@ -250,7 +250,7 @@ export class ConversationEngine {
       conversation,
       transcript: entries,
       ...(handoff ? { handoff: { summary: handoff, status: "open" } } : {}),
-      rollup: rollup.changes(),
+      rollup: rollup.counts(),
     });
 
     const state = conversation.flow ? stateOf(conversation.flow.snapshot) : null;

@@ -10,9 +10,10 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
-  type RollupChange,
+  type RollupCount,
   type RollupRow,
   type RollupUnit,
+  rollupRows,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -91,8 +92,8 @@ export class MemoryStore implements Store {
     return picture && { ...picture, bytes: new Uint8Array(picture.bytes) };
   }
 
-  async addToRollup(changes: RollupChange[]): Promise<void> {
-    for (const { unit, bucket, metric, n } of changes) {
+  async addToRollup(counts: RollupCount[]): Promise<void> {
+    for (const { unit, bucket, metric, n } of counts.flatMap(rollupRows)) {
       const key = `${unit} ${bucket}`;
       let counters = this.rollup.get(key);
       if (!counters) {

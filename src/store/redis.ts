@@ -5,19 +5,21 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import { type ChainableCommander, Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { maskDeep, maskedJson } from "../nlu/redact.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
+  DAY_HOURS,
   type HandoffQuery,
   matchesQuery,
   newestFirst,
   type PictureMime,
-  type RollupChange,
+  type RollupCount,
   type RollupRow,
   type RollupUnit,
+  rollupRows,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -130,7 +132,7 @@ export class RedisStore implements Store {
         .zadd(this.key("handoffs"), Date.parse(masked.summary.createdAt), masked.summary.id);
     }
     multi.set(this.key("conversation", conversation.id), maskedJson(conversation));
-    for (const c of turn.rollup ?? []) multi.hincrby(this.rollupKey(c.unit, c.bucket), c.metric, c.n);
+    this.addRollup(multi, turn.rollup ?? []);
     const results = await multi.exec();
     const failed = results?.find(([error]) => error)?.[0];
     if (failed) throw failed;
@@ -204,32 +206,57 @@ export class RedisStore implements Store {
     };
   }
 
-  /** One hash per unit and bucket of the analytics rollup, its fields the metrics. */
+  /**
+   * The analytics rollup: one hash per unit and bucket, its fields the metrics; the hourly `trend` counts
+   * in one hash per day, fields `<hour>:<metric>`, so a year of them is 365 reads, not 8,760.
+   */
+  private addRollup(multi: ChainableCommander, counts: readonly RollupCount[]): void {
+    for (const row of counts.flatMap(rollupRows)) {
+      if (row.unit === "trend")
+        multi.hincrby(
+          this.rollupKey("trend", Math.floor(row.bucket / DAY_HOURS)),
+          `${row.bucket}:${row.metric}`,
+          row.n,
+        );
+      else multi.hincrby(this.rollupKey(row.unit, row.bucket), row.metric, row.n);
+    }
+  }
+
   private rollupKey(unit: RollupUnit, bucket: number): string {
     return this.key("rollup", unit, String(bucket));
   }
 
-  async addToRollup(changes: RollupChange[]): Promise<void> {
-    if (changes.length === 0) return;
+  async addToRollup(counts: RollupCount[]): Promise<void> {
+    if (counts.length === 0) return;
     const multi = this.redis.multi();
-    for (const c of changes) multi.hincrby(this.rollupKey(c.unit, c.bucket), c.metric, c.n);
+    this.addRollup(multi, counts);
     const results = await multi.exec();
     const failed = results?.find(([error]) => error)?.[0];
     if (failed) throw failed;
   }
 
-  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
-    const totals = new Map<string, number>();
+  /** The hashes of `unit` from bucket `from` to `to` (excluded), fetched a batch per round trip. */
+  private async *rollupHashes(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+  ): AsyncGenerator<Record<string, string>> {
     for (let start = from; start < to; start += ROLLUP_BATCH) {
       const pipeline = this.redis.pipeline();
       for (let bucket = start; bucket < Math.min(to, start + ROLLUP_BATCH); bucket++)
         pipeline.hgetall(this.rollupKey(unit, bucket));
       for (const [error, fields] of (await pipeline.exec()) ?? []) {
         if (error) throw error;
-        for (const [metric, n] of Object.entries(fields as Record<string, string>))
-          totals.set(metric, (totals.get(metric) ?? 0) + Number(n));
+        yield fields as Record<string, string>;
       }
     }
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for await (const fields of this.rollupHashes(unit, from, to))
+      for (const [metric, n] of Object.entries(fields))
+        totals.set(metric, (totals.get(metric) ?? 0) + Number(n));
     for (const [metric, n] of totals) if (n === 0) totals.delete(metric);
     return totals;
   }
@@ -240,23 +267,30 @@ export class RedisStore implements Store {
     to: number,
     metrics: readonly string[],
   ): Promise<RollupRow[]> {
+    const wanted = new Set(metrics);
     const rows: RollupRow[] = [];
-    if (metrics.length === 0) return rows;
-    for (let start = from; start < to; start += ROLLUP_BATCH) {
-      const pipeline = this.redis.pipeline();
-      const end = Math.min(to, start + ROLLUP_BATCH);
-      for (let bucket = start; bucket < end; bucket++)
-        pipeline.hmget(this.rollupKey(unit, bucket), ...metrics);
-      const results = (await pipeline.exec()) ?? [];
-      results.forEach(([error, values], i) => {
-        if (error) throw error;
-        (values as (string | null)[]).forEach((value, m) => {
-          const n = Number(value ?? 0);
-          if (n !== 0) rows.push({ bucket: start + i, metric: metrics[m] ?? "", n });
-        });
-      });
+    if (unit !== "trend") {
+      let bucket = from;
+      for await (const fields of this.rollupHashes(unit, from, to)) {
+        for (const metric of metrics) {
+          const n = Number(fields[metric] ?? 0);
+          if (n !== 0) rows.push({ bucket, metric, n });
+        }
+        bucket += 1;
+      }
+      return rows;
     }
-    return rows;
+    const days = this.rollupHashes("trend", Math.floor(from / DAY_HOURS), Math.ceil(to / DAY_HOURS));
+    for await (const fields of days) {
+      for (const [field, value] of Object.entries(fields)) {
+        const colon = field.indexOf(":");
+        const bucket = Number(field.slice(0, colon));
+        const metric = field.slice(colon + 1);
+        const n = Number(value);
+        if (bucket >= from && bucket < to && wanted.has(metric) && n !== 0) rows.push({ bucket, metric, n });
+      }
+    }
+    return rows.sort((a, b) => a.bucket - b.bucket || a.metric.localeCompare(b.metric));
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {

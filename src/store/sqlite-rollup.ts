@@ -1,10 +1,17 @@
 /**
- * The analytics rollup in the SQLite file: one row per unit, bucket and metric, its primary key in that
- * order, so that a range of buckets of one unit is one stretch of the table (a year of days is ~365 × the
- * metrics in use). A turn adds its changes with one prepared statement inside its own transaction.
+ * The analytics rollup in the SQLite file. A turn appends its counts to a journal, one row in its own
+ * transaction: the end of one table, the page the previous turns wrote, where upserting a dozen counters
+ * spread over the rollup's pages would add several page writes to each commit (it doubled a turn's write
+ * in a measurement). A worker thread folds the journal into the rollup every second, with its own
+ * connection, in one statement per unit; a read folds what is left first, so a report sees every turn.
+ *
+ * The rollup: one row per unit, bucket and metric, its primary key in that order, so that a range of
+ * buckets of one unit is one stretch of the table (a year of days is ~365 × the metrics in use).
  */
+import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
-import type { RollupChange, RollupRow, RollupUnit } from "./store.js";
+import type { RollupCount, RollupRow, RollupUnit } from "./store.js";
 
 export const ROLLUP_SCHEMA = `
   CREATE TABLE IF NOT EXISTS rollup (
@@ -14,34 +21,117 @@ export const ROLLUP_SCHEMA = `
     n INTEGER NOT NULL,
     PRIMARY KEY (unit, bucket, metric)
   ) WITHOUT ROWID;
+  -- Counts waiting to be folded into the rollup: [[hour, metric, n, trend (0|1)], ...] per row.
+  CREATE TABLE IF NOT EXISTS rollup_journal (
+    seq INTEGER PRIMARY KEY,
+    counts TEXT NOT NULL
+  );
 `;
 
+/** Adds the folded journal rows' counts (seq <= ?) to one unit of the rollup. */
+const fold = (unit: RollupUnit, bucket: string, only = "") => `
+  INSERT INTO rollup (unit, bucket, metric, n)
+  SELECT '${unit}', ${bucket}, c.value ->> 1, SUM(c.value ->> 2)
+  FROM rollup_journal AS j, json_each(j.counts) AS c
+  WHERE j.seq <= ?${only}
+  GROUP BY 2, 3
+  ON CONFLICT (unit, bucket, metric) DO UPDATE SET n = n + excluded.n`;
+
 export const ROLLUP_SQL = {
-  add: "INSERT INTO rollup (unit, bucket, metric, n) VALUES (?, ?, ?, ?) ON CONFLICT (unit, bucket, metric) DO UPDATE SET n = n + excluded.n",
+  journal: "INSERT INTO rollup_journal (counts) VALUES (?)",
+  last: "SELECT MAX(seq) AS seq FROM rollup_journal",
+  foldHours: fold("hour", "c.value ->> 0"),
+  foldDays: fold("day", "(c.value ->> 0) / 24"),
+  foldWeeks: fold("week", "(c.value ->> 0) / 168"),
+  foldTrend: fold("trend", "c.value ->> 0", " AND c.value ->> 3 = 1"),
+  forget: "DELETE FROM rollup_journal WHERE seq <= ?",
   totals:
     "SELECT metric, SUM(n) AS n FROM rollup WHERE unit = ? AND bucket >= ? AND bucket < ? GROUP BY metric",
   series:
-    "SELECT bucket, metric, n FROM rollup WHERE unit = ? AND bucket >= ? AND bucket < ? AND metric IN (SELECT value FROM json_each(?)) AND n != 0 ORDER BY bucket",
+    "SELECT bucket, metric, n FROM rollup WHERE unit = ? AND bucket >= ? AND bucket < ? AND metric IN (SELECT value FROM json_each(?)) AND n != 0",
 } as const;
+
+/** The journal's form of a turn's counts. */
+export function journalEntry(counts: readonly RollupCount[]): string {
+  return JSON.stringify(counts.map((c) => [c.hour, c.metric, c.n, c.trend ? 1 : 0]));
+}
+
+/** Folds the journal into the rollup in one transaction; returns how many journal rows it took. */
+function folder(db: Database.Database): () => number {
+  const last = db.prepare<[], { seq: number | null }>(ROLLUP_SQL.last);
+  const steps = [
+    ROLLUP_SQL.foldHours,
+    ROLLUP_SQL.foldDays,
+    ROLLUP_SQL.foldWeeks,
+    ROLLUP_SQL.foldTrend,
+    ROLLUP_SQL.forget,
+  ].map((sql) => db.prepare<[number]>(sql));
+  const run = db.transaction(() => {
+    const seq = last.get()?.seq;
+    if (seq === null || seq === undefined) return 0;
+    let taken = 0;
+    for (const [i, step] of steps.entries()) {
+      const { changes } = step.run(seq);
+      if (i === steps.length - 1) taken = changes;
+    }
+    return taken;
+  });
+  // IMMEDIATE: take the write lock before reading the journal, so no other folder adds the same rows.
+  return () => run.immediate();
+}
 
 export class SqliteRollup {
   private readonly statements;
+  readonly fold: () => number;
+  private readonly folder: RollupFolder | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(db: Database.Database) {
+  /** `path`: the file, whose journal a worker folds; ":memory:" is folded on this thread. */
+  constructor(
+    private readonly db: Database.Database,
+    path: string,
+    options: { intervalMs?: number } = {},
+  ) {
     db.exec(ROLLUP_SCHEMA);
     this.statements = {
-      add: db.prepare<[RollupUnit, number, string, number]>(ROLLUP_SQL.add),
+      journal: db.prepare<[string]>(ROLLUP_SQL.journal),
       totals: db.prepare<[RollupUnit, number, number], { metric: string; n: number }>(ROLLUP_SQL.totals),
-      series: db.prepare<[RollupUnit, number, number, string], RollupRow>(ROLLUP_SQL.series),
+      series: db
+        .prepare<[RollupUnit, number, number, string], [number, string, number]>(ROLLUP_SQL.series)
+        .raw(),
     };
+    this.fold = folder(db);
+    const intervalMs = options.intervalMs ?? 1000;
+    if (path === ":memory:") this.foldHere(intervalMs);
+    else this.folder = startRollupFolder(path, { intervalMs, onFailure: () => this.foldHere(intervalMs) });
   }
 
-  /** Adds the changes; the caller runs it inside a transaction (the turn's, or its own). */
-  add(changes: readonly RollupChange[]): void {
-    for (const c of changes) this.statements.add.run(c.unit, c.bucket, c.metric, c.n);
+  /** Without the worker the journal would only be folded by reads: fold it on this thread instead. */
+  private foldHere(intervalMs: number): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      try {
+        if (this.db.open) this.fold();
+      } catch {
+        // Busy: the next tick folds it.
+      }
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops folding; the worker folds what is left first. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.folder?.stop();
+  }
+
+  /** Journals the counts; the caller runs it inside its transaction (the turn's). */
+  add(counts: readonly RollupCount[]): void {
+    if (counts.length > 0) this.statements.journal.run(journalEntry(counts));
   }
 
   totals(unit: RollupUnit, from: number, to: number): Map<string, number> {
+    this.fold();
     const totals = new Map<string, number>();
     for (const row of this.statements.totals.iterate(unit, from, to))
       if (row.n !== 0) totals.set(row.metric, row.n);
@@ -49,6 +139,77 @@ export class SqliteRollup {
   }
 
   series(unit: RollupUnit, from: number, to: number, metrics: readonly string[]): RollupRow[] {
-    return this.statements.series.all(unit, from, to, JSON.stringify(metrics));
+    this.fold();
+    // Rows as arrays: a year of hourly figures is tens of thousands of them.
+    return this.statements.series
+      .all(unit, from, to, JSON.stringify(metrics))
+      .map(([bucket, metric, n]) => ({ bucket, metric, n }));
   }
+}
+
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma("busy_timeout = 1000");
+const sql = workerData.sql;
+const last = db.prepare(sql.last);
+const steps = [sql.foldHours, sql.foldDays, sql.foldWeeks, sql.foldTrend, sql.forget].map((s) => db.prepare(s));
+const run = db.transaction(() => {
+  const seq = last.get().seq;
+  if (seq !== null) for (const step of steps) step.run(seq);
+});
+const fold = () => {
+  try { run.immediate(); } catch { /* busy: the next tick folds it */ }
+};
+const timer = setInterval(fold, workerData.intervalMs);
+parentPort.on("message", () => {
+  clearInterval(timer);
+  fold();
+  db.close();
+  parentPort.close();
+});
+`;
+
+export interface RollupFolder {
+  stop(): Promise<void>;
+}
+
+/**
+ * Folds the journal of the file at `path` every `intervalMs` from a worker thread. Should the worker fail,
+ * `onFailure` is called: the caller folds in its own thread instead.
+ */
+export function startRollupFolder(
+  path: string,
+  options: { intervalMs?: number; onFailure?: () => void } = {},
+): RollupFolder {
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: {
+      path,
+      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+      intervalMs: options.intervalMs ?? 1000,
+      sql: ROLLUP_SQL,
+    },
+  });
+  worker.unref();
+  let stopping = false;
+  let failed = false;
+  const fail = () => {
+    if (stopping || failed) return;
+    failed = true;
+    options.onFailure?.();
+  };
+  const exited = new Promise<void>((done) => worker.once("exit", () => done()));
+  worker.once("error", fail);
+  worker.once("exit", fail);
+  return {
+    async stop() {
+      stopping = true;
+      worker.postMessage("stop");
+      const timeout = setTimeout(() => void worker.terminate(), 2000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
 }

@@ -17,7 +17,7 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
-  type RollupChange,
+  type RollupCount,
   type RollupRow,
   type RollupUnit,
   type Store,
@@ -79,7 +79,6 @@ export class SqliteStore implements Store {
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
   private readonly writeTurn: (turn: TurnWrite) => void;
   private readonly rollup: SqliteRollup;
-  private readonly writeRollup: (changes: RollupChange[]) => void;
   private readonly checkpointer: Checkpointer | undefined;
 
   constructor(readonly path: string) {
@@ -124,8 +123,7 @@ export class SqliteStore implements Store {
         { id: string; conversation_id: string; mime: PictureMime; bytes: Buffer; created_at: string }
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
-    this.rollup = new SqliteRollup(this.db);
-    this.writeRollup = this.db.transaction((changes: RollupChange[]) => this.rollup.add(changes));
+    this.rollup = new SqliteRollup(this.db, path);
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
@@ -218,8 +216,8 @@ export class SqliteStore implements Store {
     };
   }
 
-  async addToRollup(changes: RollupChange[]): Promise<void> {
-    this.writeRollup(changes);
+  async addToRollup(counts: RollupCount[]): Promise<void> {
+    this.rollup.add(counts);
   }
 
   async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
@@ -240,6 +238,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.rollup.close();
     await this.checkpointer?.stop();
     this.db.close();
   }

@@ -72,30 +72,47 @@ export interface TurnWrite {
   /** The handoff the turn opened, if it did. */
   handoff?: HandoffRecord;
   /** What the turn adds to the analytics rollup (src/analytics/), written with the rest. */
-  rollup?: RollupChange[];
+  rollup?: RollupCount[];
 }
 
 /**
- * The analytics rollup: counters per time bucket and metric. A bucket is an hour or a day since the Unix
- * epoch (UTC): every change goes to its hour and its day, so a report reads whole days where it can and
- * hours only at the edges of its range; `trend` holds a few headline metrics per hour again, by themselves,
- * for time series. src/analytics/rollup.ts decides what goes where; stores only add and sum.
+ * The analytics rollup: counters per time bucket and metric (src/analytics/ decides which). A count goes to
+ * its hour, its day and its week (buckets since the Unix epoch, UTC; a week is 7 × 24 hours from the epoch,
+ * not a calendar week), so a report reads whole weeks where it can, days and hours only towards the edges of
+ * its range; a count marked `trend` is also kept per hour on its own (`trend`), for time series that need
+ * not read every metric of every hour.
  */
-export type RollupUnit = "hour" | "day" | "trend";
-
-export interface RollupChange {
-  unit: RollupUnit;
-  bucket: number;
+export interface RollupCount {
+  /** Hours since the epoch (UTC). */
+  hour: number;
   metric: string;
   /** Added to the counter (negative for a gauge that moves on, e.g. a flow leaving a state). */
   n: number;
+  trend?: boolean;
 }
+
+export type RollupUnit = "hour" | "day" | "week" | "trend";
+
+export const DAY_HOURS = 24;
+export const WEEK_HOURS = 7 * 24;
 
 /** A counter of the rollup as read back: one bucket's value of one metric. */
 export interface RollupRow {
   bucket: number;
   metric: string;
   n: number;
+}
+
+/** The rows a count adds to: its hour, day and week, and its hour again under `trend` when marked. */
+export function rollupRows(count: RollupCount): (RollupRow & { unit: RollupUnit })[] {
+  const { hour, metric, n } = count;
+  const rows: (RollupRow & { unit: RollupUnit })[] = [
+    { unit: "hour", bucket: hour, metric, n },
+    { unit: "day", bucket: Math.floor(hour / DAY_HOURS), metric, n },
+    { unit: "week", bucket: Math.floor(hour / WEEK_HOURS), metric, n },
+  ];
+  if (count.trend) rows.push({ unit: "trend", bucket: hour, metric, n });
+  return rows;
 }
 
 /** The copy of a merchant's picture kept for agents (card numbers painted over; the original is never kept). */
@@ -137,7 +154,7 @@ export interface Store {
   savePicture(conversationId: string, bytes: Uint8Array, mime: PictureMime): Promise<string>;
   getPicture(id: string): Promise<StoredPicture | undefined>;
   /** Adds to the analytics rollup outside a turn (a handoff closed by an agent, a rating). */
-  addToRollup(changes: RollupChange[]): Promise<void>;
+  addToRollup(counts: RollupCount[]): Promise<void>;
   /** Each metric's sum over the buckets of `unit` from `from` (included) to `to` (excluded). */
   rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>>;
   /** The counters of `metrics` in each bucket of `unit` from `from` to `to` (excluded), zeros left out. */

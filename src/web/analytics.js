@@ -320,7 +320,7 @@
             type: "pie",
             radius: ["38%", "66%"],
             center: ["50%", "44%"],
-            label: { formatter: "{c}" },
+            label: { formatter: "{c}", position: "inside", color: "#fff", fontWeight: 600 },
             data: reasons.map(([id, n]) => ({ name: words.reasons[id] || id, value: n })),
           },
         ],
@@ -365,8 +365,9 @@
           left: number(f.left),
         })
       : "";
-    const states = f?.states ?? [];
-    const names = states.map((s) => stateName(f.flow, s.state));
+    // The runs started head the funnel: each state's bar reads against them.
+    const states = f ? [{ state: "", reached: f.started, stopped: 0, escalated: 0 }, ...f.states] : [];
+    const names = states.map((s, i) => (i === 0 ? words.funnel.started : stateName(f.flow, s.state)));
     const kinds = ["reached", "stopped", "escalated"];
     chart("funnel-chart").setOption(
       {
@@ -425,7 +426,10 @@
 
   function renderCodes() {
     const kind = (code) => words.codeClasses[report.responseCodeClasses[code]] || words.codeClasses.unknown;
-    const entries = Object.entries(report.responseCodes);
+    // Most frequent first: an object's integer-like keys ("51") come out in numeric order, whatever the JSON said.
+    const entries = Object.entries(report.responseCodes).sort(
+      ([a, x], [b, y]) => y - x || a.localeCompare(b),
+    );
     bars(
       "codes-chart",
       entries.slice(0, 15).map(([code, n]) => [`${code} · ${kind(code)}`, n]),
