@@ -135,11 +135,27 @@
     animation: false,
     textStyle: { fontFamily: 'system-ui, "PingFang SC", "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif' },
     tooltip: { trigger: "axis", confine: true },
-    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 16, top: narrow() ? 52 : 36, bottom: 8, containLabel: true },
   });
 
+  /**
+   * A chart of horizontal bars tall enough for its rows: on a phone a long name is broken over two lines
+   * rather than cut short.
+   */
+  function fitRows(id, rows, extra = 48) {
+    const height = Math.max(160, rows * (narrow() ? 38 : 26) + extra);
+    const node = $(id);
+    if (node.style.height !== `${height}px`) {
+      node.style.height = `${height}px`;
+      charts.get(id)?.resize();
+    }
+  }
+
+  const categoryLabel = (width) => ({ width, overflow: narrow() ? "break" : "truncate", lineHeight: 14 });
+
   /** Horizontal bars, one per entry, largest on top. */
-  function bars(id, entries, name, labelWidth = narrow() ? 96 : 170) {
+  function bars(id, entries, name, labelWidth = narrow() ? 112 : 170) {
+    fitRows(id, entries.length, 24);
     chart(id).setOption(
       {
         ...base(),
@@ -149,7 +165,7 @@
           type: "category",
           inverse: true,
           data: entries.map(([label]) => label),
-          axisLabel: { width: labelWidth, overflow: "truncate" },
+          axisLabel: categoryLabel(labelWidth),
         },
         series: [
           { type: "bar", name, data: entries.map(([, n]) => n), label: { show: true, position: "right" } },
@@ -369,18 +385,21 @@
     const states = f ? [{ state: "", reached: f.started, stopped: 0, escalated: 0 }, ...f.states] : [];
     const names = states.map((s, i) => (i === 0 ? words.funnel.started : stateName(f.flow, s.state)));
     const kinds = ["reached", "stopped", "escalated"];
+    // The legend takes two lines on a phone.
+    const top = narrow() ? 52 : 30;
+    fitRows("funnel-chart", names.length, top + 24);
     chart("funnel-chart").setOption(
       {
         ...base(),
         color: ["#0b5cad", "#e0802b", "#c62828"],
         legend: { top: 0, data: kinds.map((k) => words.series[k]) },
-        grid: { left: 8, right: 24, top: 30, bottom: 8, containLabel: true },
+        grid: { left: 8, right: 24, top, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: {
           type: "category",
           inverse: true,
           data: names,
-          axisLabel: { width: narrow() ? 110 : 230, overflow: "truncate" },
+          axisLabel: categoryLabel(narrow() ? 120 : 230),
         },
         series: kinds.map((k) => ({
           type: "bar",
