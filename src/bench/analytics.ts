@@ -9,7 +9,8 @@
  * 2. posdesk's server on each store; `GET /api/analytics` for the whole year timed over HTTP: the first
  *    request, then the median and worst of `--runs` more.
  * 3. The rollup's share of a turn's write: the demo's turns (`TurnWrite`s as the engine made them) saved
- *    into a fresh SQLite file with and without their rollup changes, alternating rounds.
+ *    into fresh SQLite files (and Redis) with and without their rollup counts, alternating rounds; and the
+ *    worker's fold of those turns' journal, per turn.
  * Not part of `npm test` or `npm run bench`. Standard output: one JSON object; progress on standard error.
  */
 import { spawn } from "node:child_process";
@@ -18,6 +19,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { seedDemo } from "../analytics/demo.js";
@@ -27,6 +29,7 @@ import { startServer } from "../server.js";
 import { MemoryStore } from "../store/memory.js";
 import { RedisStore, redisClient } from "../store/redis.js";
 import { SqliteStore } from "../store/sqlite.js";
+import { journalEntry, journalFolder, ROLLUP_SCHEMA, ROLLUP_SQL } from "../store/sqlite-rollup.js";
 import type { Store, TurnWrite } from "../store/store.js";
 import { freePort } from "./server-process.js";
 
@@ -140,14 +143,17 @@ class TurnRecorder extends MemoryStore {
   }
 }
 
-/** Microseconds per saved turn with and without its rollup changes, alternating rounds, medians. */
+/**
+ * Microseconds per saved turn with and without its rollup counts, alternating rounds, medians: on SQLite
+ * files (`open` gives a store by name) or in Redis.
+ */
 async function turnCost(
   turns: TurnWrite[],
-  dir: string,
-  rounds = 7,
-): Promise<{ withRollupUs: number; withoutUs: number; changesPerTurn: number }> {
-  const withFile = new SqliteStore(join(dir, "turns-with.db"));
-  const withoutFile = new SqliteStore(join(dir, "turns-without.db"));
+  open: (name: string) => Store,
+  rounds = 15,
+): Promise<{ withRollupUs: number; withoutUs: number; countsPerTurn: number }> {
+  const withFile = open("with");
+  const withoutFile = open("without");
   const bare = turns.map(({ rollup: _rollup, ...rest }) => rest);
   const times = { with: [] as number[], without: [] as number[] };
   const run = async (store: Store, list: TurnWrite[], round: number) => {
@@ -176,7 +182,27 @@ async function turnCost(
   return {
     withRollupUs: median(times.with),
     withoutUs: median(times.without),
-    changesPerTurn: Math.round((changes / turns.length) * 10) / 10,
+    countsPerTurn: Math.round((changes / turns.length) * 10) / 10,
+  };
+}
+
+/** What folding costs, per turn's counts: the turns journaled into a file, then folded in one go. */
+function foldCost(turns: TurnWrite[], dir: string): { turns: number; foldMs: number; perTurnUs: number } {
+  const db = new Database(join(dir, "fold.db"));
+  db.exec(ROLLUP_SCHEMA);
+  const journal = db.prepare<[string]>(ROLLUP_SQL.journal);
+  db.transaction(() => {
+    for (const turn of turns) if (turn.rollup?.length) journal.run(journalEntry(turn.rollup));
+  })();
+  const fold = journalFolder(db);
+  const started = performance.now();
+  fold();
+  const foldMs = performance.now() - started;
+  db.close();
+  return {
+    turns: turns.length,
+    foldMs: Math.round(foldMs * 10) / 10,
+    perTurnUs: Math.round(((foldMs * 1000) / turns.length) * 10) / 10,
   };
 }
 
@@ -225,6 +251,8 @@ async function main(): Promise<void> {
         const redis = new RedisStore(redisClient(own.url));
         log(`seeding the same year into Redis (${own.url})`);
         const again = await layYear(redis, sample, end);
+        // A read folds the journal the seeding pushed: the timing then reads a year already folded.
+        await redis.rollupTotals("hour", 0, 1);
         const memory = Number(/used_memory:(\d+)/.exec(await redis.redis.info("memory"))?.[1] ?? 0);
         await redis.close();
         log("timing GET /api/analytics over a year on Redis");
@@ -240,7 +268,20 @@ async function main(): Promise<void> {
     log("the rollup's share of a turn's write (SQLite)");
     const recorder = new TurnRecorder();
     await seedDemo({ nlu, store: recorder, conversations: 1500, days: 1, end });
-    result.turnWrite = { turns: recorder.turns.length, ...(await turnCost(recorder.turns, dir)) };
+    result.turnWrite = {
+      turns: recorder.turns.length,
+      sqlite: await turnCost(recorder.turns, (name) => new SqliteStore(join(dir, `turns-${name}.db`))),
+      fold: foldCost(recorder.turns, dir),
+    };
+    if (!values["no-redis"]) {
+      const own = await startRedis();
+      try {
+        const open = (name: string) => new RedisStore(redisClient(own.url), { prefix: `${name}:` });
+        (result.turnWrite as Record<string, unknown>).redis = await turnCost(recorder.turns, open, 5);
+      } finally {
+        await own.stop();
+      }
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,13 +19,62 @@ import {
   type RollupCount,
   type RollupRow,
   type RollupUnit,
-  rollupRows,
   type Store,
   type StoredPicture,
   type TurnWrite,
 } from "./store.js";
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+/**
+ * Folds the rollup journal: pops up to ARGV[2] entries (each [[hour, metric, n, trend], ...], as turns
+ * pushed them) from `<prefix>journal` (ARGV[1] is `<prefix>`, posdesk's `rollup:` keys), adds each count
+ * to its hour, day and week hashes, and the trend ones to their day's trend hash as `<hour>:<metric>`, each
+ * distinct counter once; returns how many entries are left. Atomic, so any number of processes may fold.
+ * The keys are made by the script (one Redis, not a cluster).
+ */
+const ROLLUP_FOLD = `
+local prefix = ARGV[1]
+local journal = prefix .. "journal"
+local entries = redis.call("LPOP", journal, tonumber(ARGV[2]))
+if not entries then return 0 end
+local sums = {}
+local keys = {}
+local function add(key, field, n)
+  local fields = sums[key]
+  if fields == nil then
+    fields = {}
+    sums[key] = fields
+    keys[#keys + 1] = key
+  end
+  fields[field] = (fields[field] or 0) + n
+end
+for _, entry in ipairs(entries) do
+  for _, c in ipairs(cjson.decode(entry)) do
+    local hour, metric, n = c[1], c[2], c[3]
+    local h = string.format("%d", hour)
+    local day = string.format("%d", math.floor(hour / 24))
+    add(prefix .. "hour:" .. h, metric, n)
+    add(prefix .. "day:" .. day, metric, n)
+    add(prefix .. "week:" .. string.format("%d", math.floor(hour / 168)), metric, n)
+    if c[4] == 1 then add(prefix .. "trend:" .. day, h .. ":" .. metric, n) end
+  end
+end
+for _, key in ipairs(keys) do
+  for field, n in pairs(sums[key]) do
+    if n ~= 0 then redis.call("HINCRBY", key, field, n) end
+  end
+end
+return redis.call("LLEN", journal)`;
+
+/** Journal entries one fold takes: a few milliseconds of Redis's time, so turns never wait long behind it. */
+const FOLD_BATCH = 200;
+/** How often each process folds the journal. */
+const FOLD_INTERVAL_MS = 200;
+
+interface RollupFoldCommand {
+  posdeskRollupFold(prefix: string, batch: number): Promise<number>;
+}
 
 export interface RedisStoreOptions {
   /** Key prefix, so several deployments can share one Redis. */
@@ -75,6 +124,7 @@ export class RedisStore implements Store {
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
   private readonly pictureTtlSeconds: number;
+  private readonly folding: NodeJS.Timeout;
 
   constructor(
     readonly redis: Redis,
@@ -84,6 +134,20 @@ export class RedisStore implements Store {
     this.lockMs = options.lockMs ?? 15_000;
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
     this.pictureTtlSeconds = options.pictureTtlSeconds ?? PICTURE_TTL_SECONDS;
+    if (!("posdeskRollupFold" in redis))
+      redis.defineCommand("posdeskRollupFold", { numberOfKeys: 0, lua: ROLLUP_FOLD });
+    // One fold at a time: while Redis is away the ticks pass instead of piling up behind it.
+    let busy = false;
+    this.folding = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.foldRollup()
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, FOLD_INTERVAL_MS);
+    this.folding.unref();
   }
 
   private key(...parts: string[]): string {
@@ -207,19 +271,24 @@ export class RedisStore implements Store {
   }
 
   /**
-   * The analytics rollup: one hash per unit and bucket, its fields the metrics; the hourly `trend` counts
-   * in one hash per day, fields `<hour>:<metric>`, so a year of them is 365 reads, not 8,760.
+   * The analytics rollup: a turn pushes its counts to a journal (one command in its MULTI; a dozen HINCRBYs
+   * cost a turn more than the rest of it), and every process folds the journal into the rollup's hashes
+   * five times a second (ROLLUP_FOLD); a read folds what is left first. The rollup: one hash per unit and
+   * bucket, its fields the metrics; the hourly `trend` counts in one hash per day, fields `<hour>:<metric>`,
+   * so a year of them is 365 reads, not 8,760.
    */
   private addRollup(multi: ChainableCommander, counts: readonly RollupCount[]): void {
-    for (const row of counts.flatMap(rollupRows)) {
-      if (row.unit === "trend")
-        multi.hincrby(
-          this.rollupKey("trend", Math.floor(row.bucket / DAY_HOURS)),
-          `${row.bucket}:${row.metric}`,
-          row.n,
-        );
-      else multi.hincrby(this.rollupKey(row.unit, row.bucket), row.metric, row.n);
-    }
+    if (counts.length === 0) return;
+    multi.rpush(
+      this.key("rollup", "journal"),
+      JSON.stringify(counts.map((c) => [c.hour, c.metric, c.n, c.trend ? 1 : 0])),
+    );
+  }
+
+  /** Folds the journal until it is empty (as far as this fold can see). */
+  private async foldRollup(): Promise<void> {
+    const redis = this.redis as Redis & RollupFoldCommand;
+    while ((await redis.posdeskRollupFold(this.key("rollup", ""), FOLD_BATCH)) > 0);
   }
 
   private rollupKey(unit: RollupUnit, bucket: number): string {
@@ -253,6 +322,7 @@ export class RedisStore implements Store {
   }
 
   async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    await this.foldRollup();
     const totals = new Map<string, number>();
     for await (const fields of this.rollupHashes(unit, from, to))
       for (const [metric, n] of Object.entries(fields))
@@ -267,6 +337,7 @@ export class RedisStore implements Store {
     to: number,
     metrics: readonly string[],
   ): Promise<RollupRow[]> {
+    await this.foldRollup();
     const wanted = new Set(metrics);
     const rows: RollupRow[] = [];
     if (unit !== "trend") {
@@ -320,6 +391,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.folding);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

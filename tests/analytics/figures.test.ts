@@ -389,3 +389,22 @@ describe("the SQLite file", () => {
     await store.close();
   });
 });
+
+describe("Redis", () => {
+  it("folds the journal in the background, each count once however many processes fold", async () => {
+    const prefix = `t${Math.random()}:`;
+    const one = new RedisStore(redisClient(redis.url), { prefix });
+    const other = new RedisStore(redisClient(redis.url), { prefix });
+    const hour = hourOf(T0);
+    for (let i = 0; i < 500; i++)
+      await (i % 2 ? one : other).addToRollup([{ hour, metric: "conversations", n: 1, trend: true }]);
+    const journal = () => one.redis.llen(`${prefix}rollup:journal`);
+    await expect.poll(journal, { timeout: 5000, interval: 50 }).toBe(0);
+    expect(await other.rollupTotals("hour", hour, hour + 1)).toEqual(new Map([["conversations", 500]]));
+    expect(await one.rollupSeries("trend", hour, hour + 1, ["conversations"])).toEqual([
+      { bucket: hour, metric: "conversations", n: 500 },
+    ]);
+    await one.close();
+    await other.close();
+  });
+});
