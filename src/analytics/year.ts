@@ -37,6 +37,8 @@ export interface SeededYear {
 
 /** The played days' rollup, hour by hour from their first hour. */
 export interface SampleTraffic {
+  /** The store they were played into (memory). */
+  store: Store;
   hours: number;
   rows: { offset: number; metric: string; n: number }[];
   /** Conversations played through the engine. */
@@ -66,7 +68,7 @@ export async function playSample(options: YearOptions): Promise<SampleTraffic> {
   for (let hour = toHour - hours; hour < toHour; hour++)
     for (const [name, n] of await sample.rollupTotals("hour", hour, hour + 1))
       rows.push({ offset: hour - (toHour - hours), metric: name, n });
-  return { hours, rows, played, playMs: Math.round(performance.now() - started) };
+  return { store: sample, hours, rows, played, playMs: Math.round(performance.now() - started) };
 }
 
 /** Lays the sample end to end backwards from the year's end (ms); the oldest copy is cut at the year's start. */

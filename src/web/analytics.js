@@ -204,12 +204,17 @@
     section.setAttribute("aria-labelledby", `${id}-title`);
     section.append(el("h2", { id: `${id}-title`, textContent: title }));
     for (const part of options.before ?? []) section.append(part);
+    // A chart is a picture to a screen reader, named by its heading; its numbers are in the table below.
+    let label = title;
     for (const chartId of options.charts ?? [`${id}-chart`]) {
-      if (typeof chartId === "object") section.append(chartId);
-      else
-        section.append(
-          el("div", { className: `chart${options.tall ? " tall" : ""}`, id: chartId, role: "img" }),
-        );
+      if (typeof chartId === "object") {
+        label = `${title}: ${chartId.textContent}`;
+        section.append(chartId);
+        continue;
+      }
+      const node = el("div", { className: `chart${options.tall ? " tall" : ""}`, id: chartId, role: "img" });
+      node.setAttribute("aria-label", label);
+      section.append(node);
     }
     const details = el("details", {}, el("summary", { textContent: words.table }));
     for (const tableId of options.tables ?? [`${id}-table`]) details.append(el("table", { id: tableId }));

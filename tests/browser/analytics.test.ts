@@ -93,6 +93,12 @@ async function checkFigures(page: Page, locale: "zh-CN" | "en"): Promise<void> {
     report.busiestHours.map((h) => h.conversations),
   );
   expect(await page.locator("canvas").count()).toBeGreaterThanOrEqual(9);
+  // Each chart is named for a screen reader (its numbers are in its table).
+  const names = await page
+    .locator(".chart")
+    .evaluateAll((charts) => charts.map((c) => c.getAttribute("aria-label")));
+  expect(names.length).toBeGreaterThanOrEqual(9);
+  for (const name of names) expect(name?.length).toBeGreaterThan(1);
 }
 
 describe("the analytics page", () => {
