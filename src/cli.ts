@@ -12,6 +12,8 @@ import { runEval } from "./commands/eval.js";
 import { runFlows } from "./commands/flows.js";
 import { runLearn } from "./commands/learn.js";
 import { runRead } from "./commands/read.js";
+import { runReport } from "./commands/report.js";
+import { runSeedDemo } from "./commands/seed-demo.js";
 import { UsageError } from "./commands/usage.js";
 import type { HandoffRecord } from "./domain/handoff.js";
 import { Locale } from "./domain/intents.js";
@@ -41,6 +43,12 @@ const USAGE = `usage: posdesk <command> [options]
   flows --mermaid [ID] [--markdown [--update FILE]]
                                          a flow's statechart (every flow's without ID) as Mermaid stateDiagram-v2
                                          text; --markdown as the README's section; --update writes it into FILE
+  report [--from DATE|TIME] [--to DATE|TIME] [--tz ZONE] [--csv] [--store PATH|URL]
+                                         the support lead's figures for a range (default: the last 7 days), as
+                                         JSON, or CSV with --csv (one section per table)
+  seed-demo [--conversations N] [--days D] [--seed S] [--tz ZONE] [--append] [--store PATH|URL]
+                                         demo merchant traffic through the real engine (1,000 conversations over
+                                         the last day by default), for the analytics page
 
 environment: POSDESK_STORE (default ./data/posdesk.db), POSDESK_AGENT_LOCALE (zh-CN), LOG_LEVEL (warn)`;
 
@@ -186,6 +194,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   learn: runLearn,
   read: (args) => runRead(args, write),
   flows: (args) => runFlows(args, write),
+  report: (args) => runReport(args, write),
+  "seed-demo": (args) => runSeedDemo(args, write),
 };
 
 async function main(argv: string[]): Promise<number> {

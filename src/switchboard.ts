@@ -4,6 +4,8 @@
  * on the channel they wrote from. Live events go to the hub as they happen, and handoff events to the
  * webhooks (queued only: a turn never waits for a receiver).
  */
+import { recordHandoffClosed } from "./analytics/record.js";
+import { RollupCounts } from "./analytics/rollup.js";
 import type { ChannelAdapter, Delivery } from "./channels/channel.js";
 import { LiveHub } from "./channels/hub.js";
 import type { Channel, HandoffRecord } from "./domain/handoff.js";
@@ -133,6 +135,10 @@ export class Switchboard {
       resolution,
       note,
     );
+    // What the agent found the problem to be, for the support lead's view (src/analytics/).
+    const rollup = new RollupCounts();
+    recordHandoffClosed(rollup, handoff, conversation);
+    await this.engine.store.addToRollup(rollup.counts());
     await this.deliver(conversation.channel, { conversation, from: "bot", text, options });
     this.hub.publishConversation(conversation.id, { type: "handoff", handoffId, status: "closed" });
     this.hub.publishDesk({ type: "handoff.closed", handoffId, conversationId: conversation.id });

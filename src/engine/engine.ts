@@ -5,6 +5,8 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { recordRating, recordTurn } from "../analytics/record.js";
+import { RollupCounts } from "../analytics/rollup.js";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
 import type { IntentId, Locale, TopicId } from "../domain/intents.js";
 import type { Rating } from "../domain/rating.js";
@@ -207,7 +209,13 @@ export class ConversationEngine {
     // `turn` counts the merchant's turns (the contract's `turn`); a chat opened is not one, so their first
     // message still sets the language as a first message does.
     if (!turn.opened) conversation.turn += 1;
-    let ctx: TurnContext = { conversation, understanding, reply: new Reply(conversation.locale), at };
+    let ctx: TurnContext = {
+      conversation,
+      understanding,
+      reply: new Reply(conversation.locale),
+      at,
+      moves: [],
+    };
 
     // The agent sees all that was read (masked) and the picture's redacted copy; never the original.
     const picture =
@@ -246,7 +254,7 @@ export class ConversationEngine {
       // (the merchant's message is still kept), the merchant is told, and the pending question stands.
       this.options.logger?.error({ conversation: id, err: error }, "turn failed");
       Object.assign(conversation, before);
-      ctx = { conversation, understanding, reply: new Reply(conversation.locale), at };
+      ctx = { conversation, understanding, reply: new Reply(conversation.locale), at, moves: [] };
       ctx.reply.say("engine.internalError");
       this.router.repeatQuestion(ctx);
     }
@@ -260,11 +268,25 @@ export class ConversationEngine {
     conversation.question = ctx.reply.question;
     conversation.updatedAt = at;
     if (ctx.rating) await keepRating(this.store, ctx.rating);
+    // The analytics rollup's share of the turn, from what is in memory (src/analytics/record.ts).
+    const rollup = new RollupCounts();
+    recordTurn(rollup, {
+      before,
+      after: conversation,
+      said: !turn.opened,
+      openedNew: turn.opened === true && !stored,
+      moves: ctx.moves ?? [],
+      handoff,
+      responseCode: understanding.entities.responseCode,
+    });
+    // A rating counts once, on the turn it is given; a comment added later saves the same rating again.
+    if (ctx.rating && ctx.rating.at === ctx.at) recordRating(rollup, ctx.rating);
     // Everything the turn changed is written at once: one transaction where the store has them.
     await this.store.saveTurn({
       conversation,
       transcript: entries,
       ...(handoff ? { handoff: { summary: handoff, status: "open" } } : {}),
+      rollup: rollup.counts(),
     });
     if (this.options.hooks) await this.options.hooks.afterTurn(ctx);
 

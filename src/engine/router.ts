@@ -6,6 +6,7 @@
  * asked again, then clarified with the likeliest topics, then handed to a person.
  */
 import type { Answer, Facts, FlowOutput, Step } from "../../flows/kit.js";
+import { type FlowMove, flowMove } from "../analytics/record.js";
 import { routeForCode } from "../domain/codes.js";
 import type { PendingQuestion } from "../domain/dialogue.js";
 import type { HandoffReason, Priority } from "../domain/handoff.js";
@@ -16,7 +17,7 @@ import { CHITCHAT, detectCorrection, detectInterruption } from "../nlu/acts.js";
 import type { Understanding } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
-import type { ConversationRecord } from "../store/store.js";
+import type { ActiveFlow, ConversationRecord } from "../store/store.js";
 import { answerStrength, isBareYesNo, parseAnswer } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
@@ -55,6 +56,8 @@ export interface TurnContext {
   at: string;
   /** A rating given (or its comment added) on this turn: the engine keeps it. */
   rating?: Rating;
+  /** The flow steps the turn took, for the analytics funnel (src/analytics/record.ts). */
+  moves?: FlowMove[];
 }
 
 /** The topics the welcome and the "what else?" menu offer, most common first (from `locales/`). */
@@ -259,6 +262,7 @@ export class TurnRouter {
     conversation.topic = topic;
     conversation.notUnderstood = 0;
     let step = runFlow(definition, { facts });
+    const passed: string[] = [];
     // The message that raised the problem may already answer the flow's opening question, in words
     // ("wifi 连不上" for "SIM or Wi-Fi?"); a menu choice or a bare number answers nothing yet.
     const first = step.emitted.length === 1 ? step.emitted[0] : undefined;
@@ -272,11 +276,12 @@ export class TurnRouter {
       const answer = parseAnswer(u.text, question, conversation.locale, { partial: false });
       if (!answer.dontKnow && answerStrength(answer, question) === "strong") {
         const next = runFlow(definition, { active: step.persisted, answer });
+        passed.push(step.state);
         step = { ...next, emitted: [...step.emitted.slice(0, -1), ...next.emitted] };
       }
     }
     reply.flow(topic, step.emitted);
-    this.afterFlowStep(ctx, topic, step);
+    this.afterFlowStep(ctx, topic, step, null, passed);
   }
 
   stepFlow(ctx: TurnContext, answer: Answer): void {
@@ -291,12 +296,20 @@ export class TurnRouter {
     // An answer the flow could not use leaves it where it was: three of those in a row go to a person.
     const stuck = step.persisted !== undefined && step.state === before;
     conversation.notUnderstood = stuck ? conversation.notUnderstood + 1 : 0;
-    this.afterFlowStep(ctx, active.id, step);
+    this.afterFlowStep(ctx, active.id, step, active);
     if (stuck && conversation.notUnderstood >= 3) this.escalate(ctx, "not_understood");
   }
 
-  afterFlowStep(ctx: TurnContext, topic: TopicId, step: FlowStep): void {
+  /** `from` is the run the step continued (null: it started one); `passed`, states it went through. */
+  afterFlowStep(
+    ctx: TurnContext,
+    topic: TopicId,
+    step: FlowStep,
+    from: ActiveFlow | null = null,
+    passed: string[] = [],
+  ): void {
     const { conversation } = ctx;
+    ctx.moves?.push(flowMove(topic, step, from, passed));
     conversation.facts = step.facts;
     conversation.stepsTried = step.stepsTried;
     conversation.statePath = step.path;

@@ -22,6 +22,7 @@ import { ROOT } from "../paths.js";
 import { isStoreUnavailable } from "../store/redis.js";
 import type { Switchboard } from "../switchboard.js";
 import type { Webhooks } from "../webhooks/index.js";
+import { analyticsRoutes } from "./analytics.js";
 import { requireAgent } from "./auth.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
 import { FlowMaps } from "./flowmaps.js";
@@ -241,6 +242,9 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.get("/agent.js", (_req, res) => {
     res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.agentJs);
   });
+
+  // The support lead's view: the analytics page, its chart library and words, and GET /api/analytics.
+  app.use(analyticsRoutes({ store: engine.store, agentOnly }));
 
   /** The widget's and console's own words, from locales/ like everything else shown. */
   app.get("/api/ui/:locale", (req, res) => {

@@ -12,6 +12,10 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
+  type RollupCount,
+  type RollupRow,
+  type RollupUnit,
+  rollupRows,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -27,6 +31,8 @@ export class MemoryStore implements Store {
   private readonly decided = new Map<string, CandidateDecision>();
   private readonly pictures = new Map<string, StoredPicture>();
   private readonly ratingsByKey = new Map<string, string>();
+  /** The analytics rollup: "unit bucket" → metric → count. */
+  private readonly rollup = new Map<string, Map<string, number>>();
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
     const json = this.conversations.get(id);
@@ -55,6 +61,7 @@ export class MemoryStore implements Store {
     await this.appendTranscript(turn.conversation.id, turn.transcript);
     if (turn.handoff) await this.saveHandoff(turn.handoff);
     await this.saveConversation(turn.conversation);
+    if (turn.rollup) await this.addToRollup(turn.rollup);
   }
 
   async getHandoff(id: string): Promise<HandoffRecord | undefined> {
@@ -98,6 +105,44 @@ export class MemoryStore implements Store {
       .map((json) => JSON.parse(json) as Rating)
       .filter((r) => inPeriod(r, query))
       .sort(newestRatingFirst);
+  }
+
+  async addToRollup(counts: RollupCount[]): Promise<void> {
+    for (const { unit, bucket, metric, n } of counts.flatMap(rollupRows)) {
+      const key = `${unit} ${bucket}`;
+      let counters = this.rollup.get(key);
+      if (!counters) {
+        counters = new Map();
+        this.rollup.set(key, counters);
+      }
+      counters.set(metric, (counters.get(metric) ?? 0) + n);
+    }
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (let bucket = from; bucket < to; bucket++)
+      for (const [metric, n] of this.rollup.get(`${unit} ${bucket}`) ?? [])
+        totals.set(metric, (totals.get(metric) ?? 0) + n);
+    for (const [metric, n] of totals) if (n === 0) totals.delete(metric);
+    return totals;
+  }
+
+  async rollupSeries(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+    metrics: readonly string[],
+  ): Promise<RollupRow[]> {
+    const rows: RollupRow[] = [];
+    for (let bucket = from; bucket < to; bucket++) {
+      const counters = this.rollup.get(`${unit} ${bucket}`);
+      for (const metric of metrics) {
+        const n = counters?.get(metric) ?? 0;
+        if (n !== 0) rows.push({ bucket, metric, n });
+      }
+    }
+    return rows;
   }
 
   async ready(): Promise<boolean> {

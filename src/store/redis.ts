@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import { type ChainableCommander, Redis } from "ioredis";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import { newestRatingFirst, type Rating, type RatingQuery, ratingKey } from "../domain/rating.js";
 import { maskDeep, maskedJson } from "../domain/redact.js";
@@ -13,16 +13,70 @@ import { RedisIncidents } from "./redis-incidents.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
+  DAY_HOURS,
   type HandoffQuery,
   matchesQuery,
   newestFirst,
   type PictureMime,
+  type RollupCount,
+  type RollupRow,
+  type RollupUnit,
   type Store,
   type StoredPicture,
   type TurnWrite,
 } from "./store.js";
 
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+/**
+ * Folds the rollup journal: pops up to ARGV[2] entries (each [[hour, metric, n, trend], ...], as turns
+ * pushed them) from `<prefix>journal` (ARGV[1] is `<prefix>`, posdesk's `rollup:` keys), adds each count
+ * to its hour, day and week hashes, and the trend ones to their day's trend hash as `<hour>:<metric>`, each
+ * distinct counter once; returns how many entries are left. Atomic, so any number of processes may fold.
+ * The keys are made by the script (one Redis, not a cluster).
+ */
+const ROLLUP_FOLD = `
+local prefix = ARGV[1]
+local journal = prefix .. "journal"
+local entries = redis.call("LPOP", journal, tonumber(ARGV[2]))
+if not entries then return 0 end
+local sums = {}
+local keys = {}
+local function add(key, field, n)
+  local fields = sums[key]
+  if fields == nil then
+    fields = {}
+    sums[key] = fields
+    keys[#keys + 1] = key
+  end
+  fields[field] = (fields[field] or 0) + n
+end
+for _, entry in ipairs(entries) do
+  for _, c in ipairs(cjson.decode(entry)) do
+    local hour, metric, n = c[1], c[2], c[3]
+    local h = string.format("%d", hour)
+    local day = string.format("%d", math.floor(hour / 24))
+    add(prefix .. "hour:" .. h, metric, n)
+    add(prefix .. "day:" .. day, metric, n)
+    add(prefix .. "week:" .. string.format("%d", math.floor(hour / 168)), metric, n)
+    if c[4] == 1 then add(prefix .. "trend:" .. day, h .. ":" .. metric, n) end
+  end
+end
+for _, key in ipairs(keys) do
+  for field, n in pairs(sums[key]) do
+    if n ~= 0 then redis.call("HINCRBY", key, field, n) end
+  end
+end
+return redis.call("LLEN", journal)`;
+
+/** Journal entries one fold takes: a few milliseconds of Redis's time, so turns never wait long behind it. */
+const FOLD_BATCH = 200;
+/** How often each process folds the journal. */
+const FOLD_INTERVAL_MS = 200;
+
+interface RollupFoldCommand {
+  posdeskRollupFold(prefix: string, batch: number): Promise<number>;
+}
 
 export interface RedisStoreOptions {
   /** Key prefix, so several deployments can share one Redis. */
@@ -64,6 +118,9 @@ export function isStoreUnavailable(error: unknown): boolean {
   );
 }
 
+/** Rollup buckets read per round trip. */
+const ROLLUP_BATCH = 1000;
+
 export class RedisStore implements Store {
   /** Key prefix, shared with what keeps its own keys beside the conversations (the webhook queue). */
   readonly prefix: string;
@@ -71,6 +128,7 @@ export class RedisStore implements Store {
   private readonly lockMs: number;
   private readonly lockWaitMs: number;
   private readonly pictureTtlSeconds: number;
+  private readonly folding: NodeJS.Timeout;
 
   constructor(
     readonly redis: Redis,
@@ -81,6 +139,20 @@ export class RedisStore implements Store {
     this.lockWaitMs = options.lockWaitMs ?? 20_000;
     this.pictureTtlSeconds = options.pictureTtlSeconds ?? PICTURE_TTL_SECONDS;
     this.incidents = new RedisIncidents(redis, this.prefix);
+    if (!("posdeskRollupFold" in redis))
+      redis.defineCommand("posdeskRollupFold", { numberOfKeys: 0, lua: ROLLUP_FOLD });
+    // One fold at a time: while Redis is away the ticks pass instead of piling up behind it.
+    let busy = false;
+    this.folding = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void this.foldRollup()
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, FOLD_INTERVAL_MS);
+    this.folding.unref();
   }
 
   private key(...parts: string[]): string {
@@ -129,6 +201,7 @@ export class RedisStore implements Store {
         .zadd(this.key("handoffs"), Date.parse(masked.summary.createdAt), masked.summary.id);
     }
     multi.set(this.key("conversation", conversation.id), maskedJson(conversation));
+    this.addRollup(multi, turn.rollup ?? []);
     const results = await multi.exec();
     const failed = results?.find(([error]) => error)?.[0];
     if (failed) throw failed;
@@ -217,6 +290,40 @@ export class RedisStore implements Store {
     if (failed) throw failed;
   }
 
+  /**
+   * The analytics rollup: a turn pushes its counts to a journal (one command in its MULTI; a dozen HINCRBYs
+   * cost a turn more than the rest of it), and every process folds the journal into the rollup's hashes
+   * five times a second (ROLLUP_FOLD); a read folds what is left first. The rollup: one hash per unit and
+   * bucket, its fields the metrics; the hourly `trend` counts in one hash per day, fields `<hour>:<metric>`,
+   * so a year of them is 365 reads, not 8,760.
+   */
+  private addRollup(multi: ChainableCommander, counts: readonly RollupCount[]): void {
+    if (counts.length === 0) return;
+    multi.rpush(
+      this.key("rollup", "journal"),
+      JSON.stringify(counts.map((c) => [c.hour, c.metric, c.n, c.trend ? 1 : 0])),
+    );
+  }
+
+  /** Folds the journal until it is empty (as far as this fold can see). */
+  private async foldRollup(): Promise<void> {
+    const redis = this.redis as Redis & RollupFoldCommand;
+    while ((await redis.posdeskRollupFold(this.key("rollup", ""), FOLD_BATCH)) > 0);
+  }
+
+  private rollupKey(unit: RollupUnit, bucket: number): string {
+    return this.key("rollup", unit, String(bucket));
+  }
+
+  async addToRollup(counts: RollupCount[]): Promise<void> {
+    if (counts.length === 0) return;
+    const multi = this.redis.multi();
+    this.addRollup(multi, counts);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+  }
+
   async ratings(query: RatingQuery = {}): Promise<Rating[]> {
     const max = query.to === undefined ? "+inf" : `(${Date.parse(query.to)}`;
     const min = query.from === undefined ? "-inf" : String(Date.parse(query.from));
@@ -227,6 +334,66 @@ export class RedisStore implements Store {
       .filter((json): json is string => json !== null)
       .map((json) => JSON.parse(json) as Rating)
       .sort(newestRatingFirst);
+  }
+
+  /** The hashes of `unit` from bucket `from` to `to` (excluded), fetched a batch per round trip. */
+  private async *rollupHashes(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+  ): AsyncGenerator<Record<string, string>> {
+    for (let start = from; start < to; start += ROLLUP_BATCH) {
+      const pipeline = this.redis.pipeline();
+      for (let bucket = start; bucket < Math.min(to, start + ROLLUP_BATCH); bucket++)
+        pipeline.hgetall(this.rollupKey(unit, bucket));
+      for (const [error, fields] of (await pipeline.exec()) ?? []) {
+        if (error) throw error;
+        yield fields as Record<string, string>;
+      }
+    }
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    await this.foldRollup();
+    const totals = new Map<string, number>();
+    for await (const fields of this.rollupHashes(unit, from, to))
+      for (const [metric, n] of Object.entries(fields))
+        totals.set(metric, (totals.get(metric) ?? 0) + Number(n));
+    for (const [metric, n] of totals) if (n === 0) totals.delete(metric);
+    return totals;
+  }
+
+  async rollupSeries(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+    metrics: readonly string[],
+  ): Promise<RollupRow[]> {
+    await this.foldRollup();
+    const wanted = new Set(metrics);
+    const rows: RollupRow[] = [];
+    if (unit !== "trend") {
+      let bucket = from;
+      for await (const fields of this.rollupHashes(unit, from, to)) {
+        for (const metric of metrics) {
+          const n = Number(fields[metric] ?? 0);
+          if (n !== 0) rows.push({ bucket, metric, n });
+        }
+        bucket += 1;
+      }
+      return rows;
+    }
+    const days = this.rollupHashes("trend", Math.floor(from / DAY_HOURS), Math.ceil(to / DAY_HOURS));
+    for await (const fields of days) {
+      for (const [field, value] of Object.entries(fields)) {
+        const colon = field.indexOf(":");
+        const bucket = Number(field.slice(0, colon));
+        const metric = field.slice(colon + 1);
+        const n = Number(value);
+        if (bucket >= from && bucket < to && wanted.has(metric) && n !== 0) rows.push({ bucket, metric, n });
+      }
+    }
+    return rows.sort((a, b) => a.bucket - b.bucket || a.metric.localeCompare(b.metric));
   }
 
   async withConversationLock<T>(id: string, work: () => Promise<T>): Promise<T> {
@@ -256,6 +423,7 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.folding);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

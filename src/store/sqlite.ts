@@ -12,6 +12,7 @@ import { maskCardNumbers, maskDeep, maskedJson } from "../domain/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";
+import { SqliteRollup } from "./sqlite-rollup.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -19,6 +20,9 @@ import {
   matchesQuery,
   newestFirst,
   type PictureMime,
+  type RollupCount,
+  type RollupRow,
+  type RollupUnit,
   type Store,
   type StoredPicture,
   type TurnWrite,
@@ -79,6 +83,7 @@ export class SqliteStore implements Store {
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
   private readonly writeTurn: (turn: TurnWrite) => void;
+  private readonly rollup: SqliteRollup;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly ratingRows: SqliteRatings;
 
@@ -126,6 +131,7 @@ export class SqliteStore implements Store {
         { id: string; conversation_id: string; mime: PictureMime; bytes: Buffer; created_at: string }
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
+    this.rollup = new SqliteRollup(this.db, path);
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     });
@@ -133,6 +139,7 @@ export class SqliteStore implements Store {
       this.appendEntries(turn.conversation.id, turn.transcript);
       if (turn.handoff) this.putHandoff(turn.handoff);
       this.putConversation(turn.conversation);
+      if (turn.rollup) this.rollup.add(turn.rollup);
     });
   }
 
@@ -225,11 +232,29 @@ export class SqliteStore implements Store {
     return this.ratingRows.list(query);
   }
 
+  async addToRollup(counts: RollupCount[]): Promise<void> {
+    this.rollup.add(counts);
+  }
+
+  async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
+    return this.rollup.totals(unit, from, to);
+  }
+
+  async rollupSeries(
+    unit: RollupUnit,
+    from: number,
+    to: number,
+    metrics: readonly string[],
+  ): Promise<RollupRow[]> {
+    return this.rollup.series(unit, from, to, metrics);
+  }
+
   async ready(): Promise<boolean> {
     return this.db.open;
   }
 
   async close(): Promise<void> {
+    await this.rollup.close();
     await this.checkpointer?.stop();
     this.db.close();
   }

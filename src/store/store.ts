@@ -14,8 +14,16 @@ export interface ActiveFlow {
   version: number;
   /** XState's persisted snapshot, as JSON. */
   snapshot: unknown;
-  /** The states the flow passed through so far, in order. Absent in records older than this field. */
+  /**
+   * The states the flow passed through so far, in order, transient ones included: the handoff's flow map
+   * (src/flowmap/). Absent in records older than this field.
+   */
   path?: string[];
+  /**
+   * The states this run of the flow has waited in, each once, for the analytics funnel: unlike `path`, no
+   * transient state and no repeat, so a question asked again is not reached twice. Absent in older records.
+   */
+  visited?: string[];
 }
 
 /** A flow put aside for another topic, to come back to when that one is done. */
@@ -58,9 +66,16 @@ export interface ConversationRecord {
   ratingAskedAt?: string;
   /** Incidents the merchant was told of, by incident id, and what they answered: each is asked about once. */
   incidents?: Record<string, IncidentAnswer>;
+  /**
+   * What the analytics rollup has counted this conversation as: solved by the bot (a flow ended resolved,
+   * no person involved) or handed to a person. Absent until one of them happens.
+   */
+  outcome?: ConversationOutcome;
   createdAt: string;
   updatedAt: string;
 }
+
+export type ConversationOutcome = "resolved" | "handedOff";
 
 /** What a reviewer decided about a learning candidate (a merchant message the bot got wrong). */
 export type CandidateDecision = "accepted" | "rejected";
@@ -72,6 +87,48 @@ export interface TurnWrite {
   transcript: TranscriptEntry[];
   /** The handoff the turn opened, if it did. */
   handoff?: HandoffRecord;
+  /** What the turn adds to the analytics rollup (src/analytics/), written with the rest. */
+  rollup?: RollupCount[];
+}
+
+/**
+ * The analytics rollup: counters per time bucket and metric (src/analytics/ decides which). A count goes to
+ * its hour, its day and its week (buckets since the Unix epoch, UTC; a week is 7 × 24 hours from the epoch,
+ * not a calendar week), so a report reads whole weeks where it can, days and hours only towards the edges of
+ * its range; a count marked `trend` is also kept per hour on its own (`trend`), for time series that need
+ * not read every metric of every hour.
+ */
+export interface RollupCount {
+  /** Hours since the epoch (UTC). */
+  hour: number;
+  metric: string;
+  /** Added to the counter (negative for a gauge that moves on, e.g. a flow leaving a state). */
+  n: number;
+  trend?: boolean;
+}
+
+export type RollupUnit = "hour" | "day" | "week" | "trend";
+
+export const DAY_HOURS = 24;
+export const WEEK_HOURS = 7 * 24;
+
+/** A counter of the rollup as read back: one bucket's value of one metric. */
+export interface RollupRow {
+  bucket: number;
+  metric: string;
+  n: number;
+}
+
+/** The rows a count adds to: its hour, day and week, and its hour again under `trend` when marked. */
+export function rollupRows(count: RollupCount): (RollupRow & { unit: RollupUnit })[] {
+  const { hour, metric, n } = count;
+  const rows: (RollupRow & { unit: RollupUnit })[] = [
+    { unit: "hour", bucket: hour, metric, n },
+    { unit: "day", bucket: Math.floor(hour / DAY_HOURS), metric, n },
+    { unit: "week", bucket: Math.floor(hour / WEEK_HOURS), metric, n },
+  ];
+  if (count.trend) rows.push({ unit: "trend", bucket: hour, metric, n });
+  return rows;
 }
 
 /** The copy of a merchant's picture kept for agents (card numbers painted over; the original is never kept). */
@@ -121,6 +178,12 @@ export interface Store {
   saveRating(rating: Rating): Promise<void>;
   /** Ratings given in a period (`from` included, `to` excluded; either may be left out), newest first. */
   ratings(query?: RatingQuery): Promise<Rating[]>;
+  /** Adds to the analytics rollup outside a turn (a handoff closed by an agent, a rating). */
+  addToRollup(counts: RollupCount[]): Promise<void>;
+  /** Each metric's sum over the buckets of `unit` from `from` (included) to `to` (excluded). */
+  rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>>;
+  /** The counters of `metrics` in each bucket of `unit` from `from` to `to` (excluded), zeros left out. */
+  rollupSeries(unit: RollupUnit, from: number, to: number, metrics: readonly string[]): Promise<RollupRow[]>;
   /** Whether the store can take work now (readiness). */
   ready(): Promise<boolean>;
   close(): Promise<void>;

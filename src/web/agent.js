@@ -65,6 +65,7 @@
     document.documentElement.lang = locale;
     $("title").textContent = words.title;
     document.title = words.title;
+    $("analytics-link").textContent = words.analytics;
     $("lang").textContent = locale === "zh-CN" ? "EN" : "中文";
     $("token-label").textContent = words.tokenLabel;
     $("token-submit").textContent = words.tokenSubmit;

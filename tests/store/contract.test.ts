@@ -235,6 +235,45 @@ describe.each(stores)("the %s store", (_name, open) => {
     await store.close();
   });
 
+  it("adds up the analytics rollup by hour, day and week, and keeps marked counts per hour as a trend", async () => {
+    const store = open();
+    const hour = 491_000; // 2026-01-06T08:00Z, a Tuesday
+    await store.addToRollup([
+      { hour, metric: "conversations", n: 2, trend: true },
+      { hour, metric: "topic:card_declined", n: 1 },
+    ]);
+    await store.saveTurn({
+      conversation: conversation("c-rollup"),
+      transcript: [],
+      rollup: [
+        { hour: hour + 1, metric: "conversations", n: 1, trend: true },
+        { hour: hour + 1, metric: "flow.open:card_declined:askScope", n: 1 },
+        { hour: hour + 1, metric: "flow.open:card_declined:askScope", n: -1 },
+      ],
+    });
+    expect(await store.rollupTotals("hour", hour, hour + 1)).toEqual(
+      new Map([
+        ["conversations", 2],
+        ["topic:card_declined", 1],
+      ]),
+    );
+    const day = Math.floor(hour / 24);
+    const week = Math.floor(hour / 168);
+    const both = new Map([
+      ["conversations", 3],
+      ["topic:card_declined", 1],
+    ]);
+    expect(await store.rollupTotals("day", day, day + 1)).toEqual(both);
+    expect(await store.rollupTotals("week", week, week + 1)).toEqual(both);
+    expect(await store.rollupTotals("day", day + 1, day + 30)).toEqual(new Map());
+    expect(await store.rollupSeries("trend", hour - 5, hour + 5, ["conversations", "handoffs"])).toEqual([
+      { bucket: hour, metric: "conversations", n: 2 },
+      { bucket: hour + 1, metric: "conversations", n: 1 },
+    ]);
+    expect(await store.rollupSeries("trend", hour + 1, hour + 2, ["topic:card_declined"])).toEqual([]);
+    await store.close();
+  });
+
   it("says it is ready", async () => {
     const store = open();
     expect(await store.ready()).toBe(true);

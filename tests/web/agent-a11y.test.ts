@@ -3,15 +3,12 @@
  * with its flow map have no serious or critical accessibility violation; and the handoff view shows what
  * the bot learnt by name and the map of the states the merchant passed through.
  */
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousViolations } from "../support/axe.js";
 import { ARTIFACTS, launchChromium } from "../support/browser.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 let server: TestServer;
 let browser: Browser;
@@ -49,33 +46,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  targets: string[];
-}
-
-/** axe-core's audit of the page as it is now: its serious and critical violations. */
-async function seriousViolations(page: Page): Promise<Violation[]> {
-  // Through the DevTools protocol, not a <script> tag: the console's Content-Security-Policy stays as it is.
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<unknown> } })
-      .axe;
-    const results = (await axe.run(document, { resultTypes: ["violations"] })) as {
-      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
-    };
-    return results.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      targets: v.nodes.map((n) => n.target.join(" ")),
-    }));
-  });
-  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-}
 
 async function openConsole(locale = "zh-CN"): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
