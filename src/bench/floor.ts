@@ -3,14 +3,16 @@
  * posdesk's schema with the pragmas of src/store/sqlite.ts (WAL, synchronous NORMAL, 16 MB page cache, the
  * WAL copied back by the same checkpointing worker). Per turn: read the conversation row; read the
  * transcript where posdesk does (a handoff); then one transaction appending the transcript entries,
- * inserting the handoff the turn opened, and writing the conversation row back — the writes of posdesk's
- * `saveTurn`, one prepared statement each, rows of the same sizes (shape.ts). No JSON, no masking, no
+ * inserting the handoff the turn opened, appending the analytics journal row and writing the conversation
+ * row back — the writes of posdesk's `saveTurn`, one prepared statement each, rows of the same sizes
+ * (shape.ts). The journal is not folded here: posdesk folds it on a worker thread of its own. No JSON, no masking, no
  * model: the least any implementation of a persisted turn pays on this machine.
  */
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import { type Checkpointer, startCheckpointer } from "../store/checkpointer.js";
 import { SqliteStore, TURN_SQL } from "../store/sqlite.js";
+import { ROLLUP_SQL } from "../store/sqlite-rollup.js";
 import type { ScriptShape, TurnShape } from "./shape.js";
 
 /** As src/store/sqlite.ts sets them (tests/bench/floor.test.ts checks they stay the same). */
@@ -45,11 +47,13 @@ export class StorageFloor {
       appendTranscript: this.db.prepare<[string, string]>(TURN_SQL.appendTranscript),
       transcript: this.db.prepare<[string], { entry: string }>(TURN_SQL.transcript),
       putHandoff: this.db.prepare<[string, string, string, string, string]>(TURN_SQL.putHandoff),
+      journal: this.db.prepare<[string]>(ROLLUP_SQL.journal),
     };
     this.writeTurn = this.db.transaction((id: string, shape: TurnShape, at: string) => {
       for (const bytes of shape.entryBytes) this.statements.appendTranscript.run(id, this.filler(bytes));
       if (shape.handoffBytes !== null)
         this.statements.putHandoff.run(randomUUID(), id, "open", at, id + this.filler(shape.handoffBytes));
+      if (shape.journalBytes !== null) this.statements.journal.run(this.filler(shape.journalBytes));
       this.statements.putConversation.run(id, id + this.filler(shape.conversationBytes), at);
     });
   }

@@ -10,6 +10,19 @@ import { converse } from "../../src/bench/turns.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { engineFor, nlu } from "../support/conversation.js";
 
+/**
+ * A file with posdesk's schema that logs the size of every analytics journal row appended: posdesk's store
+ * folds its journal into the rollup and deletes the rows, so they are counted as they are written.
+ */
+async function loggingJournal(file: string): Promise<void> {
+  await new SqliteStore(file).close();
+  const db = new Database(file);
+  db.exec(`CREATE TABLE journal_log (bytes INTEGER NOT NULL);
+    CREATE TRIGGER log_journal AFTER INSERT ON rollup_journal
+    BEGIN INSERT INTO journal_log (bytes) VALUES (length(CAST(new.counts AS BLOB))); END;`);
+  db.close();
+}
+
 /** Each table's row sizes in bytes, in the order they were written. */
 function rowBytes(file: string) {
   const db = new Database(file, { readonly: true });
@@ -24,6 +37,7 @@ function rowBytes(file: string) {
       handoffs: db
         .prepare("SELECT conversation_id, length(CAST(data AS BLOB)) AS bytes FROM handoffs ORDER BY rowid")
         .all(),
+      journal: db.prepare("SELECT bytes FROM journal_log ORDER BY rowid").all(),
     };
   } finally {
     db.close();
@@ -43,6 +57,8 @@ describe("the storage floor", () => {
 
   it("writes rows of the same bytes as posdesk's store for the same scripted conversations", async () => {
     const dir = tempDir();
+    await loggingJournal(join(dir, "posdesk.db"));
+    await loggingJournal(join(dir, "floor.db"));
     const store = new SqliteStore(join(dir, "posdesk.db"));
     const engine = engineFor(store);
     for (const [i, script] of CONVERSATIONS.entries()) await converse(engine, `c-${i}`, script.turns);
@@ -55,11 +71,14 @@ describe("the storage floor", () => {
 
     const posdesk = rowBytes(join(dir, "posdesk.db"));
     expect(posdesk.handoffs).toHaveLength(1);
+    expect(posdesk.journal.length).toBeGreaterThan(0);
     expect(rowBytes(join(dir, "floor.db"))).toEqual(posdesk);
   });
 
   it("opens its connection with the settings of posdesk's store", async () => {
     const dir = tempDir();
+    await loggingJournal(join(dir, "posdesk.db"));
+    await loggingJournal(join(dir, "floor.db"));
     const store = new SqliteStore(join(dir, "posdesk.db"));
     // The store's connection is private: read its settings the way a debugger would.
     const posdesk = connectionSettings((store as unknown as { db: Database.Database }).db);

@@ -14,13 +14,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function chat(text: string, conversationId?: string) {
-  const response = await server.call("/api/chat", {
-    method: "POST",
-    json: { text, ...(conversationId ? { conversationId } : {}) },
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
+const chat = (text: string, conversationId?: string) => server.chat(text, conversationId);
 
 async function escalated(): Promise<{ conversationId: string; handoffId: string }> {
   const first = await chat("此卡无法交易");

@@ -14,23 +14,6 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** A merchant's conversation said turn by turn; the handoff it ended in. */
-async function handoffAfter(...texts: string[]): Promise<string> {
-  let conversationId: string | undefined;
-  let handoff: { id: string } | null = null;
-  for (const text of texts) {
-    const response = await server.call("/api/chat", {
-      method: "POST",
-      json: { text, ...(conversationId ? { conversationId } : {}) },
-    });
-    const body = (await response.json()) as { conversationId: string; handoff: { id: string } | null };
-    conversationId = body.conversationId;
-    handoff = body.handoff ?? handoff;
-  }
-  if (!handoff) throw new Error("no handoff");
-  return handoff.id;
-}
-
 const agentJson = async (path: string) => {
   const response = await server.call(path, { agent: true });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -38,7 +21,7 @@ const agentJson = async (path: string) => {
 
 describe("GET /api/handoffs/:id names what the bot learnt", () => {
   it("names facts and steps in the agent's language by default (POSDESK_AGENT_LOCALE, zh-CN)", async () => {
-    const id = await handoffAfter("刷卡提示51", "还是不行");
+    const id = await server.handoffAfter("刷卡提示51", "还是不行");
     const { body } = await agentJson(`/api/handoffs/${id}`);
     expect(body.names).toEqual({
       facts: [{ fact: "responseCode", value: "51", name: "返回码", valueName: "51" }],
@@ -55,7 +38,7 @@ describe("GET /api/handoffs/:id names what the bot learnt", () => {
   });
 
   it("names them in the language the console asks for", async () => {
-    const id = await handoffAfter("刷卡提示51", "还是不行");
+    const id = await server.handoffAfter("刷卡提示51", "还是不行");
     const { body } = await agentJson(`/api/handoffs/${id}?locale=en`);
     const names = body.names as { facts: { name: string }[]; steps: { resultName: string }[] };
     expect(names.facts[0]?.name).toBe("Response code");
@@ -63,7 +46,7 @@ describe("GET /api/handoffs/:id names what the bot learnt", () => {
   });
 
   it("refuses a language it does not have", async () => {
-    const id = await handoffAfter("刷卡提示51", "还是不行");
+    const id = await server.handoffAfter("刷卡提示51", "还是不行");
     const { status, body } = await agentJson(`/api/handoffs/${id}?locale=fr`);
     expect(status).toBe(400);
     expect(body.error).toMatch(/query/);
@@ -72,7 +55,7 @@ describe("GET /api/handoffs/:id names what the bot learnt", () => {
 
 describe("GET /api/handoffs/:id/flowmap", () => {
   it("gives the flow's map with the states passed through, as JSON with the SVG and Mermaid text", async () => {
-    const id = await handoffAfter("此卡无法交易", "没显示代码", "只有这张卡", "还是不行");
+    const id = await server.handoffAfter("此卡无法交易", "没显示代码", "只有这张卡", "还是不行");
     const { status, body } = await agentJson(`/api/handoffs/${id}/flowmap?locale=en`);
     expect(status).toBe(200);
     expect(body.flow).toBe("card_declined");
@@ -98,7 +81,7 @@ describe("GET /api/handoffs/:id/flowmap", () => {
   });
 
   it("answers the SVG alone to a client that asks for it", async () => {
-    const id = await handoffAfter("此卡无法交易", "转人工");
+    const id = await server.handoffAfter("此卡无法交易", "转人工");
     const response = await server.call(`/api/handoffs/${id}/flowmap`, {
       agent: true,
       headers: { Accept: "image/svg+xml" },
@@ -111,13 +94,13 @@ describe("GET /api/handoffs/:id/flowmap", () => {
   });
 
   it("is 404 for a handoff without a flow, and for no handoff at all", async () => {
-    const id = await handoffAfter("转人工");
+    const id = await server.handoffAfter("转人工");
     expect((await agentJson(`/api/handoffs/${id}/flowmap`)).status).toBe(404);
     expect((await agentJson("/api/handoffs/no-such-handoff/flowmap")).status).toBe(404);
   });
 
   it("is for agents only", async () => {
-    const id = await handoffAfter("此卡无法交易", "转人工");
+    const id = await server.handoffAfter("此卡无法交易", "转人工");
     expect((await server.call(`/api/handoffs/${id}/flowmap`)).status).toBe(401);
   });
 });

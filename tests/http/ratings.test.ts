@@ -16,18 +16,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function chat(text: string, conversationId?: string) {
-  const response = await server.call("/api/chat", {
-    method: "POST",
-    json: { text, ...(conversationId ? { conversationId } : {}) },
-  });
-  return (await response.json()) as {
-    conversationId: string;
-    replies: string[];
-    options: string[];
-    handoff: { id: string } | null;
-  };
-}
+const chat = async (text: string, conversationId?: string) => (await server.chat(text, conversationId)).body;
 
 /** A declined card fixed in the web chat, rated `score`. */
 async function rated(score: string): Promise<string> {

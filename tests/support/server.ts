@@ -5,10 +5,23 @@ import { join } from "node:path";
 import pino from "pino";
 import { type RunningServer, startServer } from "../../src/server.js";
 
+/** posdesk's answer to a web chat message (`POST /api/chat`); an error's body has `error` instead. */
+export interface ChatBody {
+  conversationId: string;
+  replies: string[];
+  options: string[];
+  handoff: { id: string } | null;
+  [field: string]: unknown;
+}
+
 export interface TestServer extends RunningServer {
   dir: string;
   /** fetch against the server; `agent: true` adds the agent token. */
   call(path: string, init?: RequestInit & { agent?: boolean; json?: unknown }): Promise<Response>;
+  /** A merchant's message in the web chat, in a new conversation unless `conversationId` is given. */
+  chat(text: string, conversationId?: string): Promise<{ status: number; body: ChatBody }>;
+  /** A merchant's conversation said turn by turn in the web chat: the id of the handoff it ended in. */
+  handoffAfter(...texts: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -29,7 +42,7 @@ export async function startTestServer(
     logger: pino({ level: "silent" }),
     ...(at.now ? { now: at.now } : {}),
   });
-  return {
+  const running: TestServer = {
     ...server,
     dir,
     call(path, init = {}) {
@@ -43,9 +56,28 @@ export async function startTestServer(
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
       });
     },
+    async chat(text, conversationId) {
+      const response = await running.call("/api/chat", {
+        method: "POST",
+        json: { text, ...(conversationId ? { conversationId } : {}) },
+      });
+      return { status: response.status, body: (await response.json()) as ChatBody };
+    },
+    async handoffAfter(...texts) {
+      let conversationId: string | undefined;
+      let handoff: { id: string } | null = null;
+      for (const text of texts) {
+        const { body } = await running.chat(text, conversationId);
+        conversationId = body.conversationId;
+        handoff = body.handoff ?? handoff;
+      }
+      if (!handoff) throw new Error(`no handoff after ${JSON.stringify(texts)}`);
+      return handoff.id;
+    },
     async stop() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return running;
 }

@@ -17,29 +17,13 @@ let unresolved: string;
 /** A person asked for at once: a handoff with no flow. */
 let noFlow: string;
 
-async function handoffAfter(...texts: string[]): Promise<string> {
-  let conversationId: string | undefined;
-  let handoff: { id: string } | null = null;
-  for (const text of texts) {
-    const response = await server.call("/api/chat", {
-      method: "POST",
-      json: { text, ...(conversationId ? { conversationId } : {}) },
-    });
-    const body = (await response.json()) as { conversationId: string; handoff: { id: string } | null };
-    conversationId = body.conversationId;
-    handoff = body.handoff ?? handoff;
-  }
-  if (!handoff) throw new Error("no handoff");
-  return handoff.id;
-}
-
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchChromium();
-  unresolved = await handoffAfter("此卡无法交易", "没显示代码", "只有这张卡", "还是不行");
+  unresolved = await server.handoffAfter("此卡无法交易", "没显示代码", "只有这张卡", "还是不行");
   // A risk code: a high-priority handoff, so the queue shows every kind of badge.
-  await handoffAfter("刷卡被拒 返回码41");
-  noFlow = await handoffAfter("转人工");
+  await server.handoffAfter("刷卡被拒 返回码41");
+  noFlow = await server.handoffAfter("转人工");
 });
 
 afterAll(async () => {
