@@ -181,8 +181,9 @@ export class Satisfaction {
       return this.closing(ctx, answer.option === "other_problem");
     if (this.isTopicSure(u, this.router.thresholds.switchConfidence) || this.elsewhere(u)) return false;
     if (answer.yes !== undefined) return this.closing(ctx, answer.yes);
-    if (u.intent === "human_agent") {
-      // Praise or blame of the agent ("客服很耐心") with no score: thanked, not handed to a person again.
+    if (u.intent === "human_agent" || isFeedback(u.text)) {
+      // Praise or blame of the help with no score ("客服很耐心", "你们太慢了"): thanked, not handed to a person
+      // again nor told it was not understood. Nothing is rated; the words stay in the transcript.
       ctx.reply.say("engine.rating.thanks");
       return true;
     }

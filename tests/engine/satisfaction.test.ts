@@ -163,6 +163,16 @@ describe("a new problem instead of a rating", () => {
   });
 });
 
+describe("feedback instead of a rating", () => {
+  it("is thanked, not taken for a problem nor left unanswered, and nothing is rated", async () => {
+    const chat = await solved();
+    const turn = await chat.say("你们太慢了");
+    expect(turn.replyKeys).toEqual(["engine.rating.thanks"]);
+    expect(turn.rating).toBeUndefined();
+    expect(await chat.engine.store.ratings()).toEqual([]);
+  });
+});
+
 describe("asked once", () => {
   it("is not asked again after a reply that is no rating", async () => {
     const chat = await solved();
