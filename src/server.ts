@@ -50,6 +50,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How long an idle keep-alive connection stays open (see `startServer`). */
+export const KEEP_ALIVE_MS = 65_000;
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger();
@@ -145,6 +148,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const host = options.host ?? env.HOST ?? "0.0.0.0";
   const server: Server = await new Promise((ready) => {
     const s = app.listen(port, host, () => ready(s));
+    // A merchant who pauses about five seconds (Node's default) would send the next message just as the
+    // idle connection is closed: a reset, and a POST the browser may not retry. Idle connections stay open
+    // longer than the usual load balancer's 60 s, so the balancer is the one that closes them.
+    s.keepAliveTimeout = KEEP_ALIVE_MS;
+    s.headersTimeout = KEEP_ALIVE_MS + 1000;
   });
   const address = server.address();
   const actualPort = typeof address === "object" && address ? address.port : port;

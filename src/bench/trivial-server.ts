@@ -40,6 +40,9 @@ const server = createServer((req, res) => {
     send(res, 200, { ...reply, conversationId: body.conversationId });
   });
 });
+// The same idle keep-alive time as posdesk's server (src/server.ts), so the same client sees the same closes.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? "127.0.0.1");
 process.once("SIGTERM", () => {
   server.close();

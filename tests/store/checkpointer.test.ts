@@ -1,0 +1,67 @@
+/**
+ * The WAL checkpointer (src/store/checkpointer.ts) against a real SQLite file written without a pause: the
+ * log starts over once it holds more than `restartBytes`, instead of growing with every commit, and stopping
+ * the checkpointer leaves it empty.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { startCheckpointer } from "../../src/store/checkpointer.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function busyFile() {
+  const dir = mkdtempSync(join(tmpdir(), "posdesk-checkpointer-"));
+  dirs.push(dir);
+  const path = join(dir, "busy.db");
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("wal_autocheckpoint = 0");
+  db.exec("CREATE TABLE rows (id INTEGER PRIMARY KEY, data TEXT NOT NULL)");
+  const insert = db.prepare("INSERT INTO rows (data) VALUES (?)");
+  const walBytes = () => statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  return { path, db, walBytes, write: () => insert.run("x".repeat(3000)) };
+}
+
+/** `commits` commits, a few at a time with a breath between (a busy server's turns). */
+async function write(file: ReturnType<typeof busyFile>, commits: number): Promise<void> {
+  for (let done = 0; done < commits; done += 20) {
+    for (let i = 0; i < 20; i++) file.write();
+    await sleep(1);
+  }
+}
+
+describe("the WAL checkpointer", () => {
+  it("starts the log over under writes that never pause, instead of letting it grow with every commit", async () => {
+    const file = busyFile();
+    const checkpointer = startCheckpointer(file.path, { intervalMs: 20, restartBytes: 2 * 2 ** 20 });
+    const commits = 20_000;
+    await write(file, commits);
+    // Every commit wrote at least a page of 4 KB to the log (80 MB in all); the file stayed a small part of it.
+    expect(file.walBytes()).toBeLessThan(20 * 2 ** 20);
+    expect(file.db.prepare("SELECT count(*) AS n FROM rows").get()).toEqual({ n: commits });
+    await checkpointer.stop();
+    file.db.close();
+  });
+
+  it("leaves the log empty when it stops, every row in the database file", async () => {
+    const file = busyFile();
+    const checkpointer = startCheckpointer(file.path, { intervalMs: 20 });
+    const commits = 2_000;
+    await write(file, commits);
+    await checkpointer.stop();
+    expect(file.walBytes()).toBe(0);
+    file.db.close();
+    const reopened = new Database(file.path, { readonly: true });
+    expect(reopened.prepare("SELECT count(*) AS n FROM rows").get()).toEqual({ n: commits });
+    reopened.close();
+  });
+});
