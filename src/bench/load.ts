@@ -71,10 +71,15 @@ export interface LoadResult {
   serverReadyMs: number;
   /** Closed loop: every connection sends its next turn as soon as the reply arrives. */
   saturated: LoadRun;
-  /** posdesk's conversations at a human pace: a reply, then a think time, then the next turn. */
+  /**
+   * posdesk's conversations at a human pace (a reply, then a think time, then the next turn): the round
+   * whose later-turn p99 is the median of `rounds.posdesk`.
+   */
   paced: PacedRun | null;
-  /** The trivial JSON server under the same paced client, right after. */
+  /** The trivial JSON server under the same paced client: the median round of `rounds.trivial`. */
   reference: PacedRun | null;
+  /** Every paced round, in the order run: posdesk's and the trivial server's alternate. */
+  rounds: { posdesk: PacedRun[]; trivial: PacedRun[] };
   /** The server's CPU profile, when asked for (`--profile DIR`). */
   profile?: string;
 }
@@ -84,8 +89,21 @@ export interface LoadOptions {
   durationS?: number;
   thinkMs?: number;
   turnsPerConversation?: number;
+  /** Paced rounds of each server, alternating (3). */
+  rounds?: number;
   /** Write the posdesk server's CPU profile (node --cpu-prof) into this folder. */
   profileDir?: string;
+}
+
+/** The run whose `kind` p99 is the median of the runs (the lower middle one of an even number). */
+export function medianRun(runs: readonly PacedRun[], kind: "first" | "later" = "later"): PacedRun | null {
+  const sorted = [...runs].sort((a, b) => a[kind].p99Ms - b[kind].p99Ms);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? null;
+}
+
+/** The median of the runs' `kind` p99 (ms). */
+export function medianP99(runs: readonly PacedRun[], kind: "first" | "later"): number {
+  return medianRun(runs, kind)?.[kind].p99Ms ?? Number.NaN;
 }
 
 /** Requests for one connection: its own conversation id (kept in autocannon's per-connection context). */
@@ -176,6 +194,7 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
   const durationS = options.durationS ?? 15;
   const thinkMs = options.thinkMs ?? 1000;
   const turns = options.turnsPerConversation ?? 5;
+  const roundCount = thinkMs > 0 ? Math.max(1, options.rounds ?? 3) : 0;
   const autocannon = ((await import(AUTOCANNON)) as { default: Autocannon }).default;
   const dir = mkdtempSync(join(tmpdir(), "posdesk-bench-load-"));
   const profileName = `server-${Date.now()}.cpuprofile`;
@@ -193,36 +212,36 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
         : {}),
     });
     let saturated: LoadRun;
-    let posdesk: PacedRun | null = null;
-    let replies: Record<string, unknown>;
+    const rounds: LoadResult["rounds"] = { posdesk: [], trivial: [] };
     try {
-      // Warm-up: JIT, SQLite pages, the connection pool. The paced run comes first, on a server that has
-      // had only this warm-up, as the trivial server will have had.
+      // Warm-up: JIT, SQLite pages, the connection pool; the trivial server gets the same.
       await run(autocannon, server.url, Math.min(connections, 100), 3);
-      replies = await recordReplies(server.url);
-      if (thinkMs > 0) posdesk = await paced(server.url, connections, durationS, thinkMs, turns);
+      const repliesFile = join(dir, "replies.json");
+      writeFileSync(repliesFile, JSON.stringify(await recordReplies(server.url)));
+      const trivial =
+        roundCount > 0 ? await startServerProcess(TRIVIAL_SERVER, { args: [repliesFile] }) : null;
+      try {
+        if (trivial) await run(autocannon, trivial.url, Math.min(connections, 100), 3);
+        // Rounds alternate, so that both servers see the machine as it is through the run (a quiet spell
+        // or a busy one falls on each); each is reported by its median round. Only the one under load works.
+        for (let round = 0; trivial && round < roundCount; round++) {
+          rounds.posdesk.push(await paced(server.url, connections, durationS, thinkMs, turns));
+          rounds.trivial.push(await paced(trivial.url, connections, durationS, thinkMs, turns));
+        }
+      } finally {
+        if (trivial) await stopServerProcess(trivial.child);
+      }
       saturated = await run(autocannon, server.url, connections, durationS);
     } finally {
       await stopServerProcess(server.child);
-    }
-    let reference: PacedRun | null = null;
-    if (thinkMs > 0) {
-      const repliesFile = join(dir, "replies.json");
-      writeFileSync(repliesFile, JSON.stringify(replies));
-      const trivial = await startServerProcess(TRIVIAL_SERVER, { args: [repliesFile] });
-      try {
-        await run(autocannon, trivial.url, Math.min(connections, 100), 3);
-        reference = await paced(trivial.url, connections, durationS, thinkMs, turns);
-      } finally {
-        await stopServerProcess(trivial.child);
-      }
     }
     const written = options.profileDir ? readdirSync(options.profileDir).includes(profileName) : false;
     return {
       serverReadyMs: Math.round(server.readyMs),
       saturated,
-      paced: posdesk,
-      reference,
+      paced: medianRun(rounds.posdesk),
+      reference: medianRun(rounds.trivial),
+      rounds,
       ...(written && options.profileDir ? { profile: join(options.profileDir, profileName) } : {}),
     };
   } finally {

@@ -4,7 +4,7 @@
  * instead (to stdout, or to `--out FILE` with the table on stdout). Never part of the test suite.
  *
  *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,length,rows,storage,startup,load,memory,ocr]
- *                              [--rows N] [--idle N] [--connections N] [--duration S] [--think MS]
+ *                              [--rows N] [--idle N] [--connections N] [--duration S] [--think MS] [--load-rounds N]
  *                              [--no-peer] [--profile DIR]
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -39,6 +39,7 @@ function options() {
       connections: { type: "string" },
       duration: { type: "string" },
       think: { type: "string" },
+      "load-rounds": { type: "string" },
       "no-peer": { type: "boolean" },
       profile: { type: "string" },
     },
@@ -56,6 +57,7 @@ function options() {
     connections: Number(values.connections ?? 1000),
     durationS: Number(values.duration ?? 15),
     thinkMs: Number(values.think ?? 1000),
+    loadRounds: Number(values["load-rounds"] ?? 3),
     peer: values["no-peer"] !== true,
     profileDir: values.profile,
   };
@@ -116,11 +118,14 @@ async function main(): Promise<void> {
     report.startup = await benchStartup();
   }
   if (opts.only.has("load")) {
-    progress(`load test: ${opts.connections} conversations, ${opts.durationS} s per run, loopback only`);
+    progress(
+      `load test: ${opts.connections} conversations, ${opts.loadRounds} paced rounds of ${opts.durationS} s per server, alternating, loopback only`,
+    );
     report.load = await benchLoad({
       connections: opts.connections,
       durationS: opts.durationS,
       thinkMs: opts.thinkMs,
+      rounds: opts.loadRounds,
       ...(opts.profileDir ? { profileDir: opts.profileDir } : {}),
     });
     if (report.load.profile) {

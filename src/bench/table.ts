@@ -110,7 +110,12 @@ function details(report: Report): [string, string][] {
       ["trivial", load.reference],
     ] as const) {
       if (!p) continue;
-      const how = `HTTP paced, ${who} (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms, load ${p.loadAverage})`;
+      const all = load.rounds[who];
+      rows.push([
+        `HTTP paced, ${who}, each round (in order): later / first turns p99, load`,
+        all.map((r) => `${n(r.later.p99Ms, 1)} / ${n(r.first.p99Ms, 1)} ms (${r.loadAverage})`).join(", "),
+      ]);
+      const how = `HTTP paced, ${who}, median round (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms, load ${p.loadAverage})`;
       const kinds = Object.entries(p.errorKinds ?? {}).map(([kind, count]) => `${kind} ${count}`);
       rows.push([
         `${how}: turns/s`,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { describeGoal, goalMet, measure } from "../../src/bench/goals.js";
 import { lengthWindows } from "../../src/bench/growth.js";
+import { medianP99, medianRun } from "../../src/bench/load.js";
 import { median, percentile, ratio } from "../../src/bench/measure.js";
-import { summarizeLatencies } from "../../src/bench/paced.js";
+import { type PacedRun, summarizeLatencies } from "../../src/bench/paced.js";
 import { conversationId, REPEATABLE } from "../../src/bench/scripts.js";
 import { recordTemplate } from "../../src/bench/seed.js";
 import { maskCardNumbers } from "../../src/domain/redact.js";
@@ -24,6 +25,36 @@ describe("percentiles", () => {
   it("summarise latencies as turns, p50, p90, p99 and max", () => {
     const summary = summarizeLatencies(Array.from({ length: 1000 }, (_, i) => i + 1));
     expect(summary).toEqual({ turns: 1000, p50Ms: 500, p90Ms: 900, p99Ms: 990, maxMs: 1000 });
+  });
+});
+
+describe("paced rounds", () => {
+  const round = (later: number, first: number): PacedRun => ({
+    conversations: 1000,
+    turnsPerConversation: 5,
+    durationS: 15,
+    thinkMs: 1000,
+    turns: 15_000,
+    turnsPerSecond: 1000,
+    first: { turns: 3000, p50Ms: 1, p90Ms: 2, p99Ms: first, maxMs: 100 },
+    later: { turns: 12_000, p50Ms: 1, p90Ms: 2, p99Ms: later, maxMs: 100 },
+    errors: 0,
+    errorKinds: {},
+    non2xx: 0,
+    loadAverage: 1,
+  });
+
+  it("are reported by their median round, each kind of turn on its own", () => {
+    const rounds = [round(30, 20), round(9, 60), round(12, 25)];
+    expect(medianRun(rounds)).toBe(rounds[2]);
+    expect(medianP99(rounds, "later")).toBe(12);
+    expect(medianP99(rounds, "first")).toBe(25);
+  });
+
+  it("of an even number take the lower middle one, and of none nothing", () => {
+    expect(medianP99([round(4, 1), round(2, 1), round(8, 1), round(6, 1)], "later")).toBe(4);
+    expect(medianRun([])).toBeNull();
+    expect(medianP99([], "first")).toBeNaN();
   });
 });
 
