@@ -132,11 +132,14 @@ export class SqliteStore implements Store {
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.rollup = new SqliteRollup(this.db, path);
-    this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) => {
+    const append = (conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
-    });
+    };
+    this.appendEntries = this.db.transaction(append);
+    // One transaction, no savepoint inside it: a nested better-sqlite3 transaction (appendEntries) would add
+    // a SAVEPOINT and its RELEASE to every turn.
     this.writeTurn = this.db.transaction((turn: TurnWrite) => {
-      this.appendEntries(turn.conversation.id, turn.transcript);
+      append(turn.conversation.id, turn.transcript);
       if (turn.handoff) this.putHandoff(turn.handoff);
       this.putConversation(turn.conversation);
       if (turn.rollup) this.rollup.add(turn.rollup);
