@@ -15,6 +15,7 @@ import { type IntentId, isTopic, TROUBLESHOOTING_INTENTS } from "../domain/inten
 import { ConversationEngine, type TurnResult } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
 import { ROOT } from "../paths.js";
+import { seededRandom } from "../seeded-random.js";
 import { MemoryStore } from "../store/memory.js";
 import type { Store } from "../store/store.js";
 import { loadStories } from "../stories/load.js";
@@ -88,18 +89,6 @@ const NOTES = {
   en: ["called the merchant", "fixed remotely"],
 };
 
-/** mulberry32: small, seeded, good enough to draw traffic from. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function weighted<T>(rand: () => number, items: readonly [T, number][]): T {
   const total = items.reduce((a, [, w]) => a + w, 0);
   let r = rand() * total;
@@ -116,7 +105,7 @@ function localHour(ms: number, format: Intl.DateTimeFormat): number {
 }
 
 export async function seedDemo(options: DemoOptions): Promise<DemoSummary> {
-  const rand = random(options.seed ?? 20261130);
+  const rand = seededRandom(options.seed ?? 20261130);
   const end = options.end ?? Date.now();
   const start = end - options.days * 24 * HOUR_MS;
   const hourFormat = new Intl.DateTimeFormat("en-US", {

@@ -14,8 +14,7 @@
  * holds it for a few milliseconds (`npm run bench -- --only load`: later-turn p99 28–37 ms → 12–15 ms). The
  * file keeps its largest size while the server runs; stopping truncates it.
  */
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
+import { type FileWorker, startFileWorker } from "./file-worker.js";
 
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -47,38 +46,16 @@ parentPort.on("message", () => {
 });
 `;
 
-export interface Checkpointer {
-  stop(): Promise<void>;
-}
+export type Checkpointer = FileWorker;
 
+/** Checkpoints the WAL of the file at `path` from a worker; should it fail, `onFailure` (checkpoint in commits). */
 export function startCheckpointer(
   path: string,
   options: { intervalMs?: number; restartBytes?: number; onFailure?: () => void } = {},
 ): Checkpointer {
-  const worker = new Worker(WORKER, {
-    eval: true,
-    workerData: {
-      path,
-      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
-      intervalMs: options.intervalMs ?? 200,
-      restartBytes: options.restartBytes ?? 64 * 2 ** 20,
-    },
-  });
-  worker.unref();
-  let stopping = false;
-  const exited = new Promise<void>((done) => worker.once("exit", () => done()));
-  // Without the worker the log would grow for ever: the caller goes back to checkpointing in its commits.
-  worker.once("error", () => options.onFailure?.());
-  worker.once("exit", () => {
-    if (!stopping) options.onFailure?.();
-  });
-  return {
-    async stop() {
-      stopping = true;
-      worker.postMessage("stop");
-      const timeout = setTimeout(() => void worker.terminate(), 2000);
-      await exited;
-      clearTimeout(timeout);
-    },
-  };
+  return startFileWorker(
+    WORKER,
+    { path, intervalMs: options.intervalMs ?? 200, restartBytes: options.restartBytes ?? 64 * 2 ** 20 },
+    options.onFailure,
+  );
 }

@@ -8,9 +8,8 @@
  * The rollup: one row per unit, bucket and metric, its primary key in that order, so that a range of
  * buckets of one unit is one stretch of the table (a year of days is ~365 × the metrics in use).
  */
-import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
 import type Database from "better-sqlite3";
+import { type FileWorker, startFileWorker } from "./file-worker.js";
 import type { RollupCount, RollupRow, RollupUnit } from "./store.js";
 
 export const ROLLUP_SCHEMA = `
@@ -171,9 +170,7 @@ parentPort.on("message", () => {
 });
 `;
 
-export interface RollupFolder {
-  stop(): Promise<void>;
-}
+export type RollupFolder = FileWorker;
 
 /**
  * Folds the journal of the file at `path` every `intervalMs` from a worker thread. Should the worker fail,
@@ -183,32 +180,9 @@ export function startRollupFolder(
   path: string,
   options: { intervalMs?: number; onFailure?: () => void } = {},
 ): RollupFolder {
-  const worker = new Worker(WORKER, {
-    eval: true,
-    workerData: {
-      path,
-      driver: createRequire(import.meta.url).resolve("better-sqlite3"),
-      intervalMs: options.intervalMs ?? FOLD_INTERVAL_MS,
-    },
-  });
-  worker.unref();
-  let stopping = false;
-  let failed = false;
-  const fail = () => {
-    if (stopping || failed) return;
-    failed = true;
-    options.onFailure?.();
-  };
-  const exited = new Promise<void>((done) => worker.once("exit", () => done()));
-  worker.once("error", fail);
-  worker.once("exit", fail);
-  return {
-    async stop() {
-      stopping = true;
-      worker.postMessage("stop");
-      const timeout = setTimeout(() => void worker.terminate(), 2000);
-      await exited;
-      clearTimeout(timeout);
-    },
-  };
+  return startFileWorker(
+    WORKER,
+    { path, intervalMs: options.intervalMs ?? FOLD_INTERVAL_MS },
+    options.onFailure,
+  );
 }

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import sharp from "sharp";
-import { content, FAULTS, pick, random, type SetLocale } from "./faults.js";
+import { seededRandom } from "../../seeded-random.js";
+import { content, FAULTS, pick, type SetLocale } from "./faults.js";
 import { photograph, photoSpec } from "./photo.js";
 import { renderScene } from "./render.js";
 import { type Style, sceneFor } from "./scenes.js";
@@ -71,7 +72,7 @@ const PORTRAIT: Size[] = LANDSCAPE.map(([w, h]): Size => [h, w]);
 
 /** Sample `index` of the set (0-based), drawn and photographed. */
 export async function makeSample(index: number): Promise<GeneratedSample> {
-  const rand = random(SEED + index * 7919);
+  const rand = seededRandom(SEED + index * 7919);
   const sixth = SIXTH[Math.floor(index / 6) % SIXTH.length] as Kind;
   const kind = index % 6 === 5 ? sixth : (KINDS[index % 6] as Kind);
   const screenshot = kind.screenshot === true;
