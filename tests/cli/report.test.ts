@@ -54,16 +54,27 @@ describe("posdesk seed-demo", () => {
   });
 });
 
+const HOUR = 3_600_000;
+/**
+ * The whole hours around the seeded day: a report counts a conversation in the hour it started, and takes the
+ * hours that start inside its range; the seeded day starts at the minute the seeding ran.
+ */
+const range = () => ({
+  from: new Date(Math.floor(Date.parse(seeded.from as string) / HOUR) * HOUR).toISOString(),
+  to: new Date(Math.ceil(Date.parse(seeded.to as string) / HOUR) * HOUR).toISOString(),
+});
+
 describe("posdesk report", () => {
   it("gives the figures of the seeded day as JSON, as the API does", async () => {
-    const run = posdesk(["report", "--from", seeded.from as string, "--to", seeded.to as string]);
+    const { from, to } = range();
+    const run = posdesk(["report", "--from", from, "--to", to]);
     expect(run.status).toBe(0);
     const report = JSON.parse(run.stdout) as Record<string, unknown>;
     expect(report).toMatchObject({ conversations: 120, tz: "Asia/Shanghai" });
     const direct = new SqliteStore(store);
     const expected = await buildReport(direct, {
-      from: Date.parse(seeded.from as string),
-      to: Date.parse(seeded.to as string),
+      from: Date.parse(from),
+      to: Date.parse(to),
       tz: "Asia/Shanghai",
     });
     await direct.close();
@@ -71,7 +82,8 @@ describe("posdesk report", () => {
   });
 
   it("writes CSV with --csv: one section per table", () => {
-    const run = posdesk(["report", "--csv", "--from", seeded.from as string, "--to", seeded.to as string]);
+    const { from, to } = range();
+    const run = posdesk(["report", "--csv", "--from", from, "--to", to]);
     expect(run.status).toBe(0);
     const sections = run.stdout.trimEnd().split("\n\n");
     expect(sections[0]?.split("\n").slice(0, 2)).toEqual(["# summary", "metric,value"]);
