@@ -180,7 +180,9 @@ export class Satisfaction {
     if (answer.option && !this.isTopicSure(u, ALL_BUT_SURE))
       return this.closing(ctx, answer.option === "other_problem");
     if (this.isTopicSure(u, this.router.thresholds.switchConfidence) || this.elsewhere(u)) return false;
-    if (answer.yes !== undefined) return this.closing(ctx, answer.yes);
+    // A bare yes or no ("嗯", "ok", "不用") acknowledges the question rather than asks for more: goodbye.
+    // Another problem is asked for in words ("还有别的问题", an option above) or simply told.
+    if (answer.yes !== undefined) return this.closing(ctx, false);
     if (u.intent === "human_agent" || isFeedback(u.text)) {
       // Praise or blame of the help with no score ("客服很耐心", "你们太慢了"): thanked, not handed to a person
       // again nor told it was not understood. Nothing is rated; the words stay in the transcript.
