@@ -95,12 +95,15 @@ export class SlidingWindow {
   }
 }
 
-const copy = <T>(value: T): T => JSON.parse(maskedJson(value)) as T;
-
-export class MemoryIncidents implements IncidentStore {
+/**
+ * The raises of a store that counts them in this process's memory (memory and SQLite: one process owns the
+ * data), beside the store's own lookup of a topic's open incident.
+ */
+export abstract class RaisesInProcess {
   private readonly window = new SlidingWindow();
-  private readonly records = new Map<string, IncidentRecord>();
-  private readonly memberships = new Map<string, Map<string, IncidentMember>>();
+
+  /** The id of the topic's open (suspected or confirmed) incident, if it has one. */
+  protected abstract openIncidentOf(topic: TopicId): string | undefined;
 
   async countRaise(
     topic: TopicId,
@@ -109,7 +112,7 @@ export class MemoryIncidents implements IncidentStore {
     windowMs: number,
   ): Promise<RaiseCount> {
     const count = this.window.count(topic, conversationId, at, windowMs);
-    const open = [...this.records.values()].find((r) => r.topic === topic && isOpen(r))?.id;
+    const open = this.openIncidentOf(topic);
     return open ? { count, open } : { count };
   }
 
@@ -119,6 +122,17 @@ export class MemoryIncidents implements IncidentStore {
 
   async clearRaises(topic: TopicId): Promise<void> {
     this.window.clear(topic);
+  }
+}
+
+const copy = <T>(value: T): T => JSON.parse(maskedJson(value)) as T;
+
+export class MemoryIncidents extends RaisesInProcess implements IncidentStore {
+  private readonly records = new Map<string, IncidentRecord>();
+  private readonly memberships = new Map<string, Map<string, IncidentMember>>();
+
+  protected openIncidentOf(topic: TopicId): string | undefined {
+    return [...this.records.values()].find((r) => r.topic === topic && isOpen(r))?.id;
   }
 
   async open(incident: IncidentRecord, members: IncidentMember[]): Promise<IncidentRecord> {

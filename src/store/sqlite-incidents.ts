@@ -7,13 +7,7 @@ import type Database from "better-sqlite3";
 import type { IncidentMember, IncidentRecord, MemberState } from "../domain/incident.js";
 import type { TopicId } from "../domain/intents.js";
 import { maskCardNumbers, maskedJson } from "../domain/redact.js";
-import {
-  type IncidentQuery,
-  type IncidentStore,
-  type MemberUpdate,
-  type RaiseCount,
-  SlidingWindow,
-} from "./incidents.js";
+import { type IncidentQuery, type IncidentStore, type MemberUpdate, RaisesInProcess } from "./incidents.js";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS incidents (
@@ -35,13 +29,13 @@ const SCHEMA = `
   ) WITHOUT ROWID;
 `;
 
-export class SqliteIncidents implements IncidentStore {
-  private readonly window = new SlidingWindow();
+export class SqliteIncidents extends RaisesInProcess implements IncidentStore {
   private readonly statements;
   private readonly openTransaction: (incident: IncidentRecord, members: IncidentMember[]) => IncidentRecord;
   private readonly applyUpdates: (updates: MemberUpdate[]) => void;
 
   constructor(db: Database.Database) {
+    super();
     db.exec(SCHEMA);
     this.statements = {
       openFor: db.prepare<[string], { data: string }>(
@@ -88,24 +82,9 @@ export class SqliteIncidents implements IncidentStore {
     });
   }
 
-  async countRaise(
-    topic: TopicId,
-    conversationId: string,
-    at: number,
-    windowMs: number,
-  ): Promise<RaiseCount> {
-    const count = this.window.count(topic, conversationId, at, windowMs);
+  protected openIncidentOf(topic: TopicId): string | undefined {
     // One lookup in the open-topic index: the incidents table holds a handful of rows.
-    const open = this.statements.openIdFor.get(topic)?.id;
-    return open ? { count, open } : { count };
-  }
-
-  async raisedSince(topic: TopicId, since: number): Promise<IncidentMember[]> {
-    return this.window.since(topic, since);
-  }
-
-  async clearRaises(topic: TopicId): Promise<void> {
-    this.window.clear(topic);
+    return this.statements.openIdFor.get(topic)?.id;
   }
 
   async open(incident: IncidentRecord, members: IncidentMember[]): Promise<IncidentRecord> {
