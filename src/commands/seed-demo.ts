@@ -24,6 +24,8 @@ function count(name: string, value: string | undefined, fallback: number, max: n
   return n;
 }
 
+const LINE_END = process.stderr.isTTY ? "\r" : "\n";
+
 export async function runSeedDemo(args: string[], write: (text: string) => Promise<void>): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -74,9 +76,11 @@ export async function runSeedDemo(args: string[], write: (text: string) => Promi
       days,
       seed,
       ...(tz ? { tz } : {}),
-      progress: (done) => process.stderr.write(`seed-demo: ${done} of ${conversations} conversations\r`),
+      // On a terminal the count rewrites its line; in a log (CI, a pipe) each count is a line of its own.
+      progress: (done) =>
+        process.stderr.write(`seed-demo: ${done} of ${conversations} conversations${LINE_END}`),
     });
-    process.stderr.write("\n");
+    if (LINE_END === "\r") process.stderr.write("\n");
     await write(JSON.stringify({ ...summary, seconds: Math.round((Date.now() - started) / 100) / 10 }));
   } finally {
     await store.close();
