@@ -233,28 +233,18 @@
     const list = $("queue");
     headList(list, "queue-title", `${words.queue} (${queue.length})`);
     if (queue.length === 0) list.append(el("li", { className: "muted item", textContent: words.empty }));
-    for (const h of queue) {
-      const button = el(
-        "button",
-        { type: "button", className: "item" },
-        el(
-          "div",
-          { className: "line" },
-          el("span", { className: `badge ${h.priority}`, textContent: words.priorities[h.priority] }),
-          el("span", { className: "badge", textContent: words.status[h.status] }),
-          el("span", { textContent: h.channel }),
+    for (const h of queue)
+      list.append(
+        handoffItem(
+          h,
+          [
+            el("span", { className: `badge ${h.priority}`, textContent: words.priorities[h.priority] }),
+            el("span", { className: "badge", textContent: words.status[h.status] }),
+          ],
+          topics[h.intent] ?? h.intent,
+          `${words.reasons[h.reason]} · ${new Date(h.createdAt).toLocaleString()}`,
         ),
-        el("div", { className: "topic", textContent: topics[h.intent] ?? h.intent }),
-        el("div", {
-          className: "line",
-          textContent: `${words.reasons[h.reason]} · ${new Date(h.createdAt).toLocaleString()}`,
-        }),
       );
-      button.dataset.id = h.id;
-      button.setAttribute("aria-current", String(h.id === selected));
-      button.addEventListener("click", () => select(h.id));
-      list.append(el("li", {}, button));
-    }
     await refreshClosed();
   }
 
@@ -265,30 +255,38 @@
     headList(list, "closed-title", words.closed);
     if (closed.length === 0)
       list.append(el("li", { className: "muted item", textContent: words.noneClosed }));
-    for (const h of closed) {
-      const button = el(
-        "button",
-        { type: "button", className: "item" },
-        el(
-          "div",
-          { className: "line" },
+    for (const h of closed)
+      list.append(
+        handoffItem(
+          h,
           h.rating
-            ? el("span", {
-                className: `badge score${h.rating.score <= 2 ? " low" : ""}`,
-                textContent: `${h.rating.score}/5`,
-                title: words.scores[h.rating.score],
-              })
-            : "",
-          el("span", { textContent: h.channel }),
+            ? [
+                el("span", {
+                  className: `badge score${h.rating.score <= 2 ? " low" : ""}`,
+                  textContent: `${h.rating.score}/5`,
+                  title: words.scores[h.rating.score],
+                }),
+              ]
+            : [],
+          topics[h.resolution ?? h.intent] ?? h.intent,
+          new Date(h.closedAt ?? h.createdAt).toLocaleString(),
         ),
-        el("div", { className: "topic", textContent: topics[h.resolution ?? h.intent] ?? h.intent }),
-        el("div", { className: "line", textContent: new Date(h.closedAt ?? h.createdAt).toLocaleString() }),
       );
-      button.dataset.id = h.id;
-      button.setAttribute("aria-current", String(h.id === selected));
-      button.addEventListener("click", () => select(h.id));
-      list.append(el("li", {}, button));
-    }
+  }
+
+  /** One handoff in a list: its badges and channel, its topic, a line below; selects it when clicked. */
+  function handoffItem(h, badges, topic, below) {
+    const button = el(
+      "button",
+      { type: "button", className: "item" },
+      el("div", { className: "line" }, ...badges, el("span", { textContent: h.channel })),
+      el("div", { className: "topic", textContent: topic }),
+      el("div", { className: "line", textContent: below }),
+    );
+    button.dataset.id = h.id;
+    button.setAttribute("aria-current", String(h.id === selected));
+    button.addEventListener("click", () => select(h.id));
+    return el("li", {}, button);
   }
 
   /** A rating as the console shows it: the score in words, when and after what, and the comment. */
