@@ -1,7 +1,7 @@
 /**
  * A small seeded generator (mulberry32): the same seed gives the same numbers on every machine. For drawn
- * data that must repeat — the demo traffic (src/analytics/demo.ts), the OCR set (src/bench/ocr-set/) — never
- * for anything secret.
+ * data that must repeat (the demo traffic, the OCR set, the folds of `posdesk eval`), never for anything
+ * secret.
  */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -5,6 +5,7 @@
  */
 
 import type { IntentId, Locale } from "../domain/intents.js";
+import { seededRandom } from "../seeded-random.js";
 import type { Ranked } from "./classifier.js";
 import { trainNlu } from "./model.js";
 import { type LabelledExample, type OodExample, uniquePhrases } from "./training.js";
@@ -113,7 +114,7 @@ export function stratifiedFolds<T>(
     const key = stratum(item);
     strata.set(key, [...(strata.get(key) ?? []), item]);
   }
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const buckets: T[][] = Array.from({ length: k }, () => []);
   let dealt = 0;
   for (const key of [...strata.keys()].sort()) {
@@ -196,17 +197,6 @@ export async function throughput(
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: readonly T[], random: () => number): T[] {
