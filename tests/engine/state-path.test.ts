@@ -8,22 +8,14 @@ import { HandoffSummary } from "../../src/domain/handoff.js";
 import { extendPath, MAX_PATH, runFlow } from "../../src/engine/flow-runner.js";
 import { MemoryStore } from "../../src/store/memory.js";
 import { engineFor, talk } from "../support/conversation.js";
+import { DECLINED_NOT_FIXED } from "../support/merchants.js";
 
 describe("the state path of a handoff", () => {
   it("records every state from the start to the escalation, the eventless ones included", async () => {
     const chat = talk();
-    await chat.say("此卡无法交易");
-    await chat.say("没显示代码");
-    await chat.say("只有这张卡");
-    const turn = await chat.say("还是不行");
-    expect(HandoffSummary.parse(turn.handoff).statePath).toEqual([
-      "triage",
-      "askResponseCode",
-      "askScope",
-      "adviseCardholder",
-      "confirmFixed",
-      "escalate",
-    ]);
+    let turn: Awaited<ReturnType<typeof chat.say>> | undefined;
+    for (const text of DECLINED_NOT_FIXED.says) turn = await chat.say(text);
+    expect(HandoffSummary.parse(turn?.handoff).statePath).toEqual(DECLINED_NOT_FIXED.statePath);
   });
 
   it("ends where the merchant asked for a person mid-flow", async () => {

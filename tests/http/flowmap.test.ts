@@ -4,6 +4,7 @@
  */
 import { XMLValidator } from "fast-xml-parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DECLINED_NOT_FIXED } from "../support/merchants.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -55,18 +56,11 @@ describe("GET /api/handoffs/:id names what the bot learnt", () => {
 
 describe("GET /api/handoffs/:id/flowmap", () => {
   it("gives the flow's map with the states passed through, as JSON with the SVG and Mermaid text", async () => {
-    const id = await server.handoffAfter("此卡无法交易", "没显示代码", "只有这张卡", "还是不行");
+    const id = await server.handoffAfter(...DECLINED_NOT_FIXED.says);
     const { status, body } = await agentJson(`/api/handoffs/${id}/flowmap?locale=en`);
     expect(status).toBe(200);
     expect(body.flow).toBe("card_declined");
-    expect(body.statePath).toEqual([
-      "triage",
-      "askResponseCode",
-      "askScope",
-      "adviseCardholder",
-      "confirmFixed",
-      "escalate",
-    ]);
+    expect(body.statePath).toEqual(DECLINED_NOT_FIXED.statePath);
     expect(body.caption).toBe(
       "States passed through, in order: triage → askResponseCode → askScope → adviseCardholder → confirmFixed → escalate.",
     );

@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seriousViolations } from "../support/axe.js";
 import { ARTIFACTS, launchChromium } from "../support/browser.js";
+import { DECLINED_NOT_FIXED } from "../support/merchants.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -20,7 +21,7 @@ let noFlow: string;
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchChromium();
-  unresolved = await server.handoffAfter("此卡无法交易", "没显示代码", "只有这张卡", "还是不行");
+  unresolved = await server.handoffAfter(...DECLINED_NOT_FIXED.says);
   // A risk code: a high-priority handoff, so the queue shows every kind of badge.
   await server.handoffAfter("刷卡被拒 返回码41");
   noFlow = await server.handoffAfter("转人工");
@@ -97,14 +98,7 @@ describe("the handoff view", () => {
     const passed = await map
       .locator("[data-passed]")
       .evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-state")));
-    expect(passed).toEqual([
-      "triage",
-      "askResponseCode",
-      "askScope",
-      "adviseCardholder",
-      "confirmFixed",
-      "escalate",
-    ]);
+    expect(passed).toEqual(DECLINED_NOT_FIXED.statePath);
     expect(await map.locator("[data-last]").getAttribute("data-state")).toBe("escalate");
     expect(await page.locator("#flowmap figcaption").textContent()).toContain("triage → askResponseCode");
     expect(await map.getAttribute("role")).toBe("img");
