@@ -5,7 +5,7 @@
  * transcript where posdesk does (a handoff); then one transaction appending the transcript entries,
  * inserting the handoff the turn opened, appending the analytics journal row and writing the conversation
  * row back — the writes of posdesk's `saveTurn`, one prepared statement each, rows of the same sizes
- * (shape.ts). The journal is not folded here: posdesk folds it on a worker thread of its own. No JSON, no masking, no
+ * (shape.ts). The journal is not folded here: folding it into the rollup is posdesk's own work. No JSON, no masking, no
  * model: the least any implementation of a persisted turn pays on this machine.
  */
 import { randomUUID } from "node:crypto";

@@ -1,6 +1,6 @@
 /**
  * A worker thread with its own connection to a SQLite file, doing one job on a timer beside the server's
- * connection: checkpointing the WAL (checkpointer.ts), folding the analytics journal (sqlite-rollup.ts).
+ * connection: checkpointing the WAL (checkpointer.ts).
  * The job's source receives `workerData` (`path`, `driver`: better-sqlite3's module path, `intervalMs`, and
  * the job's own settings) and stops when the parent posts a message, after a last run. Should the worker
  * fail, `onFailure` is called once, so the caller can do the job on its own thread.

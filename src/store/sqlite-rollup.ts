@@ -2,14 +2,18 @@
  * The analytics rollup in the SQLite file. A turn appends its counts to a journal, one row in its own
  * transaction: the end of one table, the page the previous turns wrote, where upserting a dozen counters
  * spread over the rollup's pages would add several page writes to each commit (it doubled a turn's write
- * in a measurement). A worker thread folds the journal into the rollup five times a second, with its own
- * connection, each distinct counter once; a read folds what is left first, so a report sees every turn.
+ * in a measurement). The journal is folded into the rollup five times a second, each distinct counter once,
+ * on the store's own connection: after a turn's commit once the last fold is 200 ms old, or by a timer when
+ * turns stop; a read folds what is left first, so a report sees every turn.
+ *
+ * Not on a worker thread with a connection of its own, as it was: every commit by another connection empties
+ * the store's page cache (SQLite cannot know which pages it changed), so five folds a second made each turn
+ * read its pages back from the file — 10 % of a turn in the bench (turns.ts), where a fold here costs ~0.3 ms.
  *
  * The rollup: one row per unit, bucket and metric, its primary key in that order, so that a range of
  * buckets of one unit is one stretch of the table (a year of days is ~365 × the metrics in use).
  */
 import type Database from "better-sqlite3";
-import { type FileWorker, startFileWorker } from "./file-worker.js";
 import type { RollupCount, RollupRow, RollupUnit } from "./store.js";
 
 export const ROLLUP_SCHEMA = `
@@ -51,8 +55,6 @@ export function journalEntry(counts: readonly RollupCount[]): string {
  * their hour, day and week (and trend) in the rollup, once per distinct counter, and deletes the rows, all
  * in one IMMEDIATE transaction (the write lock first: no other folder takes the same rows). Returns how
  * many journal rows it took.
- *
- * Self-contained (nothing from outside but `db`): the worker thread runs it from its source text.
  */
 export function journalFolder(db: Database.Database): () => number {
   const read = db.prepare("SELECT seq, counts FROM rollup_journal ORDER BY seq").raw();
@@ -63,6 +65,20 @@ export function journalFolder(db: Database.Database): () => number {
   const fold = db.transaction(() => {
     const rows = read.all() as [number, string][];
     if (rows.length === 0) return 0;
+    // Summed by hour and metric first (numbers and the parsed names as keys: no key string built per count),
+    // then each distinct pair added to its hour, day and week.
+    const byHour = new Map<number, Map<string, [n: number, trend: number]>>();
+    for (const [, counts] of rows) {
+      for (const [hour, metric, n, trend] of JSON.parse(counts) as [number, string, number, number][]) {
+        let metrics = byHour.get(hour);
+        if (!metrics) byHour.set(hour, (metrics = new Map()));
+        const sum = metrics.get(metric);
+        if (sum) {
+          sum[0] += n;
+          if (trend) sum[1] += n;
+        } else metrics.set(metric, [n, trend ? n : 0]);
+      }
+    }
     const totals = new Map<string, [string, number, string, number]>();
     const add = (unit: string, bucket: number, metric: string, n: number) => {
       const key = `${unit} ${bucket} ${metric}`;
@@ -70,12 +86,12 @@ export function journalFolder(db: Database.Database): () => number {
       if (counter) counter[3] += n;
       else totals.set(key, [unit, bucket, metric, n]);
     };
-    for (const [, counts] of rows) {
-      for (const [hour, metric, n, trend] of JSON.parse(counts) as [number, string, number, number][]) {
+    for (const [hour, metrics] of byHour) {
+      for (const [metric, [n, trend]] of metrics) {
         add("hour", hour, metric, n);
         add("day", Math.floor(hour / 24), metric, n);
         add("week", Math.floor(hour / 168), metric, n);
-        if (trend) add("trend", hour, metric, n);
+        if (trend) add("trend", hour, metric, trend);
       }
     }
     for (const counter of totals.values()) if (counter[3] !== 0) upsert.run(...counter);
@@ -87,14 +103,15 @@ export function journalFolder(db: Database.Database): () => number {
 
 export class SqliteRollup {
   private readonly statements;
-  readonly fold: () => number;
-  private readonly folder: RollupFolder | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly fold: () => number;
+  private readonly intervalMs: number;
+  private lastFold = performance.now();
+  /** Journal rows this connection wrote since its last fold. */
+  private waiting = 0;
+  private readonly timer: NodeJS.Timeout;
 
-  /** `path`: the file, whose journal a worker folds; ":memory:" is folded on this thread. */
   constructor(
     private readonly db: Database.Database,
-    path: string,
     options: { intervalMs?: number } = {},
   ) {
     db.exec(ROLLUP_SCHEMA);
@@ -106,37 +123,55 @@ export class SqliteRollup {
         .raw(),
     };
     this.fold = journalFolder(db);
-    const intervalMs = options.intervalMs ?? FOLD_INTERVAL_MS;
-    if (path === ":memory:") this.foldHere(intervalMs);
-    else this.folder = startRollupFolder(path, { intervalMs, onFailure: () => this.foldHere(intervalMs) });
-  }
-
-  /** Without the worker the journal would only be folded by reads: fold it on this thread instead. */
-  private foldHere(intervalMs: number): void {
-    if (this.timer) return;
+    this.intervalMs = options.intervalMs ?? FOLD_INTERVAL_MS;
+    // Rows a process left behind (killed before its fold) are folded when the next one opens the file.
+    this.foldNow();
     this.timer = setInterval(() => {
-      try {
-        if (this.db.open) this.fold();
-      } catch {
-        // Busy: the next tick folds it.
-      }
-    }, intervalMs);
+      if (this.waiting > 0) this.foldNow();
+    }, this.intervalMs);
     this.timer.unref();
   }
 
-  /** Stops folding; the worker folds what is left first. */
-  async close(): Promise<void> {
-    clearInterval(this.timer);
-    await this.folder?.stop();
+  /** Folds the journal now; a busy file (another process writing) is left to the next fold. */
+  private foldNow(): void {
+    this.lastFold = performance.now();
+    try {
+      if (this.db.open) this.fold();
+      this.waiting = 0;
+    } catch {
+      // Busy or closing: the journal keeps the rows for the next fold.
+    }
   }
 
-  /** Journals the counts; the caller runs it inside its transaction (the turn's). */
+  /**
+   * After the commit of a transaction that ran `add`: folds the journal when the last fold is due, so a busy
+   * server folds from its turns even when its timers run late.
+   */
+  committed(): void {
+    this.waiting++;
+    if (performance.now() - this.lastFold >= this.intervalMs) this.foldNow();
+  }
+
+  /** Stops the timer and folds what is left. */
+  close(): void {
+    clearInterval(this.timer);
+    if (this.waiting > 0) this.foldNow();
+  }
+
+  /** A read sees every turn journaled: what is left is folded first (a busy file throws to the reader). */
+  private foldForRead(): void {
+    this.fold();
+    this.waiting = 0;
+    this.lastFold = performance.now();
+  }
+
+  /** Journals the counts; the caller runs it inside its transaction (the turn's), then calls `committed`. */
   add(counts: readonly RollupCount[]): void {
     if (counts.length > 0) this.statements.journal.run(journalEntry(counts));
   }
 
   totals(unit: RollupUnit, from: number, to: number): Map<string, number> {
-    this.fold();
+    this.foldForRead();
     const totals = new Map<string, number>();
     for (const row of this.statements.totals.iterate(unit, from, to))
       if (row.n !== 0) totals.set(row.metric, row.n);
@@ -144,45 +179,10 @@ export class SqliteRollup {
   }
 
   series(unit: RollupUnit, from: number, to: number, metrics: readonly string[]): RollupRow[] {
-    this.fold();
+    this.foldForRead();
     // Rows as arrays: a year of hourly figures is tens of thousands of them.
     return this.statements.series
       .all(unit, from, to, JSON.stringify(metrics))
       .map(([bucket, metric, n]) => ({ bucket, metric, n }));
   }
-}
-
-const WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-db.pragma("busy_timeout = 1000");
-const run = (${journalFolder.toString()})(db);
-const fold = () => {
-  try { run(); } catch { /* busy: the next tick folds it */ }
-};
-const timer = setInterval(fold, workerData.intervalMs);
-parentPort.on("message", () => {
-  clearInterval(timer);
-  fold();
-  db.close();
-  parentPort.close();
-});
-`;
-
-export type RollupFolder = FileWorker;
-
-/**
- * Folds the journal of the file at `path` every `intervalMs` from a worker thread. Should the worker fail,
- * `onFailure` is called: the caller folds in its own thread instead.
- */
-export function startRollupFolder(
-  path: string,
-  options: { intervalMs?: number; onFailure?: () => void } = {},
-): RollupFolder {
-  return startFileWorker(
-    WORKER,
-    { path, intervalMs: options.intervalMs ?? FOLD_INTERVAL_MS },
-    options.onFailure,
-  );
 }

@@ -131,7 +131,7 @@ export class SqliteStore implements Store {
         { id: string; conversation_id: string; mime: PictureMime; bytes: Buffer; created_at: string }
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
-    this.rollup = new SqliteRollup(this.db, path);
+    this.rollup = new SqliteRollup(this.db);
     const append = (conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     };
@@ -175,6 +175,7 @@ export class SqliteStore implements Store {
 
   async saveTurn(turn: TurnWrite): Promise<void> {
     this.writeTurn(turn);
+    if (turn.rollup?.length) this.rollup.committed();
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
@@ -236,7 +237,9 @@ export class SqliteStore implements Store {
   }
 
   async addToRollup(counts: RollupCount[]): Promise<void> {
+    if (counts.length === 0) return;
     this.rollup.add(counts);
+    this.rollup.committed();
   }
 
   async rollupTotals(unit: RollupUnit, from: number, to: number): Promise<Map<string, number>> {
@@ -257,7 +260,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.rollup.close();
+    this.rollup.close();
     await this.checkpointer?.stop();
     this.db.close();
   }

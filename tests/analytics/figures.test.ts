@@ -16,6 +16,7 @@ import { ConversationEngine, type TurnResult } from "../../src/engine/engine.js"
 import { MemoryStore } from "../../src/store/memory.js";
 import { RedisStore, redisClient } from "../../src/store/redis.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
+import { FOLD_INTERVAL_MS } from "../../src/store/sqlite-rollup.js";
 import type { Store } from "../../src/store/store.js";
 import { Switchboard } from "../../src/switchboard.js";
 import { nlu } from "../support/conversation.js";
@@ -384,6 +385,27 @@ describe("the SQLite file", () => {
       (journal.prepare("SELECT COUNT(*) AS n FROM rollup_journal").get() as { n: number }).n;
     expect(waiting()).toBe(1);
     await expect.poll(waiting, { timeout: 5000, interval: 100 }).toBe(0);
+    journal.close();
+    await store.close();
+  });
+
+  it("folds the journal from its turns when a busy event loop keeps its timer from running", async () => {
+    const file = join(dir, "busy.db");
+    const store = new SqliteStore(file);
+    const journal = new Database(file, { readonly: true });
+    const waiting = () =>
+      (journal.prepare("SELECT COUNT(*) AS n FROM rollup_journal").get() as { n: number }).n;
+    const counts = [{ hour: hourOf(T0), metric: "conversations", n: 1 }];
+    await store.addToRollup(counts);
+    expect(waiting()).toBe(1);
+    // Busy for longer than a fold's interval, without giving the event loop a turn.
+    const until = performance.now() + FOLD_INTERVAL_MS + 20;
+    while (performance.now() < until);
+    await store.addToRollup(counts);
+    expect(waiting()).toBe(0);
+    expect(await store.rollupTotals("hour", hourOf(T0), hourOf(T0) + 1)).toEqual(
+      new Map([["conversations", 2]]),
+    );
     journal.close();
     await store.close();
   });
