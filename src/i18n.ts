@@ -63,8 +63,34 @@ function template(locale: Locale, key: string | string[]): string {
 /** Text for `key` (or the first of `key` that exists) in `locale`. */
 export function t(locale: Locale, key: string | string[], params: Params = {}): string {
   const text = template(locale, key);
-  for (const _ in params) return instance.services.interpolator.interpolate(text, params, locale, params);
+  for (const _ in params) return interpolate(text, params);
   return text;
+}
+
+/** A template split at its `{{name}}`s: text, name, text, name, …, text. */
+const compiled = new Map<string, string[]>();
+
+/**
+ * `text` with each `{{name}}` replaced by `params[name]`, as i18next's interpolation does it for posdesk's
+ * texts (no formats, no nesting, no escaping): a parameter given as undefined or null is empty, one not given
+ * at all is left as it is written, and an inserted value is never searched for more names. The template is
+ * split once (i18next searches it with a regular expression on every call).
+ */
+export function interpolate(text: string, params: Params): string {
+  let parts = compiled.get(text);
+  if (!parts) {
+    parts = text.split(/\{\{(.+?)\}\}/);
+    compiled.set(text, parts);
+  }
+  let out = parts[0] ?? "";
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = (parts[i] as string).trim();
+    const value = params[name];
+    if (value === undefined && !Object.hasOwn(params, name)) out += `{{${parts[i]}}}`;
+    else out += value == null ? "" : String(value);
+    out += parts[i + 1];
+  }
+  return out;
 }
 
 const resolvedKeys = new Map<string, string>();
@@ -99,8 +125,20 @@ export function section(locale: Locale, key: string): Record<string, unknown> {
   return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
 }
 
+const existing = new Map<string, boolean>();
+/** Keys are made from flows' facts and values, some of them a merchant's words: the memory is bounded. */
+const MAX_EXISTING = 10_000;
+
+/** Whether `locale` has a text under `key` (looked up once per locale and key, as `template`). */
 export function has(locale: Locale, key: string): boolean {
-  return instance.exists(key, { lng: locale });
+  const id = `${locale}\u0000${key}`;
+  let found = existing.get(id);
+  if (found === undefined) {
+    found = instance.exists(key, { lng: locale });
+    if (existing.size >= MAX_EXISTING) existing.clear();
+    existing.set(id, found);
+  }
+  return found;
 }
 
 export type { TFunction };

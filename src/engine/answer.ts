@@ -76,6 +76,8 @@ export function isBareYesNo(locale: Locale, normalized: string): boolean {
 }
 
 function containsWord(text: string, word: string): boolean {
+  // Most words are not in the reply at all: a plain search says so before any pattern is looked up.
+  if (!text.includes(word)) return false;
   let pattern = wordPatterns.get(word);
   if (pattern === undefined) {
     // An English word matches whole words only; Chinese has no word boundaries to look for.
@@ -84,7 +86,7 @@ function containsWord(text: string, word: string): boolean {
       : null;
     wordPatterns.set(word, pattern);
   }
-  return pattern ? pattern.test(text) : text.includes(word);
+  return pattern ? pattern.test(text) : true;
 }
 
 function escapeRegExp(text: string): string {

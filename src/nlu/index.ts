@@ -9,7 +9,7 @@ import { maskCardNumbers } from "../domain/redact.js";
 import { type DialogueAct, detectAct } from "./acts.js";
 import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
 import { type Entities, extractEntities } from "./entities.js";
-import { canonicalChars, normalizeCanonical } from "./normalize.js";
+import { forms } from "./normalize.js";
 import { keyLines } from "./screen.js";
 import { thresholds } from "./thresholds.js";
 import { tokenize } from "./tokenize.js";
@@ -57,9 +57,8 @@ export function detectLocale(text: string): Locale | undefined {
 }
 
 export function features(text: string): { normalized: string; entities: Entities; tokens: string[] } {
-  const canonical = canonicalChars(text);
+  const { canonical, normalized } = forms(text);
   const entities = extractEntities(canonical);
-  const normalized = normalizeCanonical(canonical);
   return { normalized, entities, tokens: tokenize(normalized, entities) };
 }
 

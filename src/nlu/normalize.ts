@@ -67,9 +67,22 @@ const PINYIN_GLUED = new RegExp(`[a-z]+(?=[${CJK}])|(?<=[${CJK}])[a-z]+`, "g");
 
 const ANY_HOMOPHONE = new RegExp(HOMOPHONES.map(([wrong]) => wrong).join("|"));
 
+// A turn reads the merchant's message several times (understanding it, as an answer, as a rating): the
+// forms of the last text are kept.
+let last: { text: string; canonical: string; normalized: string } | undefined;
+
+/** `text` through `canonicalChars`, and its canonical form for classification. */
+export function forms(text: string): { canonical: string; normalized: string } {
+  if (last?.text !== text) {
+    const canonical = canonicalChars(text);
+    last = { text, canonical, normalized: normalizeCanonical(canonical) };
+  }
+  return last;
+}
+
 /** Canonical form of `text` for classification. Idempotent. */
 export function normalize(text: string): string {
-  return normalizeCanonical(canonicalChars(text));
+  return forms(text).normalized;
 }
 
 /**

@@ -71,7 +71,10 @@ export function journalFolder(db: Database.Database): () => number {
     for (const [, counts] of rows) {
       for (const [hour, metric, n, trend] of JSON.parse(counts) as [number, string, number, number][]) {
         let metrics = byHour.get(hour);
-        if (!metrics) byHour.set(hour, (metrics = new Map()));
+        if (!metrics) {
+          metrics = new Map();
+          byHour.set(hour, metrics);
+        }
         const sum = metrics.get(metric);
         if (sum) {
           sum[0] += n;

@@ -1,0 +1,85 @@
+/**
+ * The bot's words with their parameters filled in: posdesk splits each text once and fills it itself, and
+ * must say exactly what i18next would say from the same locale files.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import i18next from "i18next";
+import { describe, expect, it } from "vitest";
+import { has, interpolate, LOCALES, t } from "../../src/i18n.js";
+import { LOCALES_DIR } from "../../src/paths.js";
+
+/** Every text of the locale files that takes parameters, by key. */
+function textsWithParameters(locale: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === "string" && value.includes("{{")) found.set(key, value);
+    else if (value && typeof value === "object")
+      for (const [k, v] of Object.entries(value)) walk(v, key ? `${key}.${k}` : k);
+  };
+  for (const file of readdirSync(join(LOCALES_DIR, locale)).filter((f) => f.endsWith(".json")))
+    walk(JSON.parse(readFileSync(join(LOCALES_DIR, locale, file), "utf8")), file.replace(/\.json$/, ""));
+  return found;
+}
+
+const reference = i18next.createInstance();
+await reference.init({
+  initImmediate: false,
+  resources: Object.fromEntries(
+    LOCALES.map((locale) => [
+      locale,
+      {
+        translation: Object.fromEntries(
+          readdirSync(join(LOCALES_DIR, locale))
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => [
+              f.replace(/\.json$/, ""),
+              JSON.parse(readFileSync(join(LOCALES_DIR, locale, f), "utf8")),
+            ]),
+        ),
+      },
+    ]),
+  ),
+  fallbackLng: false,
+  interpolation: { escapeValue: false },
+  showSupportNotice: false,
+});
+
+describe("the bot's words with parameters", () => {
+  it("are what i18next makes of every text that takes them, in every locale", () => {
+    let checked = 0;
+    for (const locale of LOCALES) {
+      for (const [key, text] of textsWithParameters(locale)) {
+        const names = [...text.matchAll(/\{\{(.+?)\}\}/g)].map((m) => (m[1] as string).trim());
+        const params = Object.fromEntries(
+          names.map((name, i) => [name, i % 2 ? 51 : `<b>${name} $& $1</b>`]),
+        );
+        expect(t(locale, key, params), `${locale} ${key}`).toBe(reference.t(key, { lng: locale, ...params }));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
+
+  it("leave a name that was not given as it is written, and fill one given as nothing with nothing", () => {
+    const params = { a: undefined, b: null, c: 0 };
+    const text = "a={{a}} b={{ b }} c={{c}} d={{d}}";
+    expect(interpolate(text, params)).toBe("a= b= c=0 d={{d}}");
+    expect(interpolate(text, params)).toBe(reference.t("x", { lng: "en", defaultValue: text, ...params }));
+  });
+
+  it("never read a merchant's words put into a text as more names to fill", () => {
+    expect(interpolate("您说：{{text}}", { text: "{{text}} {{amount}}", amount: 5 })).toBe(
+      "您说：{{text}} {{amount}}",
+    );
+  });
+});
+
+describe("whether a text exists", () => {
+  it("answers for each locale on its own, the same when asked again", () => {
+    expect(has("zh-CN", "engine.empty")).toBe(true);
+    expect(has("en", "engine.empty")).toBe(true);
+    expect(has("en", "engine.noSuchText")).toBe(false);
+    expect(has("en", "engine.noSuchText")).toBe(false);
+  });
+});
