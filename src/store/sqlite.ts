@@ -10,7 +10,6 @@ import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
 import type { Rating, RatingQuery } from "../domain/rating.js";
 import { maskCardNumbers, maskDeep, maskedJson } from "../domain/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
-import { RecentRows } from "./recent-rows.js";
 import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";
 import { SqliteRollup } from "./sqlite-rollup.js";
@@ -87,10 +86,6 @@ export class SqliteStore implements Store {
   private readonly rollup: SqliteRollup;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly ratingRows: SqliteRatings;
-  /** Conversations as last written or read, by stored id (see recent-rows.ts). */
-  private readonly recent: RecentRows;
-  /** The conversation row the transaction under way writes: recent once it commits. */
-  private written: [id: string, data: string] | undefined;
 
   constructor(readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -137,8 +132,6 @@ export class SqliteStore implements Store {
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.rollup = new SqliteRollup(this.db);
-    const dataVersion = this.db.prepare("PRAGMA data_version").pluck();
-    this.recent = new RecentRows(() => dataVersion.get() as number);
     const append = (conversationId: string, entries: TranscriptEntry[]) => {
       for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
     };
@@ -154,16 +147,11 @@ export class SqliteStore implements Store {
   }
 
   private putConversation(conversation: ConversationRecord): void {
-    const id = maskCardNumbers(conversation.id);
-    const data = maskedJson(conversation);
-    this.statements.putConversation.run(id, data, maskCardNumbers(conversation.updatedAt));
-    this.written = [id, data];
-  }
-
-  /** After a commit: the conversation row it wrote is the one to read back. */
-  private committed(): void {
-    if (this.written) this.recent.set(...this.written);
-    this.written = undefined;
+    this.statements.putConversation.run(
+      maskCardNumbers(conversation.id),
+      maskedJson(conversation),
+      maskCardNumbers(conversation.updatedAt),
+    );
   }
 
   private putHandoff(handoff: HandoffRecord): void {
@@ -173,19 +161,12 @@ export class SqliteStore implements Store {
   }
 
   async getConversation(id: string): Promise<ConversationRecord | undefined> {
-    let data = this.recent.get(id);
-    if (data === undefined) {
-      data = this.statements.getConversation.get(id)?.data;
-      if (data === undefined) return undefined;
-      this.recent.set(id, data);
-    }
-    return JSON.parse(data) as ConversationRecord;
+    const row = this.statements.getConversation.get(id);
+    return row ? (JSON.parse(row.data) as ConversationRecord) : undefined;
   }
 
   async saveConversation(conversation: ConversationRecord): Promise<void> {
-    this.written = undefined;
     this.putConversation(conversation);
-    this.committed();
   }
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
@@ -193,9 +174,7 @@ export class SqliteStore implements Store {
   }
 
   async saveTurn(turn: TurnWrite): Promise<void> {
-    this.written = undefined;
     this.writeTurn(turn);
-    this.committed();
     if (turn.rollup?.length) this.rollup.committed();
   }
 
