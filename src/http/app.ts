@@ -225,33 +225,6 @@ export function createHttpApp(options: HttpOptions): express.Express {
     verify: onlyPictures,
     fallback: express.json({ limit: pictureLimit, strict: true, type: jsonTypes, verify: onlyPictures }),
   });
-  app.use((req, res, next) => {
-    if (req.path === "/api/chat" && req.method === "POST") next();
-    else smallJson(req, res, next);
-  });
-
-  app.get("/", (_req, res) => {
-    res.type("html").send(pages.demo);
-  });
-  app.get("/widget.js", (_req, res) => {
-    res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.widget);
-  });
-  app.get("/agent", (_req, res) => {
-    res.type("html").send(pages.agent);
-  });
-  app.get("/agent.js", (_req, res) => {
-    res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.agentJs);
-  });
-
-  // The support lead's view: the analytics page, its chart library and words, and GET /api/analytics.
-  app.use(analyticsRoutes({ store: engine.store, agentOnly }));
-
-  /** The widget's and console's own words, from locales/ like everything else shown. */
-  app.get("/api/ui/:locale", (req, res) => {
-    const locale = parse(Locale, req.params.locale);
-    res.json({ ...section(locale, "ui"), topics: section(locale, "topics") });
-  });
-
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   const addressLimit = limits.perAddress > 0 ? [limiter(limits.perAddress)] : [];
   // Keyed by the body's conversation id: after the body is parsed.
@@ -297,12 +270,38 @@ export function createHttpApp(options: HttpOptions): express.Express {
     };
   };
 
+  // The chat route first: a merchant's message passes no other route's matching on its way (the most
+  // frequent request by far), and reads its body with its own parser.
   app.post("/api/chat", ...addressLimit, chatJson, ...conversationLimit, async (req, res) => {
     const { image, text, ...body } = parse(ChatRequest, req.body);
     sendJson(
       res,
       await webTurn({ ...body, text: text ?? "", ...(image ? { picture: pictureOf(image) } : {}) }),
     );
+  });
+
+  app.use(smallJson);
+
+  app.get("/", (_req, res) => {
+    res.type("html").send(pages.demo);
+  });
+  app.get("/widget.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.widget);
+  });
+  app.get("/agent", (_req, res) => {
+    res.type("html").send(pages.agent);
+  });
+  app.get("/agent.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(pages.agentJs);
+  });
+
+  // The support lead's view: the analytics page, its chart library and words, and GET /api/analytics.
+  app.use(analyticsRoutes({ store: engine.store, agentOnly }));
+
+  /** The widget's and console's own words, from locales/ like everything else shown. */
+  app.get("/api/ui/:locale", (req, res) => {
+    const locale = parse(Locale, req.params.locale);
+    res.json({ ...section(locale, "ui"), topics: section(locale, "topics") });
   });
 
   /**
