@@ -1,7 +1,9 @@
 /**
  * The composition root of `npm start`: store, model, engine, switchboard, channels and the HTTP server on
- * PORT (3978). SIGTERM / SIGINT stop taking requests, let those in flight finish, and close the store.
+ * PORT (3978). SIGTERM / SIGINT stop taking requests, let those in flight finish, and close the store. With
+ * POSDESK_WORKERS above 1 (Redis store only) this process starts that many of itself instead (cluster.ts).
  */
+import cluster from "node:cluster";
 import type { Server } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,6 +13,7 @@ import { createBotFramework } from "./channels/botframework.js";
 import { WebChannel } from "./channels/web.js";
 import { startWechat } from "./channels/wechat-main.js";
 import { createWechatOa } from "./channels/wechat-oa/index.js";
+import { clusterProblem, RELOAD_MODEL, runPrimary, workerCount } from "./cluster.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { parseWidgetOrigins } from "./http/cors.js";
@@ -48,6 +51,22 @@ export interface RunningServer {
   /** Incidents; `incidents.on("incident.confirmed" | "incident.closed", …)` is the hook for webhooks. */
   incidents: IncidentDesk;
   close(): Promise<void>;
+}
+
+/**
+ * The agent console's token: AGENT_TOKEN, or the one kept beside the store (made and saved the first time,
+ * and printed once).
+ */
+function agentToken(env: NodeJS.ProcessEnv, storeLocation: string): string {
+  const tokenFile = /^[a-z]+:/.test(storeLocation)
+    ? join("data", "agent-token")
+    : join(dirname(resolve(storeLocation)), "agent-token");
+  const { token, generated } = resolveAgentToken(env, tokenFile);
+  if (generated)
+    process.stderr.write(
+      `posdesk: AGENT_TOKEN was not set; generated one for the agent console (saved in ${tokenFile}):\n  ${token}\n`,
+    );
+  return token;
 }
 
 /** How long an idle keep-alive connection stays open (see `startServer`). */
@@ -110,15 +129,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(phrasesDir === INTENTS_DIR ? { fingerprint: loadTrainingSet(phrasesDir).fingerprint } : {}),
   });
   if (phrasesDir !== INTENTS_DIR) await models.reload();
+  const reloadAsAsked = (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === RELOAD_MODEL) void models.reload();
+  };
+  if (cluster.isWorker) process.on("message", reloadAsAsked);
 
-  const tokenFile = /^[a-z]+:/.test(storeLocation)
-    ? join("data", "agent-token")
-    : join(dirname(resolve(storeLocation)), "agent-token");
-  const { token, generated } = resolveAgentToken(env, tokenFile);
-  if (generated)
-    process.stderr.write(
-      `posdesk: AGENT_TOKEN was not set; generated one for the agent console (saved in ${tokenFile}):\n  ${token}\n`,
-    );
+  const token = agentToken(env, storeLocation);
 
   const rateLimits = {
     perAddress: Number(env.POSDESK_RATE_PER_ADDRESS ?? DEFAULT_RATE_LIMITS.perAddress),
@@ -141,7 +157,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     rateLimits,
     widgetOrigins,
     incidents,
-    reloadModel: () => models.reload(),
+    reloadModel: async () => {
+      const result = await models.reload();
+      // Under POSDESK_WORKERS the other workers reload too (cluster.ts passes the message on).
+      if (cluster.isWorker) process.send?.({ type: RELOAD_MODEL });
+      return result;
+    },
     ...(trustProxy ? { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy } : {}),
   });
   const port = options.port ?? Number(env.PORT ?? 3978);
@@ -189,12 +210,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   };
 }
 
+const ROUTES = "(web chat: /  agent console: /agent  Bot Framework: /api/messages)";
+
 async function main(): Promise<void> {
   const logger = createLogger();
+  const workers = workerCount(process.env);
+  if (workers > 1 && cluster.isPrimary) {
+    const store = process.env.POSDESK_STORE ?? DEFAULT_STORE;
+    const problem = clusterProblem(process.env, store);
+    if (problem) throw new Error(problem);
+    // One token for every worker (each would otherwise make its own when none is set).
+    process.env.AGENT_TOKEN = agentToken(process.env, store);
+    runPrimary(workers, logger, (url) => {
+      process.stdout.write(`posdesk on ${url}, ${workers} workers  ${ROUTES}\n`);
+    });
+    return;
+  }
   const server = await startServer({ logger });
-  process.stdout.write(
-    `posdesk on ${server.url}  (web chat: /  agent console: /agent  Bot Framework: /api/messages)\n`,
-  );
+  if (cluster.isPrimary) process.stdout.write(`posdesk on ${server.url}  ${ROUTES}\n`);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => {
       logger.info({ signal }, "shutting down");

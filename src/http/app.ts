@@ -431,8 +431,9 @@ export function createHttpApp(options: HttpOptions): express.Express {
     });
   }
 
+  /** Liveness; `pid` tells apart the processes behind one port (POSDESK_WORKERS). */
   app.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
+    res.json({ status: "ok", pid: process.pid });
   });
   /** Readiness: the store answers. A load balancer stops sending turns here while it does not. */
   app.get("/readyz", async (_req, res) => {

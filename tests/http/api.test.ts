@@ -316,7 +316,7 @@ describe("the agent API", () => {
 
 describe("operations", () => {
   it("answers liveness and Prometheus metrics", async () => {
-    expect(await (await server.call("/healthz")).json()).toEqual({ status: "ok" });
+    expect(await (await server.call("/healthz")).json()).toEqual({ status: "ok", pid: process.pid });
     await chat("你好");
     const metrics = await (await server.call("/metrics")).text();
     expect(metrics).toContain("posdesk_turns_total");
