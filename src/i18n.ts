@@ -10,7 +10,8 @@ import { LOCALES_DIR } from "./paths.js";
 
 export const LOCALES: readonly Locale[] = ["zh-CN", "en"];
 
-function loadLocale(locale: Locale): Record<string, unknown> {
+/** The texts of `locale`, one top-level key per file. */
+export function loadLocale(locale: Locale): Record<string, unknown> {
   const dir = join(LOCALES_DIR, locale);
   const bundle: Record<string, unknown> = {};
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".json"))) {
@@ -101,7 +102,7 @@ export function resolvedKey(locale: Locale, key: string | string[]): string {
   const id = `${locale}\u0000${key.join("\u0001")}`;
   let found = resolvedKeys.get(id);
   if (found === undefined) {
-    found = key.find((k) => instance.exists(k, { lng: locale })) ?? key[key.length - 1] ?? "";
+    found = key.find((k) => has(locale, k)) ?? key[key.length - 1] ?? "";
     resolvedKeys.set(id, found);
   }
   return found;

@@ -2,44 +2,28 @@
  * The bot's words with their parameters filled in: posdesk splits each text once and fills it itself, and
  * must say exactly what i18next would say from the same locale files.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import i18next from "i18next";
 import { describe, expect, it } from "vitest";
-import { has, interpolate, LOCALES, t } from "../../src/i18n.js";
-import { LOCALES_DIR } from "../../src/paths.js";
+import type { Locale } from "../../src/domain/intents.js";
+import { has, interpolate, LOCALES, loadLocale, t } from "../../src/i18n.js";
 
-/** Every text of the locale files that takes parameters, by key. */
-function textsWithParameters(locale: string): Map<string, string> {
+/** Every text of a locale that takes parameters, by key. */
+function textsWithParameters(locale: Locale): Map<string, string> {
   const found = new Map<string, string>();
   const walk = (value: unknown, key: string) => {
     if (typeof value === "string" && value.includes("{{")) found.set(key, value);
     else if (value && typeof value === "object")
       for (const [k, v] of Object.entries(value)) walk(v, key ? `${key}.${k}` : k);
   };
-  for (const file of readdirSync(join(LOCALES_DIR, locale)).filter((f) => f.endsWith(".json")))
-    walk(JSON.parse(readFileSync(join(LOCALES_DIR, locale, file), "utf8")), file.replace(/\.json$/, ""));
+  walk(loadLocale(locale), "");
   return found;
 }
 
+/** i18next itself over the same locale files, as posdesk set it up before filling texts itself. */
 const reference = i18next.createInstance();
 await reference.init({
   initImmediate: false,
-  resources: Object.fromEntries(
-    LOCALES.map((locale) => [
-      locale,
-      {
-        translation: Object.fromEntries(
-          readdirSync(join(LOCALES_DIR, locale))
-            .filter((f) => f.endsWith(".json"))
-            .map((f) => [
-              f.replace(/\.json$/, ""),
-              JSON.parse(readFileSync(join(LOCALES_DIR, locale, f), "utf8")),
-            ]),
-        ),
-      },
-    ]),
-  ),
+  resources: Object.fromEntries(LOCALES.map((locale) => [locale, { translation: loadLocale(locale) }])),
   fallbackLng: false,
   interpolation: { escapeValue: false },
   showSupportNotice: false,
