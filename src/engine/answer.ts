@@ -47,29 +47,45 @@ function yesNoWords(locale: Locale): { yes: boolean; word: string }[] {
   return words;
 }
 
+/**
+ * The languages a reply is read in: the conversation's, then the reply's own when it is written in another
+ * ("没有" in an English chat, "no" in a Chinese one) — a reply too short to change the conversation's
+ * language still answers the question in its own.
+ */
+export type ReadIn = Locale | readonly Locale[];
+
+/** The languages to read a reply in: the conversation's, and the reply's own if it is another. */
+export function readIn(conversation: Locale, reply: Locale | undefined): ReadIn {
+  return reply && reply !== conversation ? [conversation, reply] : conversation;
+}
+
+const localesOf = (readIn: ReadIn): readonly Locale[] => (typeof readIn === "string" ? [readIn] : readIn);
+
 /** The longest yes/no word in a reply ("不可以" beats "可以"), with its polarity. */
-function yesNoWord(locale: Locale, normalized: string): { yes: boolean; word: string } | undefined {
+function yesNoWord(readIn: ReadIn, normalized: string): { yes: boolean; word: string } | undefined {
   let best: { yes: boolean; word: string } | undefined;
-  for (const { yes, word } of yesNoWords(locale)) {
-    // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
-    const matches =
-      word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
-    if (matches && word.length > (best?.word.length ?? 0)) best = { yes, word };
+  for (const locale of localesOf(readIn)) {
+    for (const { yes, word } of yesNoWords(locale)) {
+      // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
+      const matches =
+        word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
+      if (matches && word.length > (best?.word.length ?? 0)) best = { yes, word };
+    }
   }
   return best;
 }
 
 /** The polarity of a plain yes/no reply, by its longest matching word. */
-export function readYesNo(locale: Locale, normalized: string): boolean | undefined {
-  return yesNoWord(locale, normalized)?.yes;
+export function readYesNo(readIn: ReadIn, normalized: string): boolean | undefined {
+  return yesNoWord(readIn, normalized)?.yes;
 }
 
 /**
  * Whether a reply is no more than a yes or a no ("还是不行啊", "nope, still not working"), as opposed to a
  * sentence that also says something new ("receipt not printing", "不行，现在又显示通讯失败").
  */
-export function isBareYesNo(locale: Locale, normalized: string): boolean {
-  const found = yesNoWord(locale, normalized);
+export function isBareYesNo(readIn: ReadIn, normalized: string): boolean {
+  const found = yesNoWord(readIn, normalized);
   if (!found) return false;
   const { han, words } = textSize(normalized.replace(found.word, " "));
   return han <= 2 && words <= 1;
@@ -99,7 +115,7 @@ function escapeRegExp(text: string): string {
  * "只显示交易失败"). A tie between two options is no choice.
  */
 function chooseOptions(
-  locale: Locale,
+  readIn: ReadIn,
   question: PendingQuestion,
   normalized: string,
   partial: boolean,
@@ -116,18 +132,20 @@ function chooseOptions(
     return pick(question.options[Number(number) - 1]);
   }
   const scores = new Map<string, number>();
-  for (const option of question.options) {
-    for (const word of optionWords(locale, question.flow, option)) {
-      if (!word) continue;
-      const score =
-        normalized === word
-          ? 1000
-          : word.length >= 2 && containsWord(normalized, word)
-            ? word.length
-            : partial && normalized.length >= 2 && word.includes(normalized)
-              ? normalized.length
-              : 0;
-      if (score > (scores.get(option) ?? 0)) scores.set(option, score);
+  for (const locale of localesOf(readIn)) {
+    for (const option of question.options) {
+      for (const word of optionWords(locale, question.flow, option)) {
+        if (!word) continue;
+        const score =
+          normalized === word
+            ? 1000
+            : word.length >= 2 && containsWord(normalized, word)
+              ? word.length
+              : partial && normalized.length >= 2 && word.includes(normalized)
+                ? normalized.length
+                : 0;
+        if (score > (scores.get(option) ?? 0)) scores.set(option, score);
+      }
     }
   }
   const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
@@ -151,7 +169,7 @@ const UNKNOWN_OPTIONS: ReadonlySet<string> = new Set(["unknown", "no_code"]);
 export function parseAnswer(
   text: string,
   question: PendingQuestion | undefined,
-  locale: Locale,
+  readIn: ReadIn,
   options: { partial?: boolean } = {},
 ): Answer {
   const normalized = normalize(text);
@@ -169,11 +187,11 @@ export function parseAnswer(
     if (unknown) answer.option = unknown;
     return answer;
   }
-  const chosen = question ? chooseOptions(locale, question, normalized, options.partial ?? true) : undefined;
+  const chosen = question ? chooseOptions(readIn, question, normalized, options.partial ?? true) : undefined;
   const option = chosen?.option;
   if (option) answer.option = option;
   if (chosen?.mentioned.length) answer.mentioned = chosen.mentioned;
-  const yes = option === "yes" ? true : option === "no" ? false : readYesNo(locale, normalized);
+  const yes = option === "yes" ? true : option === "no" ? false : readYesNo(readIn, normalized);
   if (yes !== undefined) answer.yes = yes;
   if (entities.responseCode) answer.responseCode = entities.responseCode;
   if (entities.amount !== undefined) answer.amount = entities.amount;

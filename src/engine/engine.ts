@@ -13,6 +13,7 @@ import type { Rating } from "../domain/rating.js";
 import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../domain/redact.js";
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
+import { textSize } from "../nlu/normalize.js";
 import type { ConversationRecord, Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
@@ -466,11 +467,17 @@ export class ConversationEngine {
       return turn.locale;
     }
     if (conversation.localeFixed || !u.locale) return conversation.locale;
-    const saysEnough =
-      conversation.turn === 0 || u.normalized.replace(/[^a-z\u3400-\u9fff]/g, "").length >= 6;
-    return saysEnough ? u.locale : conversation.locale;
+    if (conversation.turn === 0) return u.locale;
+    // Later, only a message that says enough in its language changes the conversation's: a short reply
+    // ("not sure", "没有") answers in its own language (answer.ts reads it in both) without switching.
+    const { han, words } = textSize(u.normalized);
+    return han >= SWITCH_HAN || words >= SWITCH_WORDS ? u.locale : conversation.locale;
   }
 }
+
+/** A later message switches the conversation's language with this many Chinese characters or English words. */
+const SWITCH_HAN = 4;
+const SWITCH_WORDS = 3;
 
 /** `value` with every card number masked: a copy only when some string could hold one (a turn's rarely does). */
 function masked<T>(value: T): T {

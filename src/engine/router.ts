@@ -18,7 +18,7 @@ import type { Understanding } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ActiveFlow, ConversationRecord } from "../store/store.js";
-import { answerStrength, isBareYesNo, parseAnswer } from "./answer.js";
+import { answerStrength, isBareYesNo, parseAnswer, readIn } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
 import { factsOf, Repairs } from "./repair.js";
@@ -126,11 +126,12 @@ export class TurnRouter {
     const question = conversation.question;
     // "不是51，是61" answers the code question with 61, not 51.
     const corrected = detectCorrection(u.text);
-    const answer = question ? parseAnswer(corrected ?? u.text, question, conversation.locale) : undefined;
+    const languages = readIn(conversation.locale, u.locale);
+    const answer = question ? parseAnswer(corrected ?? u.text, question, languages) : undefined;
     const strength = question && answer ? answerStrength(answer, question) : "none";
     const bare =
       strength === "strong" ||
-      (strength === "weak" && isBareYesNo(conversation.locale, u.normalized)) ||
+      (strength === "weak" && isBareYesNo(languages, u.normalized)) ||
       // A question that takes the merchant's own words ("3号", "上周五") hears a short reply as its answer.
       (question?.expect === "text" && isShort(u));
     const inFlow = conversation.flow !== null && question?.flow === conversation.flow.id;
@@ -273,7 +274,9 @@ export class TurnRouter {
       !/^\s*[0-9]\s*$/.test(u.text)
     ) {
       const question = { flow: topic, options: first.options, expect: first.expect };
-      const answer = parseAnswer(u.text, question, conversation.locale, { partial: false });
+      const answer = parseAnswer(u.text, question, readIn(conversation.locale, u.locale), {
+        partial: false,
+      });
       if (!answer.dontKnow && answerStrength(answer, question) === "strong") {
         const next = runFlow(definition, { active: step.persisted, answer });
         passed.push(step.state);

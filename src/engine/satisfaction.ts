@@ -27,7 +27,7 @@ import type { Understanding } from "../nlu/index.js";
 import { normalize } from "../nlu/normalize.js";
 import { isFeedback, isSkip, readRating } from "../nlu/rating.js";
 import type { ConversationRecord, Store } from "../store/store.js";
-import { answerStrength, isBareYesNo, optionLabel, parseAnswer } from "./answer.js";
+import { answerStrength, isBareYesNo, optionLabel, parseAnswer, readIn } from "./answer.js";
 import type { Reply } from "./reply.js";
 import type { TurnContext, TurnRouter } from "./router.js";
 
@@ -242,7 +242,7 @@ export class Satisfaction {
       this.router.repairs.explain(ctx, question);
       return true;
     }
-    const option = parseAnswer(u.text, question, conversation.locale).option;
+    const option = parseAnswer(u.text, question, readIn(conversation.locale, u.locale)).option;
     const skipped =
       option === SKIP_OPTION ||
       isSkip(u.text) ||
@@ -265,11 +265,11 @@ export class Satisfaction {
   /** How the reply reads as an answer to "anything else?": an option of it, or a bare yes or no. */
   private anythingElse(ctx: TurnContext): { option?: string; yes?: boolean } {
     const { conversation, understanding: u } = ctx;
-    const answer = parseAnswer(u.text, ANYTHING_ELSE, conversation.locale);
+    const languages = readIn(conversation.locale, u.locale);
+    const answer = parseAnswer(u.text, ANYTHING_ELSE, languages);
     if (answer.option === "nothing_else" || answer.option === "other_problem")
       return { option: answer.option };
-    const bare =
-      answerStrength(answer, ANYTHING_ELSE) === "weak" && isBareYesNo(conversation.locale, u.normalized);
+    const bare = answerStrength(answer, ANYTHING_ELSE) === "weak" && isBareYesNo(languages, u.normalized);
     return bare && answer.yes !== undefined ? { yes: answer.yes } : {};
   }
 

@@ -60,7 +60,7 @@ export function storyRunner(options: RunnerOptions = {}): RunStory {
             conversationId,
             text: turn.say ?? "",
             channel: story.channel,
-            locale: story.locale,
+            ...(story.localeChosen ? { locale: story.locale } : { localeHint: story.locale }),
           });
           openHandoff = result.openHandoffId;
           const facts = (await store.getConversation(conversationId))?.facts ?? {};

@@ -72,6 +72,11 @@ export const Story = z.strictObject({
   name: z.string().min(1),
   /** The language the merchant chose: the bot answers in it whatever each message is written in. */
   locale: Locale,
+  /**
+   * `false`: the merchant chose no language. `locale` is then only the page's (the chat starts in it) and
+   * the bot follows the language the merchant writes in.
+   */
+  localeChosen: z.boolean().default(true),
   channel: Channel.default("cli"),
   turns: z.array(StoryTurn).min(1),
 });
