@@ -4,7 +4,7 @@
  * POSDESK_WORKERS above 1 (Redis store only) this process starts that many of itself instead (cluster.ts).
  */
 import cluster from "node:cluster";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
@@ -168,7 +168,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const port = options.port ?? Number(env.PORT ?? 3978);
   const host = options.host ?? env.HOST ?? "0.0.0.0";
   const server: Server = await new Promise((ready) => {
-    const s = app.listen(port, host, () => ready(s));
+    const s = createServer(app).listen(port, host, () => ready(s));
     // A merchant who pauses about five seconds (Node's default) would send the next message just as the
     // idle connection is closed: a reset, and a POST the browser may not retry. Idle connections stay open
     // longer than the usual load balancer's 60 s, so the balancer is the one that closes them.

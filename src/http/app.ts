@@ -4,6 +4,7 @@
  * is JSON `{ error }` with a 4xx (or a bare 500), never a stack trace.
  */
 import { readFileSync } from "node:fs";
+import type { RequestListener, ServerResponse } from "node:http";
 import { join } from "node:path";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { rateLimit } from "express-rate-limit";
@@ -24,11 +25,12 @@ import type { Switchboard } from "../switchboard.js";
 import type { Webhooks } from "../webhooks/index.js";
 import { analyticsRoutes } from "./analytics.js";
 import { requireAgent } from "./auth.js";
+import { expressFields, plainRoute } from "./chat-route.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
 import { FlowMaps } from "./flowmaps.js";
 import { incidentRoutes } from "./incidents.js";
-import { leanJsonBody, sendJson } from "./json-body.js";
-import { securityHeaders } from "./security-headers.js";
+import { leanJsonBody, type Step, sendJson, type WithBody } from "./json-body.js";
+import { helmetHeaders, securityHeaders } from "./security-headers.js";
 import { openEventStream } from "./sse.js";
 
 export interface HttpOptions {
@@ -71,8 +73,9 @@ function limiter(limit: number, key?: (req: Request) => string | undefined) {
     standardHeaders: "draft-8",
     legacyHeaders: false,
     ...(key ? { keyGenerator: (req: Request) => key(req) ?? "", skip: (req: Request) => !key(req) } : {}),
+    // Plain node:http: the chat route's responses are not Express's (chat-route.ts).
     handler: (_req, res) => {
-      res.status(429).json({ error: "too many messages; please wait a moment before sending more" });
+      sendJson(res, { error: "too many messages; please wait a moment before sending more" }, 429);
     },
   });
 }
@@ -183,7 +186,11 @@ function view(record: HandoffRecord, lastRating?: Rating) {
   return { ...record.summary, status, claimedBy, resolution, note, closedAt, rating, lastRating };
 }
 
-export function createHttpApp(options: HttpOptions): express.Express {
+/**
+ * The server's request listener: `POST /api/chat` on node:http itself (chat-route.ts), every other route
+ * through Express.
+ */
+export function createHttpApp(options: HttpOptions): RequestListener {
   const { switchboard, metrics } = options;
   const { engine, hub } = switchboard;
   const app = express();
@@ -199,8 +206,8 @@ export function createHttpApp(options: HttpOptions): express.Express {
   app.disable("x-powered-by");
   if (options.trustProxy !== undefined) app.set("trust proxy", options.trustProxy);
   app.set("etag", false);
-  app.use(
-    securityHeaders({
+  const security = securityHeaders(
+    helmetHeaders({
       contentSecurityPolicy: {
         // blob: for pictures: the widget's thumbnail of the merchant's photo, the console's kept copies.
         directives: {
@@ -213,8 +220,10 @@ export function createHttpApp(options: HttpOptions): express.Express {
       crossOriginResourcePolicy: { policy: "cross-origin" },
     }),
   );
+  app.use(security);
   // Before the body parsers, so that their errors (malformed JSON, too large) reach a widget elsewhere too.
-  app.use(WIDGET_PATHS, widgetCors(options.widgetOrigins ?? "*"));
+  const cors = widgetCors(options.widgetOrigins ?? "*");
+  app.use(WIDGET_PATHS, cors);
   const jsonTypes = ["application/json", "application/*+json"];
   const smallJson = express.json({ limit: options.bodyLimit ?? "64kb", strict: true, type: jsonTypes });
   // Only a chat message with a picture may be large: its own parser, on its own route (see below).
@@ -223,7 +232,12 @@ export function createHttpApp(options: HttpOptions): express.Express {
   const chatJson = leanJsonBody({
     limit: sizeInBytes(pictureLimit),
     verify: onlyPictures,
-    fallback: express.json({ limit: pictureLimit, strict: true, type: jsonTypes, verify: onlyPictures }),
+    fallback: express.json({
+      limit: pictureLimit,
+      strict: true,
+      type: jsonTypes,
+      verify: onlyPictures,
+    }) as unknown as Step,
   });
   const limits = options.rateLimits ?? DEFAULT_RATE_LIMITS;
   const addressLimit = limits.perAddress > 0 ? [limiter(limits.perAddress)] : [];
@@ -270,14 +284,29 @@ export function createHttpApp(options: HttpOptions): express.Express {
     };
   };
 
-  // The chat route first: a merchant's message passes no other route's matching on its way (the most
-  // frequent request by far), and reads its body with its own parser.
-  app.post("/api/chat", ...addressLimit, chatJson, ...conversationLimit, async (req, res) => {
-    const { image, text, ...body } = parse(ChatRequest, req.body);
-    sendJson(
-      res,
-      await webTurn({ ...body, text: text ?? "", ...(image ? { picture: pictureOf(image) } : {}) }),
-    );
+  // A merchant's message, the most frequent request by far: not through Express (chat-route.ts), but
+  // through the same headers, limits and body reader, in the same order.
+  const asExpress = (step: express.RequestHandler) => step as unknown as Step;
+  const chat = plainRoute({
+    method: "POST",
+    path: "/api/chat",
+    steps: [
+      security,
+      cors,
+      ...(chatLimits.length > 0 ? [expressFields(app)] : []),
+      ...addressLimit.map(asExpress),
+      chatJson,
+      ...conversationLimit.map(asExpress),
+    ],
+    handle: async (req: WithBody, res) => {
+      const { image, text, ...body } = parse(ChatRequest, req.body);
+      sendJson(
+        res,
+        await webTurn({ ...body, text: text ?? "", ...(image ? { picture: pictureOf(image) } : {}) }),
+      );
+    },
+    fail: (error, res) => answerError(error, res, options.logger),
+    ...(options.inFlight ? { inFlight: options.inFlight } : {}),
   });
 
   app.use(smallJson);
@@ -449,12 +478,21 @@ export function createHttpApp(options: HttpOptions): express.Express {
     res.status(404).json({ error: "not found" });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const { status, message } = describe(error);
-    if (status >= 500) options.logger?.error({ err: error }, "request failed");
-    if (status === 503) res.set("Retry-After", "2");
-    if (!res.headersSent) res.status(status).json({ error: message });
+    answerError(error, res, options.logger);
   });
-  return app;
+  return (req, res) => {
+    if (chat.handles(req)) chat.serve(req, res);
+    else app(req, res);
+  };
+}
+
+/** Every route's error answer: JSON `{ error }` with its status, a 5xx logged, never a stack trace. */
+function answerError(error: unknown, res: ServerResponse, logger: Logger | undefined): void {
+  const { status, message } = describe(error);
+  if (status >= 500) logger?.error({ err: error }, "request failed");
+  if (res.headersSent) return;
+  if (status === 503) res.setHeader("Retry-After", "2");
+  sendJson(res, { error: message }, status);
 }
 
 function describe(error: unknown): { status: number; message: string } {

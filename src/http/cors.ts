@@ -4,7 +4,7 @@
  * cookies, and a conversation is reached by its unguessable id alone. Agent routes never get these headers:
  * the console is served by posdesk itself, so no other origin has any business reading them.
  */
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 /** Any origin, or exactly these (each `scheme://host[:port]`, as a browser sends `Origin`). */
 export type WidgetOrigins = "*" | ReadonlySet<string>;
@@ -50,28 +50,38 @@ function toOrigin(item: string): string {
 /**
  * Adds the CORS headers when the request's origin is allowed, and answers every preflight itself (204):
  * an origin that is not allowed gets no CORS headers at all, so the browser refuses it. The server never
- * refuses the request on its own account: CORS guards what a page may read, not who may call.
+ * refuses the request on its own account: CORS guards what a page may read, not who may call. Plain
+ * node:http, for Express's widget routes and for the chat route served before Express (chat-route.ts).
  */
-export function widgetCors(origins: WidgetOrigins): RequestHandler {
+export function widgetCors(
+  origins: WidgetOrigins,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
   const allows = (origin: string) => origins === "*" || origins.has(origin);
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req, res, next) => {
     // The answer depends on the origin when a list decides it: caches must keep one per origin.
-    if (origins !== "*") res.vary("Origin");
-    const origin = req.get("origin");
+    if (origins !== "*") varyByOrigin(res);
+    const origin = req.headers.origin;
     const preflight = req.method === "OPTIONS";
     if (origin !== undefined && allows(origin)) {
-      res.set("Access-Control-Allow-Origin", origins === "*" ? "*" : origin);
-      if (preflight)
-        res.set({
-          "Access-Control-Allow-Methods": ALLOWED_METHODS,
-          "Access-Control-Allow-Headers": ALLOWED_HEADERS,
-          "Access-Control-Max-Age": String(PREFLIGHT_MAX_AGE_S),
-        });
+      res.setHeader("Access-Control-Allow-Origin", origins === "*" ? "*" : origin);
+      if (preflight) {
+        res.setHeader("Access-Control-Allow-Methods", ALLOWED_METHODS);
+        res.setHeader("Access-Control-Allow-Headers", ALLOWED_HEADERS);
+        res.setHeader("Access-Control-Max-Age", String(PREFLIGHT_MAX_AGE_S));
+      }
     }
     if (preflight) {
-      res.status(204).set("Content-Length", "0").end();
+      res.statusCode = 204;
+      res.setHeader("Content-Length", "0");
+      res.end();
       return;
     }
     next();
   };
+}
+
+function varyByOrigin(res: ServerResponse): void {
+  const vary = res.getHeader("Vary");
+  if (vary === undefined) res.setHeader("Vary", "Origin");
+  else if (!/(?:^|,)\s*(?:origin|\*)\s*(?:,|$)/i.test(String(vary))) res.setHeader("Vary", `${vary}, Origin`);
 }

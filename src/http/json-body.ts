@@ -5,7 +5,12 @@
  * (another charset, a compressed body) still goes to body-parser, and errors are body-parser's own: 413
  * `entity.too.large`, 400 `entity.parse.failed`.
  */
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/** A request once a body reader has been: its parsed body. */
+export type WithBody = IncomingMessage & { body?: unknown };
+/** Connect-style middleware on plain node:http objects (Express's own run on them too). */
+export type Step = (req: WithBody, res: ServerResponse, next: (error?: unknown) => void) => void;
 
 /** `application/json` or `application/<x>+json`, with no charset or UTF-8. */
 const PLAIN_JSON = /^application\/(?:[\w.-]+\+)?json\s*(?:;\s*charset="?utf-?8"?\s*)?$/i;
@@ -19,14 +24,14 @@ export interface LeanJsonOptions {
   /** Largest body read, in bytes. */
   limit: number;
   /** Throws to refuse a body once read (e.g. a large one without a picture), as body-parser's `verify`. */
-  verify?: (req: Request, res: Response, body: Buffer) => void;
+  verify?: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
   /** body-parser, for what this reader leaves to it. */
-  fallback: RequestHandler;
+  fallback: Step;
 }
 
-export function leanJsonBody(options: LeanJsonOptions): RequestHandler {
+export function leanJsonBody(options: LeanJsonOptions): Step {
   const { limit, verify, fallback } = options;
-  return (req: Request, res: Response, next: NextFunction) => {
+  return (req, res, next) => {
     const type = req.headers["content-type"];
     const encoding = req.headers["content-encoding"];
     if (type === undefined || !PLAIN_JSON.test(type) || (encoding !== undefined && encoding !== "identity")) {
@@ -82,7 +87,7 @@ function parseStrict(text: string): unknown {
 }
 
 /** A JSON answer, written at once (Express's `res.json` also negotiates ETags and freshness it never uses here). */
-export function sendJson(res: Response, value: unknown, status = 200): void {
+export function sendJson(res: ServerResponse, value: unknown, status = 200): void {
   const body = JSON.stringify(value);
   res.statusCode = status;
   res.setHeader("Content-Type", "application/json; charset=utf-8");

@@ -5,7 +5,6 @@
  * call — a tenth of a chat turn's HTTP cost before (`--only load --profile`).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { NextFunction, Request, RequestHandler, Response } from "express";
 import helmet, { type HelmetOptions } from "helmet";
 
 /** The headers helmet sets with `options`, as one list (names as helmet writes them). */
@@ -33,10 +32,12 @@ export function helmetHeaders(options: HelmetOptions): Map<string, string> {
   return headers;
 }
 
-export function securityHeaders(options: HelmetOptions): RequestHandler {
-  const headers = helmetHeaders(options);
-  return (_req: Request, res: Response, next: NextFunction) => {
-    res.setHeaders(headers);
+/** Sets `headers` (from `helmetHeaders`) on every response: plain node:http, for Express and the chat route. */
+export function securityHeaders(
+  headers: ReadonlyMap<string, string>,
+): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (_req, res, next) => {
+    res.setHeaders(headers as Map<string, string>);
     next();
   };
 }

@@ -42,6 +42,29 @@ describe("the web pages", () => {
 });
 
 describe("POST /api/chat", () => {
+  it("is the same route with a trailing slash, in any case, and with a query string, as Express matched it", async () => {
+    for (const path of ["/api/chat/", "/API/Chat", "/api/chat?from=widget"]) {
+      const response = await server.call(path, { method: "POST", json: { text: "此卡无法交易" } });
+      expect(response.status, path).toBe(200);
+      expect(await response.json(), path).toMatchObject({ flow: "card_declined" });
+    }
+  });
+
+  it("is not another route: other methods and longer paths are not found", async () => {
+    expect((await server.call("/api/chat")).status).toBe(404);
+    const longer = await server.call("/api/chatter", { method: "POST", json: { text: "hi" } });
+    expect(longer.status).toBe(404);
+    expect(await longer.json()).toEqual({ error: "not found" });
+  });
+
+  it("sends the security headers every other route sends", async () => {
+    const response = await server.call("/api/chat", { method: "POST", json: { text: "hi" } });
+    const page = await server.call("/");
+    for (const name of ["content-security-policy", "x-content-type-options", "cross-origin-resource-policy"])
+      expect(response.headers.get(name), name).toBe(page.headers.get(name));
+    expect(response.headers.get("x-powered-by")).toBeNull();
+  });
+
   it("starts a conversation and answers like a chat turn", async () => {
     const { status, body } = await chat("此卡无法交易");
     expect(status).toBe(200);
