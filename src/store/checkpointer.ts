@@ -13,6 +13,15 @@
  * in SQLite's busy handler (1, 2, 5, 10, 15, 20… ms) for all of it, with every request behind it; a RESTART
  * holds it for a few milliseconds (`npm run bench -- --only load`: later-turn p99 28–37 ms → 12–15 ms). The
  * file keeps its largest size while the server runs; stopping truncates it.
+ *
+ * A few milliseconds are still a stall: the RESTART syncs the file while it holds the lock (3.6–9.4 ms on the
+ * bench VM's disk), and the server's next commit sleeps through it in SQLite's busy handler, whose steps
+ * overshoot (a 4 ms hold costs 1 + 2 + 5 ms). Under the paced load of 1,000 conversations (about 28 KB of log
+ * a turn) a RESTART every 64 MB came every 3–4 s, each one a stall of 5–20 ms that every request queued
+ * behind shared, and the later-turn p99 rose with the file: 5.6 → 13.1 ms over four runs on one growing file
+ * (4.2–6.6 ms with the file in memory, /dev/shm, where a sync costs nothing). At 256 MB, one every 10–15 s:
+ * 4.1–7.2 ms over the same four runs. Only sustained writes grow the log that far; a server with a quiet
+ * moment has its log copied whole by a PASSIVE checkpoint, and the next commit starts it over by itself.
  */
 import { type FileWorker, startFileWorker } from "./file-worker.js";
 
@@ -55,7 +64,7 @@ export function startCheckpointer(
 ): Checkpointer {
   return startFileWorker(
     WORKER,
-    { path, intervalMs: options.intervalMs ?? 200, restartBytes: options.restartBytes ?? 64 * 2 ** 20 },
+    { path, intervalMs: options.intervalMs ?? 200, restartBytes: options.restartBytes ?? 256 * 2 ** 20 },
     options.onFailure,
   );
 }
