@@ -115,8 +115,18 @@ export class TurnRouter {
   unreadable(ctx: TurnContext, raw: string): void {
     const hasSymbols = raw.trim().length > 0;
     ctx.reply.say(hasSymbols ? "engine.noText" : "engine.empty");
+    const { conversation } = ctx;
+    // In a flow that always ends with a person, a message with nothing to read answers nothing, as gibberish
+    // does (policyAnswer): after another reply that answered nothing, the merchant is handed over now.
+    if (this.inPolicyFlow(conversation) && !ctx.handoff) {
+      conversation.notUnderstood += 1;
+      if (conversation.notUnderstood >= 2) {
+        this.repairs.policyNow(ctx);
+        return;
+      }
+    }
     // The rating is asked once: an emoji or an empty message does not bring it back.
-    if (ctx.conversation.question && !ctx.conversation.question.rating) this.repeatQuestion(ctx);
+    if (conversation.question && !conversation.question.rating) this.repeatQuestion(ctx);
   }
 
   route(ctx: TurnContext): void {
