@@ -28,6 +28,7 @@ import { requireAgent } from "./auth.js";
 import { expressFields, plainRoute } from "./chat-route.js";
 import { WIDGET_PATHS, type WidgetOrigins, widgetCors } from "./cors.js";
 import { FlowMaps } from "./flowmaps.js";
+import { inFlightCounter } from "./in-flight.js";
 import { incidentRoutes } from "./incidents.js";
 import { leanJsonBody, type Step, sendJson, type WithBody } from "./json-body.js";
 import { helmetHeaders, securityHeaders } from "./security-headers.js";
@@ -50,7 +51,7 @@ export interface HttpOptions {
   pictureBodyLimit?: string;
   /** Set `stopping` when the process is shutting down: readiness goes red. */
   lifecycle?: { stopping: boolean };
-  /** Counts requests being answered (event streams excluded), for a graceful stop. */
+  /** Counts requests being answered (an event stream only until it opens), for a graceful stop. */
   inFlight?: { count: number };
   /** Express's `trust proxy` (hops or subnets), so rate limits see the merchant's address behind a balancer. */
   trustProxy?: string | number | boolean;
@@ -194,6 +195,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
   const { switchboard, metrics } = options;
   const { engine, hub } = switchboard;
   const app = express();
+  const inFlight = inFlightCounter(options.inFlight);
   const agentOnly = requireAgent(options.agentToken);
   const flowMaps = new FlowMaps(engine.flows);
   const pages = {
@@ -306,7 +308,6 @@ export function createHttpApp(options: HttpOptions): RequestListener {
       );
     },
     fail: (error, res) => answerError(error, res, options.logger),
-    ...(options.inFlight ? { inFlight: options.inFlight } : {}),
   });
 
   app.use(smallJson);
@@ -359,6 +360,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
 
   app.get("/api/chat/:conversationId/events", async (req, res) => {
     await webConversation(req.params.conversationId);
+    inFlight.leave(res);
     openEventStream(req, res, (send) => hub.subscribeConversation(req.params.conversationId, send));
   });
 
@@ -387,6 +389,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     res.json(handoffs.map((h) => view(h)));
   });
   app.get("/api/handoffs/events", agentOnly, (req, res) => {
+    inFlight.leave(res);
     openEventStream(req, res, (send) => hub.subscribeDesk(send));
   });
   /** The handoff, with its facts and steps named in the agent's language (`names`, an addition). */
@@ -481,6 +484,7 @@ export function createHttpApp(options: HttpOptions): RequestListener {
     answerError(error, res, options.logger);
   });
   return (req, res) => {
+    inFlight.enter(res);
     if (chat.handles(req)) chat.serve(req, res);
     else app(req, res);
   };

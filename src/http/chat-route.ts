@@ -28,12 +28,10 @@ export interface PlainRouteOptions {
   handle: (req: WithBody, res: ServerResponse) => Promise<void>;
   /** Answers an error from a step or from `handle`. */
   fail: (error: unknown, res: ServerResponse) => void;
-  /** Counts requests being answered, for a graceful stop. */
-  inFlight?: { count: number };
 }
 
 export function plainRoute(options: PlainRouteOptions): PlainRoute {
-  const { method, steps, handle, fail, inFlight } = options;
+  const { method, steps, handle, fail } = options;
   const path = options.path.toLowerCase();
   return {
     handles(req) {
@@ -44,10 +42,6 @@ export function plainRoute(options: PlainRouteOptions): PlainRoute {
       return p.length === path.length && p.toLowerCase() === path;
     },
     serve(req, res) {
-      if (inFlight) {
-        inFlight.count++;
-        res.once("close", () => inFlight.count--);
-      }
       let index = 0;
       const failed = (error: unknown) => fail(error, res);
       const next = (error?: unknown): void => {
@@ -81,14 +75,14 @@ export function expressFields(app: express.Express): Step {
   const trust = app.get("trust proxy fn") as Parameters<typeof proxyaddr>[1];
   return (req, res, next) => {
     Object.assign(req, { ip: proxyaddr(req, trust), app });
-    Object.assign(res, {
-      append(name: string, value: string | string[]) {
-        const before = res.getHeader(name);
-        const values = [before ?? [], value].flat().map(String);
-        res.setHeader(name, values.length === 1 ? (values[0] as string) : values);
-        return res;
-      },
-    });
+    Object.assign(res, { append });
     next();
   };
+}
+
+/** Express's `res.append`: a header already set gets the value added. */
+function append(this: ServerResponse, name: string, value: string | string[]): ServerResponse {
+  const values = [this.getHeader(name) ?? [], value].flat().map(String);
+  this.setHeader(name, values.length === 1 ? (values[0] as string) : values);
+  return this;
 }
