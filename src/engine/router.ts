@@ -28,6 +28,8 @@ import { Satisfaction } from "./satisfaction.js";
 const PRIORITY_ORDER: Priority[] = ["low", "normal", "high", "urgent"];
 /** Topics whose handoffs are high priority whatever the reason (the domain's policy). */
 const HIGH_PRIORITY_TOPICS: ReadonlySet<string> = new Set(["account_frozen"]);
+/** In a flow that always ends with a person, replies in a row that answer nothing before it hands over. */
+const POLICY_MISSES = 2;
 /** Shown when the locale lists no topics of its own (`engine.menuTopics`). */
 const DEFAULT_MENU: TopicId[] = ["card_declined", "settlement_delay", "network_failure", "terminal_dead"];
 
@@ -118,9 +120,9 @@ export class TurnRouter {
     const { conversation } = ctx;
     // In a flow that always ends with a person, a message with nothing to read answers nothing, as gibberish
     // does (policyAnswer): after another reply that answered nothing, the merchant is handed over now.
-    if (this.inPolicyFlow(conversation) && !ctx.handoff) {
+    if (this.inPolicyFlow(conversation)) {
       conversation.notUnderstood += 1;
-      if (conversation.notUnderstood >= 2) {
+      if (conversation.notUnderstood >= POLICY_MISSES) {
         this.repairs.policyNow(ctx);
         return;
       }
@@ -205,7 +207,7 @@ export class TurnRouter {
     // The answer is kept either way (the gap or the merchant's words), then a second miss hands over now.
     this.stepFlow(ctx, answer);
     conversation.notUnderstood = misses;
-    if (misses >= 2 && conversation.flow && !ctx.handoff) this.repairs.policyNow(ctx);
+    if (misses >= POLICY_MISSES && conversation.flow && !ctx.handoff) this.repairs.policyNow(ctx);
   }
 
   /**
