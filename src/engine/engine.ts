@@ -241,12 +241,14 @@ export class ConversationEngine {
         this.router.opened(ctx);
       } else if (turn.menuChoice && !conversation.handoffId) {
         this.router.menuChoice(ctx, turn.menuChoice);
-      } else if (!understanding.normalized) {
-        // A picture that could not be read has had its own answer; the pending question stands.
-        if (typeof reading === "string") this.router.repeatQuestion(ctx);
-        else this.router.unreadable(ctx, raw);
+      } else if (typeof reading === "string" && !understanding.normalized) {
+        // A picture that could not be read, and no words: it has had its own answer; the pending question stands.
+        this.router.repeatQuestion(ctx);
       } else if (conversation.handoffId) {
+        // The agent reads whatever the merchant sends, an emoji as much as words: the bot only says so.
         ctx.reply.say("engine.withAgent");
+      } else if (!understanding.normalized) {
+        this.router.unreadable(ctx, raw);
       } else {
         this.router.route(ctx);
       }

@@ -136,6 +136,15 @@ describe("escalation", () => {
     expect(transcript.some((e) => e.from === "merchant" && e.text === "刷卡提示51")).toBe(true);
   });
 
+  it("leaves an emoji to the person who owns the chat, and records it for them", async () => {
+    const chat = talk();
+    await chat.say("转人工");
+    const turn = await chat.say("😭😭");
+    expect(turn.replyKeys).toEqual(["engine.withAgent"]);
+    const transcript = await chat.engine.store.transcript(turn.conversationId);
+    expect(transcript.some((e) => e.from === "merchant" && e.text === "😭😭")).toBe(true);
+  });
+
   it("resumes troubleshooting once the agent closes the handoff", async () => {
     const chat = talk();
     const asked = await chat.say("转人工");
