@@ -37,6 +37,7 @@ const DialogueFile = z.object({
   locale: Locale,
   softeners: z.array(z.coerce.string()),
   acts: z.record(DialogueAct, z.array(z.coerce.string().min(1))),
+  interjections: z.array(z.coerce.string().min(1)),
   correction: z.array(z.coerce.string().min(1)),
   interruption: z.array(z.coerce.string().min(1)),
 });
@@ -55,6 +56,8 @@ interface Lexicon {
   /** Every unit of every phrase and softener: a message with any other unit performs no act. */
   vocabulary: Set<string>;
   softeners: Set<string>;
+  /** Units that say nothing by themselves ("嗯", "hmm"). */
+  interjections: Set<string>;
   correction: string[][];
   interruption: string[][];
 }
@@ -97,6 +100,7 @@ function loadLexicon(locale: Locale, dir: string): Lexicon {
     startingWith,
     vocabulary,
     softeners,
+    interjections: new Set(file.interjections.flatMap((i) => unitsOf(normalize(i)))),
     correction: markers(file.correction),
     interruption: markers(file.interruption),
   };
@@ -149,6 +153,17 @@ export function detectAct(normalized: string): DialogueAct | undefined {
   const units = unitsOf(normalized);
   if (units.length === 0) return undefined;
   return actOf(units, lexicon, chinese);
+}
+
+/**
+ * Whether a message is nothing but interjections ("嗯", "额……", "hmm"): it says nothing about a terminal, and
+ * means no goodbye, whatever its characters mean in other words (额 as in 额度). A yes in reply to a yes/no
+ * question is read by the answer parser, not from this.
+ */
+export function onlyInterjections(normalized: string): boolean {
+  const units = unitsOf(normalized);
+  const { interjections } = lexiconFor(normalized);
+  return units.length > 0 && units.every((unit) => interjections.has(unit));
 }
 
 /** Whether every unit of `normalized` (see unitsOf) is in the lexicon's vocabulary. */

@@ -6,7 +6,7 @@
 import { routeForCode } from "../domain/codes.js";
 import type { IntentId, Locale } from "../domain/intents.js";
 import { maskCardNumbers } from "../domain/redact.js";
-import { type DialogueAct, detectAct } from "./acts.js";
+import { type DialogueAct, detectAct, onlyInterjections } from "./acts.js";
 import type { Classification, IntentClassifier, Ranked } from "./classifier.js";
 import { type Entities, extractEntities } from "./entities.js";
 import { forms } from "./normalize.js";
@@ -72,7 +72,8 @@ export class Nlu {
   understand(raw: string): Understanding {
     const text = maskCardNumbers(raw);
     const { normalized, entities, tokens } = features(text);
-    const routed = route(this.classifier.classify(tokens), entities, this.minConfidence);
+    const classified = onlyInterjections(normalized) ? NOTHING_SAID : this.classifier.classify(tokens);
+    const routed = route(classified, entities, this.minConfidence);
     const act = detectAct(normalized);
     return {
       text,
@@ -98,6 +99,9 @@ export function understandPicture(nlu: Nlu, read: string, typed = ""): Understan
   const everything = features([masked, maskCardNumbers(typed)].join("\n")).entities;
   return { ...understood, entities: { ...everything, ...understood.entities }, keyLines: key };
 }
+
+/** What a message of interjections alone says: no intent, as a message of unknown words. */
+const NOTHING_SAID: Classification = { intent: "none", confidence: 0, ranking: [] };
 
 /** The contract's routing: a response code decides the flow when it points at one. */
 function route(result: Classification, entities: Entities, minConfidence: number): Classification {

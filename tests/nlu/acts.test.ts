@@ -1,6 +1,6 @@
 /** Dialogue acts: what a short reply does in the conversation, in everyday zh and en. */
 import { describe, expect, it } from "vitest";
-import { detectAct, detectCorrection, detectInterruption } from "../../src/nlu/acts.js";
+import { detectAct, detectCorrection, detectInterruption, onlyInterjections } from "../../src/nlu/acts.js";
 import { normalize } from "../../src/nlu/normalize.js";
 
 const act = (text: string) => detectAct(normalize(text));
@@ -48,6 +48,22 @@ describe("dialogue acts", () => {
   ])("%s is no bare act: it says more than that", (text) => {
     expect(act(text)).toBeUndefined();
   });
+});
+
+describe("interjections", () => {
+  it.each(["嗯", "嗯嗯", "恩恩", "额……", "呃 呃", "哦。", "hmm", "uh...", "Umm"])(
+    "%s says nothing by itself",
+    (text) => {
+      expect(onlyInterjections(normalize(text))).toBe(true);
+    },
+  );
+
+  it.each(["嗯 好的", "额度不够", "哦 原来是这样", "hmm it says 51", "", "😭"])(
+    "%s is more than interjections",
+    (text) => {
+      expect(onlyInterjections(normalize(text))).toBe(false);
+    },
+  );
 });
 
 describe("corrections", () => {
