@@ -1,7 +1,7 @@
 /**
  * The storage floor: what the scripted conversations' turns cost SQLite alone. Bare better-sqlite3 on
- * posdesk's schema with the pragmas of src/store/sqlite.ts (WAL, synchronous NORMAL, 16 MB page cache, the
- * WAL copied back by the same checkpointing worker). Per turn: read the conversation row; read the
+ * posdesk's schema with the pragmas of src/store/sqlite.ts (2 KB pages, WAL, synchronous NORMAL, 16 MB page
+ * cache, the WAL copied back by the same checkpointing worker). Per turn: read the conversation row; read the
  * transcript where posdesk does (a handoff); then one transaction appending the transcript entries,
  * inserting the handoff the turn opened, appending the analytics journal row and writing the conversation
  * row back — the writes of posdesk's `saveTurn`, one prepared statement each, rows of the same sizes
@@ -26,7 +26,14 @@ const PRAGMAS = [
 
 /** The effective settings of a connection that the floor and posdesk's store must share. */
 export function connectionSettings(db: Database.Database): Record<string, unknown> {
-  const names = ["journal_mode", "synchronous", "busy_timeout", "cache_size", "wal_autocheckpoint"];
+  const names = [
+    "page_size",
+    "journal_mode",
+    "synchronous",
+    "busy_timeout",
+    "cache_size",
+    "wal_autocheckpoint",
+  ];
   return Object.fromEntries(names.map((name) => [name, db.pragma(name, { simple: true })]));
 }
 

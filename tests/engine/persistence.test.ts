@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { SqliteStore } from "../../src/store/sqlite.js";
+import { PAGE_SIZE, SqliteStore } from "../../src/store/sqlite.js";
 import { engineFor, talk } from "../support/conversation.js";
 
 describe("a conversation in the SQLite file", () => {
@@ -71,5 +72,38 @@ describe("a conversation in the SQLite file", () => {
     ]);
     expect((await fourth.getConversation(before.id ?? ""))?.lastRating).toEqual(ratings[0]);
     await fourth.close();
+  });
+
+  const pageSize = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    const size = db.pragma("page_size", { simple: true });
+    db.close();
+    return size;
+  };
+
+  it("makes a new file with 2 KB pages", async () => {
+    const file = tempDb();
+    await new SqliteStore(file).close();
+    expect(PAGE_SIZE).toBe(2048);
+    expect(pageSize(file)).toBe(PAGE_SIZE);
+  });
+
+  it("opens a file made with SQLite's 4 KB pages as it is, conversations and all", async () => {
+    const file = tempDb();
+    const older = new Database(file);
+    older.pragma("page_size = 4096");
+    older.pragma("journal_mode = WAL");
+    older.close();
+    const first = new SqliteStore(file);
+    const before = talk({ engine: engineFor(first) });
+    await before.say("此卡无法交易");
+    await first.close();
+
+    const second = new SqliteStore(file);
+    const turn = await talk({ engine: engineFor(second), id: before.id ?? "" }).say("没有代码");
+    expect(turn.turn).toBe(2);
+    expect(turn.flow).toBe("card_declined");
+    await second.close();
+    expect(pageSize(file)).toBe(4096);
   });
 });
