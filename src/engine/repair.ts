@@ -125,7 +125,7 @@ export class Repairs {
 
   /**
    * Mid-flow, only a clear request about something else is out of scope ("帮我订个酒店"); a vague or
-   * one-word reply ("嗯……让我想想", "blah") is an answer the flow could not use, and is asked again.
+   * one-word reply ("嗯……", "blah") is an answer the flow could not use, and is asked again.
    */
   isClearlyElsewhere(ctx: TurnContext): boolean {
     const u = ctx.understanding;

@@ -21,16 +21,21 @@ export const DialogueAct = z.enum([
   "who_are_you",
   "are_you_bot",
   "joke",
+  "hold_on",
 ]);
 export type DialogueAct = z.infer<typeof DialogueAct>;
 
-/** Small talk: one short reply, then back to whatever was pending. */
+/**
+ * Small talk: one short reply, then back to whatever was pending. "稍等" / "let me check" (hold_on) too: the
+ * merchant will answer once they have looked, so the question stands, and nothing counts as not understood.
+ */
 export const CHITCHAT: ReadonlySet<DialogueAct> = new Set([
   "thanks",
   "how_are_you",
   "who_are_you",
   "are_you_bot",
   "joke",
+  "hold_on",
 ]);
 
 const DialogueFile = z.object({

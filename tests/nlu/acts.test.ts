@@ -33,6 +33,13 @@ describe("dialogue acts", () => {
     ["你是机器人吗", "are_you_bot"],
     ["are you a bot?", "are_you_bot"],
     ["讲个笑话", "joke"],
+    ["稍等", "hold_on"],
+    ["稍等，我去看一下", "hold_on"],
+    ["嗯 让我想想", "hold_on"],
+    ["hold on", "hold_on"],
+    ["hmm let me think", "hold_on"],
+    ["let me check", "hold_on"],
+    ["wait a sec please", "hold_on"],
   ])("%s → %s", (text, expected) => {
     expect(act(text)).toBe(expected);
   });
@@ -45,6 +52,9 @@ describe("dialogue acts", () => {
     "I don't know why the card was declined",
     "no",
     "嗯嗯",
+    "my settlement is on hold",
+    "let me check with a person",
+    "我看一下为什么被冻结了",
   ])("%s is no bare act: it says more than that", (text) => {
     expect(act(text)).toBeUndefined();
   });
