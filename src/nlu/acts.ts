@@ -154,7 +154,7 @@ export function detectAct(normalized: string): DialogueAct | undefined {
   const chinese = HAN.test(normalized);
   const lexicon = chinese ? lexicons["zh-CN"] : lexicons.en;
   // An act is its phrases and softeners and nothing else: most messages fail this at their first words.
-  if (!onlyVocabulary(normalized, lexicon, chinese)) return undefined;
+  if (!onlyUnitsIn(normalized, lexicon.vocabulary, chinese)) return undefined;
   const units = unitsOf(normalized);
   if (units.length === 0) return undefined;
   return actOf(units, lexicon, chinese);
@@ -166,19 +166,20 @@ export function detectAct(normalized: string): DialogueAct | undefined {
  * question is read by the answer parser, not from this.
  */
 export function onlyInterjections(normalized: string): boolean {
-  const units = unitsOf(normalized);
-  const { interjections } = lexiconFor(normalized);
-  return units.length > 0 && units.every((unit) => interjections.has(unit));
+  const chinese = HAN.test(normalized);
+  const { interjections } = chinese ? lexicons["zh-CN"] : lexicons.en;
+  return NOT_WHITESPACE.test(normalized) && onlyUnitsIn(normalized, interjections, chinese);
 }
 
-/** Whether every unit of `normalized` (see unitsOf) is in the lexicon's vocabulary. */
-function onlyVocabulary(normalized: string, lexicon: Lexicon, chinese: boolean): boolean {
-  if (!chinese) return normalized.split(" ").every((word) => word === "" || lexicon.vocabulary.has(word));
-  for (const char of normalized) if (!WHITESPACE.test(char) && !lexicon.vocabulary.has(char)) return false;
+/** Whether every unit of `normalized` (see unitsOf) is one of `units`, without making the list of units. */
+function onlyUnitsIn(normalized: string, units: ReadonlySet<string>, chinese: boolean): boolean {
+  if (!chinese) return normalized.split(" ").every((word) => word === "" || units.has(word));
+  for (const char of normalized) if (!WHITESPACE.test(char) && !units.has(char)) return false;
   return true;
 }
 
 const WHITESPACE = /\s/;
+const NOT_WHITESPACE = /\S/;
 
 /** The act of `units`: one phrase, with softeners or more phrases of the same act ("算了，不弄了") around it. */
 function actOf(units: string[], lexicon: Lexicon, chinese: boolean): DialogueAct | undefined {

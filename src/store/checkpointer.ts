@@ -17,11 +17,12 @@
  * A few milliseconds are still a stall: the RESTART syncs the file while it holds the lock (3.6–9.4 ms on the
  * bench VM's disk), and the server's next commit sleeps through it in SQLite's busy handler, whose steps
  * overshoot (a 4 ms hold costs 1 + 2 + 5 ms). Under the paced load of 1,000 conversations (about 28 KB of log
- * a turn, at 4 KB pages; sqlite.ts now makes 2 KB ones) a RESTART every 64 MB came every 3–4 s, each one a stall of 5–20 ms that every request queued
- * behind shared, and the later-turn p99 rose with the file: 5.6 → 13.1 ms over four runs on one growing file
- * (4.2–6.6 ms with the file in memory, /dev/shm, where a sync costs nothing). At 256 MB, one every 10–15 s:
- * 4.1–7.2 ms over the same four runs. Only sustained writes grow the log that far; a server with a quiet
- * moment has its log copied whole by a PASSIVE checkpoint, and the next commit starts it over by itself.
+ * a turn, at 4 KB pages; sqlite.ts now makes 2 KB ones) a RESTART every 64 MB came every 3–4 s, each one a
+ * stall of 5–20 ms that every request queued behind shared, and the later-turn p99 rose with the file: 5.6 →
+ * 13.1 ms over four runs on one growing file (4.2–6.6 ms with the file in memory, /dev/shm, where a sync costs
+ * nothing). At 256 MB, one every 10–15 s: 4.1–7.2 ms over the same four runs. Only sustained writes grow the
+ * log that far; a server with a quiet moment has its log copied whole by a PASSIVE checkpoint, and the next
+ * commit starts it over by itself.
  */
 import { type FileWorker, startFileWorker } from "./file-worker.js";
 
