@@ -7,7 +7,6 @@
 import { createInterface } from "node:readline";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { createPosdesk } from "./app.js";
-import { runWechat } from "./channels/wechat-main.js";
 import { runEval } from "./commands/eval.js";
 import { runFlows } from "./commands/flows.js";
 import { runLearn } from "./commands/learn.js";
@@ -189,7 +188,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
   chat,
   handoffs,
   transcript,
-  wechat: runWechat,
+  // Wechaty (gRPC, protobuf: about 26 MB of heap) is loaded by the one command that needs it.
+  wechat: async (args) => (await import("./channels/wechat-main.js")).runWechat(args),
   eval: runEval,
   learn: runLearn,
   read: (args) => runRead(args, write),

@@ -11,7 +11,6 @@ import { pathToFileURL } from "node:url";
 import { createPosdesk } from "./app.js";
 import { createBotFramework } from "./channels/botframework.js";
 import { WebChannel } from "./channels/web.js";
-import { startWechat } from "./channels/wechat-main.js";
 import { createWechatOa } from "./channels/wechat-oa/index.js";
 import { clusterProblem, RELOAD_MODEL, runPrimary, workerCount } from "./cluster.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
@@ -119,7 +118,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     ...(posdesk.store instanceof RedisStore ? { redis: posdesk.store.redis } : {}),
   });
   // WeChat in the same process when a puppet is configured, so the console's replies reach WeChat directly.
-  const wechat = env.WECHATY_PUPPET ? await startWechat(switchboard, logger) : undefined;
+  // Wechaty (its gRPC and protobuf modules: 26 of the idle server's 71 MB of heap) is loaded only then.
+  const wechat = env.WECHATY_PUPPET
+    ? await (await import("./channels/wechat-main.js")).startWechat(switchboard, logger)
+    : undefined;
   // New training phrases (`posdesk learn --accept`, an edited intents file) reach the model without a restart.
   const phrasesDir = intentsDir(env);
   const models = watchModel({
