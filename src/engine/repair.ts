@@ -99,6 +99,29 @@ export class Repairs {
     this.router.repeatQuestion(ctx, { hinted: true });
   }
 
+  /**
+   * "刚才说过了" / "I already said": the merchant thinks an earlier message answered, but it did not (a flow
+   * asks only what it does not know yet). An apology, where to find the answer the first time, and the
+   * question again; it counts as a reply not understood, so the third miss brings a person. The rating is
+   * asked once: with it pending, as with nothing pending, the topics are offered instead.
+   */
+  alreadySaid(ctx: TurnContext, question: PendingQuestion | null): void {
+    const { conversation, reply } = ctx;
+    conversation.notUnderstood += 1;
+    if (conversation.notUnderstood >= 3) {
+      this.router.escalate(ctx, "not_understood");
+      return;
+    }
+    if (!question || question.rating) {
+      reply.say("engine.alreadySaid.nothingPending");
+      this.router.askMenu(ctx, "engine.menu");
+      return;
+    }
+    reply.say("engine.alreadySaid.pending");
+    if (question.hint && !question.hinted) this.hint(ctx, question);
+    else this.router.repeatQuestion(ctx);
+  }
+
   /** Thanks, how are you, who are you, are you a robot, a joke: one short reply, then the question again. */
   chitchat(ctx: TurnContext, act: DialogueAct, inFlow: boolean): void {
     const { conversation, reply } = ctx;

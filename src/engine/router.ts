@@ -152,6 +152,9 @@ export class TurnRouter {
     if (u.act && CHITCHAT.has(u.act) && !(inFlow && strength === "strong")) {
       // "are you a robot?" is small talk, not a request for a person
       this.repairs.chitchat(ctx, u.act, inFlow);
+    } else if (u.act === "already_said" && !policy && strength !== "strong") {
+      // before the classifier's guesses: "刚才说过了" is neither a new problem nor a request for a person
+      this.repairs.alreadySaid(ctx, question);
     } else if (this.isSure(u, "human_agent") && strength !== "strong") {
       this.escalate(ctx, "requested");
     } else if (question && !inFlow && answer && this.repairs.engineQuestion(ctx, question, answer, bare)) {

@@ -22,6 +22,7 @@ export const DialogueAct = z.enum([
   "are_you_bot",
   "joke",
   "hold_on",
+  "already_said",
 ]);
 export type DialogueAct = z.infer<typeof DialogueAct>;
 

@@ -40,6 +40,11 @@ describe("dialogue acts", () => {
     ["hmm let me think", "hold_on"],
     ["let me check", "hold_on"],
     ["wait a sec please", "hold_on"],
+    ["刚才说过了", "already_said"],
+    ["我已经说过了啊", "already_said"],
+    ["不是说了吗？", "already_said"],
+    ["I already told you", "already_said"],
+    ["like I said", "already_said"],
   ])("%s → %s", (text, expected) => {
     expect(act(text)).toBe(expected);
   });
@@ -55,6 +60,9 @@ describe("dialogue acts", () => {
     "my settlement is on hold",
     "let me check with a person",
     "我看一下为什么被冻结了",
+    "我说了要转人工",
+    "刚才说过了，是05",
+    "I already told you it says 51",
   ])("%s is no bare act: it says more than that", (text) => {
     expect(act(text)).toBeUndefined();
   });
