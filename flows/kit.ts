@@ -7,7 +7,14 @@
  */
 import { assign, emit } from "xstate";
 
-import type { Expectation, Facts, FactValue, Step, StepResult } from "../src/domain/dialogue.js";
+import {
+  DID_IT_WORK,
+  type Expectation,
+  type Facts,
+  type FactValue,
+  type Step,
+  type StepResult,
+} from "../src/domain/dialogue.js";
 
 export type { Expectation, Facts, FactValue, Step, StepResult };
 
@@ -263,7 +270,7 @@ export function confirmFixed<const T extends readonly object[] = []>(
   options: { ifNot?: string; first?: T } = {},
 ) {
   return {
-    entry: ask("common.didItWork", ["yes", "no"], undefined, { hint: true }),
+    entry: ask(DID_IT_WORK, ["yes", "no"], undefined, { hint: true }),
     on: {
       ANSWER: [
         ...((options.first ?? []) as T),

@@ -15,6 +15,9 @@ export interface Step {
 }
 
 /** What a question expects, so the answer parser knows how to read a bare "51", "5000" or "N86012345678". */
+/** The question every fix ends with ("did it work?"), asked by the flows' `confirmFixed` state. */
+export const DID_IT_WORK = "common.didItWork";
+
 export type Expectation = "choice" | "code" | "amount" | "serial" | "text";
 
 export interface PendingQuestion {

@@ -7,7 +7,7 @@ import type { Answer } from "../../flows/kit.js";
 import type { PendingQuestion } from "../domain/dialogue.js";
 import type { Locale } from "../domain/intents.js";
 import { list, t } from "../i18n.js";
-import { detectAct } from "../nlu/acts.js";
+import { detectAct, tellsScreen } from "../nlu/acts.js";
 import { extractEntities } from "../nlu/entities.js";
 import { normalize, textSize } from "../nlu/normalize.js";
 
@@ -89,6 +89,47 @@ export function isBareYesNo(readIn: ReadIn, normalized: string): boolean {
   if (!found) return false;
   const { han, words } = textSize(normalized.replace(found.word, " "));
   return han <= 2 && words <= 1;
+}
+
+/** What may follow a yes or a no at the end of a reply: particles ("啊", "呢") and an English "now". */
+const AFTER_OUTCOME = /(?:[啊呀啦吧呢哦噢嘛哈]|\s+now)$/;
+
+/**
+ * The yes or no a reply ends with, after what the merchant did: "插卡就可以了", "重启后还是不行啊",
+ * "swapped the card and it worked". That is how the outcome of a fix is told. A reply that tells what the
+ * screen shows ("不行，现在又显示通讯失败", "重启后提示失败") says something new and has none, nor has one that
+ * starts with the other answer ("不行，重启后好了"). One-character words ("行", "好") count only on their own,
+ * as everywhere.
+ */
+export function outcomeAtEnd(readIn: ReadIn, normalized: string): boolean | undefined {
+  if (tellsScreen(normalized)) return undefined;
+  const ending = endingYesNo(readIn, normalized.trim());
+  if (ending === undefined) return undefined;
+  const opening = localesOf(readIn)
+    .flatMap((locale) => yesNoWords(locale))
+    .filter(({ word }) => word.length >= 2 && normalized.startsWith(word))
+    .sort((a, b) => b.word.length - a.word.length)[0];
+  return opening && opening.yes !== ending ? undefined : ending;
+}
+
+function endingYesNo(readIn: ReadIn, normalized: string): boolean | undefined {
+  let text = normalized;
+  for (;;) {
+    let best: { yes: boolean; word: string } | undefined;
+    for (const locale of localesOf(readIn)) {
+      for (const { yes, word } of yesNoWords(locale)) {
+        if (word.length < 2 || word.length <= (best?.word.length ?? 0) || !text.endsWith(word)) continue;
+        // An English word ends a word of the reply, not part of one ("ok" is no ending of "book").
+        const before = text.at(-word.length - 1);
+        if (/^[a-z0-9]/.test(word) && before !== undefined && /[a-z0-9']/.test(before)) continue;
+        best = { yes, word };
+      }
+    }
+    if (best) return best.yes;
+    const shorter = text.replace(AFTER_OUTCOME, "").trim();
+    if (shorter === text) return undefined;
+    text = shorter;
+  }
 }
 
 function containsWord(text: string, word: string): boolean {

@@ -8,7 +8,7 @@
 import type { Answer, Facts, FlowOutput, Step } from "../../flows/kit.js";
 import { type FlowMove, flowMove } from "../analytics/record.js";
 import { routeForCode } from "../domain/codes.js";
-import type { PendingQuestion } from "../domain/dialogue.js";
+import { DID_IT_WORK, type PendingQuestion } from "../domain/dialogue.js";
 import type { HandoffReason, Priority } from "../domain/handoff.js";
 import { type IntentId, isTopic, type Locale, type TopicId } from "../domain/intents.js";
 import type { Rating } from "../domain/rating.js";
@@ -18,7 +18,7 @@ import type { Understanding } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ActiveFlow, ConversationRecord } from "../store/store.js";
-import { answerStrength, isBareYesNo, parseAnswer, readIn } from "./answer.js";
+import { answerStrength, isBareYesNo, outcomeAtEnd, parseAnswer, readIn } from "./answer.js";
 import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
 import { factsOf, Repairs } from "./repair.js";
@@ -141,9 +141,19 @@ export class TurnRouter {
     const languages = readIn(conversation.locale, u.locale);
     const answer = question ? parseAnswer(corrected ?? u.text, question, languages) : undefined;
     const strength = question && answer ? answerStrength(answer, question) : "none";
+    // "Did it work?" is answered with what was done and how it went, the outcome last: "插卡就可以了" is a yes
+    // (not a card-reading problem), "重启后还是不行" a no (not a dead terminal).
+    const outcome =
+      answer && strength === "weak" && question?.key === DID_IT_WORK
+        ? outcomeAtEnd(languages, u.normalized)
+        : undefined;
+    if (answer && outcome !== undefined) {
+      answer.yes = outcome;
+      if (answer.option === "yes" || answer.option === "no") answer.option = outcome ? "yes" : "no";
+    }
     const bare =
       strength === "strong" ||
-      (strength === "weak" && isBareYesNo(languages, u.normalized)) ||
+      (strength === "weak" && (isBareYesNo(languages, u.normalized) || outcome !== undefined)) ||
       // A question that takes the merchant's own words ("3号", "上周五") hears a short reply as its answer.
       (question?.expect === "text" && isShort(u));
     const inFlow = conversation.flow !== null && question?.flow === conversation.flow.id;

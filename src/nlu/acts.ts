@@ -46,6 +46,7 @@ const DialogueFile = z.object({
   interjections: z.array(z.coerce.string().min(1)),
   correction: z.array(z.coerce.string().min(1)),
   interruption: z.array(z.coerce.string().min(1)),
+  screen: z.array(z.coerce.string().min(1)),
 });
 
 export const DIALOGUE_DIR = join(ROOT, "intents", "dialogue");
@@ -66,6 +67,8 @@ interface Lexicon {
   interjections: Set<string>;
   correction: string[][];
   interruption: string[][];
+  /** Words that tell what the terminal shows. */
+  screen: string[][];
 }
 
 const HAN = /[\u3400-\u9fff]/;
@@ -109,6 +112,7 @@ function loadLexicon(locale: Locale, dir: string): Lexicon {
     interjections: new Set(file.interjections.flatMap((i) => unitsOf(normalize(i)))),
     correction: markers(file.correction),
     interruption: markers(file.interruption),
+    screen: markers(file.screen),
   };
 }
 
@@ -254,6 +258,12 @@ function correctedValue(part: string): string {
     .replace(/^(?:而是|应该是|其实是|是|it\s*'?\s*s|it is|its|is)\s*/i, "")
     .replace(/[\s,，、]*(?:刚才|刚刚|才对|对不起|sorry)[\s,，、]*$/i, "")
     .trim();
+}
+
+/** Whether a message tells what the terminal shows ("又显示通讯失败", "now it says error"). */
+export function tellsScreen(normalized: string): boolean {
+  const units = unitsOf(normalized);
+  return lexiconFor(normalized).screen.some((marker) => indexOf(units, marker) >= 0);
 }
 
 /**

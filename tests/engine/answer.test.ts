@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PendingQuestion } from "../../src/domain/dialogue.js";
-import { answerStrength, parseAnswer } from "../../src/engine/answer.js";
+import { answerStrength, outcomeAtEnd, parseAnswer } from "../../src/engine/answer.js";
+import { normalize } from "../../src/nlu/normalize.js";
 
 const serialQuestion: PendingQuestion = { flow: "terminal_dead", options: ["unknown"], expect: "serial" };
 const choiceQuestion: PendingQuestion = {
@@ -64,5 +65,34 @@ describe("parseAnswer: the card type", () => {
 
   it("leaves the card type out when the answer names none", () => {
     expect(parseAnswer("插卡", choiceQuestion, "zh-CN")).not.toHaveProperty("cardType");
+  });
+});
+
+describe("outcomeAtEnd: how a fix went, told after what was done", () => {
+  it.each([
+    ["插卡就可以了", true],
+    ["换了张卡可以了。", true],
+    ["重启了一下好了", true],
+    ["重启后还是不行啊", false],
+    ["试了，还是没用", false],
+    ["swapped the card and it worked", true],
+    ["restarted it, still not working", false],
+  ])("%s ends with %s", (text, yes) => {
+    expect(outcomeAtEnd(["zh-CN", "en"], normalize(text))).toBe(yes);
+  });
+
+  it.each([
+    "不行，现在又显示通讯失败",
+    "重启后提示失败",
+    "no, now it says comms error",
+    "好了，但是打印机不出纸了",
+    "还是提示51怎么办",
+    "book",
+  ])("%s tells no outcome: something new, or nothing at its end", (text) => {
+    expect(outcomeAtEnd(["zh-CN", "en"], normalize(text))).toBeUndefined();
+  });
+
+  it("has none when the reply starts with the other answer", () => {
+    expect(outcomeAtEnd("zh-CN", normalize("不行，重启后好了"))).toBeUndefined();
   });
 });
