@@ -139,6 +139,27 @@ export function compactMessage(text: string): string {
 }
 
 /** The messages a terminal shows with `code`, in their compact form. */
+/** Codes that are no refusal: their messages ("交易成功", "success") name no code a merchant asks about. */
+const NOT_REFUSALS: ReadonlySet<string> = new Set(["00", "10"]);
+
+/**
+ * The refusal code whose own message a text quotes without the code ("余额不足", "请持卡人与发卡行联系",
+ * "do not honour"): the longest message found, when it belongs to one code only ("过期卡" is 33 or 54: none).
+ */
+export function codeOfMessage(text: string): string | undefined {
+  const compact = compactMessage(text);
+  let best: { message: string; codes: Set<string> } | undefined;
+  for (const [code, messages] of COMPACT_MESSAGES) {
+    if (NOT_REFUSALS.has(code)) continue;
+    for (const message of messages) {
+      if (!compact.includes(message) || message.length < (best?.message.length ?? 0)) continue;
+      if (best && message.length === best.message.length) best.codes.add(code);
+      else best = { message, codes: new Set([code]) };
+    }
+  }
+  return best?.codes.size === 1 ? [...best.codes][0] : undefined;
+}
+
 export function codeMessages(code: string): readonly string[] {
   return COMPACT_MESSAGES.get(code.toUpperCase()) ?? [];
 }

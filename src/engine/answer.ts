@@ -214,11 +214,6 @@ export function parseAnswer(
   options: { partial?: boolean } = {},
 ): Answer {
   const normalized = normalize(text);
-  const entities = extractEntities(text, {
-    expectCode: question?.expect === "code",
-    expectAmount: question?.expect === "amount",
-    expectSerial: question?.expect === "serial",
-  });
   const answer: Answer = { text };
   // "不知道" / "not sure" is neither a yes nor a no ("not sure" has a "not" in it): it picks the question's
   // own "not sure" reply where it has one, and is otherwise for the question's don't-know branch.
@@ -230,6 +225,13 @@ export function parseAnswer(
   }
   const chosen = question ? chooseOptions(readIn, question, normalized, options.partial ?? true) : undefined;
   const option = chosen?.option;
+  const entities = extractEntities(text, {
+    expectCode: question?.expect === "code",
+    // A screen's message the question lists as an option ("MAC 校验错") is that option, not a code.
+    codeByMessage: question?.expect === "code" && option === undefined,
+    expectAmount: question?.expect === "amount",
+    expectSerial: question?.expect === "serial",
+  });
   if (option) answer.option = option;
   if (chosen?.mentioned.length) answer.mentioned = chosen.mentioned;
   const yes = option === "yes" ? true : option === "no" ? false : readYesNo(readIn, normalized);

@@ -3,7 +3,7 @@
  * masked card numbers. Works on the text after masking and simplification (not on the classifier's form).
  */
 import { z } from "zod";
-import { codeMessages, compactMessage, KNOWN_CODES } from "../domain/codes.js";
+import { codeMessages, codeOfMessage, compactMessage, KNOWN_CODES } from "../domain/codes.js";
 import { maskCardNumbers } from "../domain/redact.js";
 import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
 
@@ -21,6 +21,11 @@ export type Entities = z.infer<typeof Entities>;
 export interface ExtractOptions {
   /** The bot has just asked for the code on screen: a bare code ("51", "a0") is taken as one. */
   expectCode?: boolean;
+  /**
+   * The bot has just asked for the code, and the reply picked none of the question's own options: what the
+   * screen says ("余额不足", "call issuer") is taken for the code it belongs to (`codeOfMessage`).
+   */
+  codeByMessage?: boolean;
   /** The bot has just asked for an amount: a bare number is taken as one. */
   expectAmount?: boolean;
   /** The bot has just asked for the terminal serial: a bare token ("N86012345678", "sn123456") is one. */
@@ -146,7 +151,8 @@ function findCode(text: string, options: ExtractOptions): string | undefined {
     if (code && KNOWN_CODES.has(code)) return code;
   }
   const bare = BARE_CODE.exec(text)?.[1]?.toUpperCase();
-  if (!bare) return undefined;
+  // Asked for the code, the merchant may give what the screen says instead ("余额不足", "call issuer").
+  if (!bare) return options.codeByMessage ? codeOfMessage(text) : undefined;
   // A bare known code is a code when the bot asked for one, or when nothing says it is an amount or a time.
   if (options.expectCode) return bare;
   const after = text.slice(text.toUpperCase().indexOf(bare) + 2);

@@ -95,6 +95,28 @@ describe("extractEntities", () => {
     expect(extractEntities("我看到是 12", { expectCode: true }).responseCode).toBe("12");
   });
 
+  it.each([
+    ["余额不足", "51"],
+    ["屏幕上显示：请持卡人与发卡行联系", "01"],
+    ["it says do not honor", "05"],
+    ["says call issuer", "01"],
+    ["密码错误", "55"],
+  ])("asked for the code, takes what the screen says for its code: %s → %s", (text, code) => {
+    expect(extractEntities(text, { expectCode: true, codeByMessage: true }).responseCode).toBe(code);
+  });
+
+  it("takes no code from a message two codes share, or from one that is no refusal", () => {
+    const asked = { expectCode: true, codeByMessage: true };
+    expect(extractEntities("卡已过期", asked).responseCode).toBeUndefined();
+    expect(extractEntities("密码错误次数超限", asked).responseCode).toBeUndefined();
+    expect(extractEntities("交易成功", asked).responseCode).toBeUndefined();
+  });
+
+  it("takes a message alone for a code only when asked to", () => {
+    expect(extractEntities("余额不足").responseCode).toBeUndefined();
+    expect(extractEntities("余额不足", { expectCode: true }).responseCode).toBeUndefined();
+  });
+
   it("reads the terminal serial, phone and card type", () => {
     expect(extractEntities("SN: N86012345678 信用卡 电话13800138000")).toMatchObject({
       terminalSerial: "N86012345678",
