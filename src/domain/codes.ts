@@ -68,12 +68,15 @@ export function isConfigCode(code: string): boolean {
   return codeClass(code) === "config";
 }
 
+/** Codes that are no refusal (approved, partly approved): no flow, and no code a merchant asks about. */
+const NOT_REFUSALS: ReadonlySet<string> = new Set(["00", "10"]);
+
 /** The contract's routing: the flow a quoted code points at, when a payment was refused. */
 export function routeForCode(code: string): TopicId | undefined {
   const c = code.toUpperCase();
   if (c === "61" || c === "65") return "limit_exceeded";
   if (["22", "77", "97", "99", "A0", "A7"].includes(c)) return "signin_key_error";
-  if (c === "00" || c === "10") return undefined;
+  if (NOT_REFUSALS.has(c)) return undefined;
   return "card_declined";
 }
 
@@ -139,8 +142,9 @@ export function compactMessage(text: string): string {
 }
 
 /** The messages a terminal shows with `code`, in their compact form. */
-/** Codes that are no refusal: their messages ("交易成功", "success") name no code a merchant asks about. */
-const NOT_REFUSALS: ReadonlySet<string> = new Set(["00", "10"]);
+export function codeMessages(code: string): readonly string[] {
+  return COMPACT_MESSAGES.get(code.toUpperCase()) ?? [];
+}
 
 /**
  * The refusal code whose own message a text quotes without the code ("余额不足", "请持卡人与发卡行联系",
@@ -158,8 +162,4 @@ export function codeOfMessage(text: string): string | undefined {
     }
   }
   return best?.codes.size === 1 ? [...best.codes][0] : undefined;
-}
-
-export function codeMessages(code: string): readonly string[] {
-  return COMPACT_MESSAGES.get(code.toUpperCase()) ?? [];
 }

@@ -14,10 +14,10 @@ export interface Step {
   result: StepResult;
 }
 
-/** What a question expects, so the answer parser knows how to read a bare "51", "5000" or "N86012345678". */
 /** The question every fix ends with ("did it work?"), asked by the flows' `confirmFixed` state. */
 export const DID_IT_WORK = "common.didItWork";
 
+/** What a question expects, so the answer parser knows how to read a bare "51", "5000" or "N86012345678". */
 export type Expectation = "choice" | "code" | "amount" | "serial" | "text";
 
 export interface PendingQuestion {
