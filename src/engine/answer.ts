@@ -61,18 +61,26 @@ export function readIn(conversation: Locale, reply: Locale | undefined): ReadIn 
 
 const localesOf = (readIn: ReadIn): readonly Locale[] => (typeof readIn === "string" ? [readIn] : readIn);
 
-/** The longest yes/no word in a reply ("不可以" beats "可以"), with its polarity. */
-function yesNoWord(readIn: ReadIn, normalized: string): { yes: boolean; word: string } | undefined {
+/** The longest yes/no word of the reply's languages that `matches`, with its polarity (the first of a tie). */
+function longestYesNo(
+  readIn: ReadIn,
+  matches: (word: string) => boolean,
+): { yes: boolean; word: string } | undefined {
   let best: { yes: boolean; word: string } | undefined;
   for (const locale of localesOf(readIn)) {
     for (const { yes, word } of yesNoWords(locale)) {
-      // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
-      const matches =
-        word.length === 1 ? normalized === word : word.length > 0 && containsWord(normalized, word);
-      if (matches && word.length > (best?.word.length ?? 0)) best = { yes, word };
+      if (word.length > (best?.word.length ?? 0) && matches(word)) best = { yes, word };
     }
   }
   return best;
+}
+
+/** The longest yes/no word in a reply ("不可以" beats "可以"), with its polarity. */
+function yesNoWord(readIn: ReadIn, normalized: string): { yes: boolean; word: string } | undefined {
+  // A one-character word ("是", "不", "y") counts only on its own: "还是报A0" is not a yes.
+  return longestYesNo(readIn, (word) =>
+    word.length === 1 ? normalized === word : containsWord(normalized, word),
+  );
 }
 
 /** The polarity of a plain yes/no reply, by its longest matching word. */
@@ -105,31 +113,25 @@ export function outcomeAtEnd(readIn: ReadIn, normalized: string): boolean | unde
   if (tellsScreen(normalized)) return undefined;
   const ending = endingYesNo(readIn, normalized.trim());
   if (ending === undefined) return undefined;
-  const opening = localesOf(readIn)
-    .flatMap((locale) => yesNoWords(locale))
-    .filter(({ word }) => word.length >= 2 && normalized.startsWith(word))
-    .sort((a, b) => b.word.length - a.word.length)[0];
+  const opening = longestYesNo(readIn, (word) => word.length >= 2 && normalized.startsWith(word));
   return opening && opening.yes !== ending ? undefined : ending;
 }
 
 function endingYesNo(readIn: ReadIn, normalized: string): boolean | undefined {
-  let text = normalized;
-  for (;;) {
-    let best: { yes: boolean; word: string } | undefined;
-    for (const locale of localesOf(readIn)) {
-      for (const { yes, word } of yesNoWords(locale)) {
-        if (word.length < 2 || word.length <= (best?.word.length ?? 0) || !text.endsWith(word)) continue;
-        // An English word ends a word of the reply, not part of one ("ok" is no ending of "book").
-        const before = text.at(-word.length - 1);
-        if (/^[a-z0-9]/.test(word) && before !== undefined && /[a-z0-9']/.test(before)) continue;
-        best = { yes, word };
-      }
-    }
-    if (best) return best.yes;
+  for (let text = normalized; ; ) {
+    const ending = longestYesNo(readIn, (word) => word.length >= 2 && endsWithWord(text, word));
+    if (ending) return ending.yes;
     const shorter = text.replace(AFTER_OUTCOME, "").trim();
     if (shorter === text) return undefined;
     text = shorter;
   }
+}
+
+/** Whether `text` ends with `word`, an English one as a whole word ("ok" is no ending of "book"). */
+function endsWithWord(text: string, word: string): boolean {
+  if (!text.endsWith(word)) return false;
+  const before = text.at(-word.length - 1);
+  return !(/^[a-z0-9]/.test(word) && before !== undefined && /[a-z0-9']/.test(before));
 }
 
 function containsWord(text: string, word: string): boolean {

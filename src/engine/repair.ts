@@ -106,12 +106,8 @@ export class Repairs {
    * asked once: with it pending, as with nothing pending, the topics are offered instead.
    */
   alreadySaid(ctx: TurnContext, question: PendingQuestion | null): void {
-    const { conversation, reply } = ctx;
-    conversation.notUnderstood += 1;
-    if (conversation.notUnderstood >= 3) {
-      this.router.escalate(ctx, "not_understood");
-      return;
-    }
+    const { reply } = ctx;
+    if (this.router.missedAgain(ctx)) return;
     if (!question || question.rating) {
       reply.say("engine.alreadySaid.nothingPending");
       this.router.askMenu(ctx, "engine.menu");

@@ -30,6 +30,8 @@ const PRIORITY_ORDER: Priority[] = ["low", "normal", "high", "urgent"];
 const HIGH_PRIORITY_TOPICS: ReadonlySet<string> = new Set(["account_frozen"]);
 /** In a flow that always ends with a person, replies in a row that answer nothing before it hands over. */
 const POLICY_MISSES = 2;
+/** Anywhere else, replies in a row the bot could not use before a person takes over (`not_understood`). */
+const MISSES = 3;
 /** Shown when the locale lists no topics of its own (`engine.menuTopics`). */
 const DEFAULT_MENU: TopicId[] = ["card_declined", "settlement_delay", "network_failure", "terminal_dead"];
 
@@ -325,7 +327,7 @@ export class TurnRouter {
     const stuck = step.persisted !== undefined && step.state === before;
     conversation.notUnderstood = stuck ? conversation.notUnderstood + 1 : 0;
     this.afterFlowStep(ctx, active.id, step, active);
-    if (stuck && conversation.notUnderstood >= 3) this.escalate(ctx, "not_understood");
+    if (stuck && conversation.notUnderstood >= MISSES) this.escalate(ctx, "not_understood");
   }
 
   /** `from` is the run the step continued (null: it started one); `passed`, states it went through. */
@@ -410,14 +412,18 @@ export class TurnRouter {
     ctx.reply.ask(question.key ?? "engine.menu", question.params ?? {}, { ...question, ...changes });
   }
 
+  /** One more reply the bot could not use: at the third in a row the merchant is handed over (true). */
+  missedAgain(ctx: TurnContext): boolean {
+    ctx.conversation.notUnderstood += 1;
+    if (ctx.conversation.notUnderstood < MISSES) return false;
+    this.escalate(ctx, "not_understood");
+    return true;
+  }
+
   /** Not understood: ask again; twice, offer the likeliest topics; three times, a person. */
   notUnderstood(ctx: TurnContext): void {
     const { conversation, understanding: u, reply } = ctx;
-    conversation.notUnderstood += 1;
-    if (conversation.notUnderstood >= 3) {
-      this.escalate(ctx, "not_understood");
-      return;
-    }
+    if (this.missedAgain(ctx)) return;
     if (conversation.notUnderstood === 1) {
       reply.say("engine.notUnderstood");
       if (conversation.question) this.repeatQuestion(ctx);
