@@ -81,6 +81,20 @@ export function measuresOf(report: Report): Measure[] {
         },
         3,
       ),
+      measure(
+        {
+          id: "turns.row",
+          name: "persisted turns/s in process vs one-row floor",
+          value: t.perSecond,
+          reference: t.rowFloor.perSecond,
+          referenceName:
+            "the floor as issue 10 words it: bare better-sqlite3 reading the conversation row and writing it back (the same bytes) in one transaction per turn, nothing else written, in the same alternating rounds",
+          unit: "/s",
+          goal: { on: "ratio", op: ">=", bound: 0.25 },
+          cpuRatio: t.rowCpuRatio,
+        },
+        3,
+      ),
     );
   const load = report.load;
   if (load?.paced && load.reference) {

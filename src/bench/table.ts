@@ -49,8 +49,8 @@ function details(report: Report): [string, string][] {
   const t = report.turns;
   if (t) {
     rows.push([
-      "persisted turns/s rounds, posdesk / floor",
-      `${t.rounds.join(", ")} / ${t.floor.rounds.join(", ")}`,
+      "persisted turns/s rounds, posdesk / floor / one-row floor",
+      `${t.rounds.join(", ")} / ${t.floor.rounds.join(", ")} / ${t.rowFloor.rounds.join(", ")}`,
     ]);
     rows.push([
       "turn latency p50 / p99 / max, in process",

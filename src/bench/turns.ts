@@ -1,8 +1,9 @@
 /**
  * Full chat turns in process: the real engine (model, flows, answer parser, replies) over a SQLite file,
  * scripted multi-turn conversations one turn after another, in rounds alternating with the storage floor
- * (floor.ts) doing the same turns' reads and writes on its own file; turns per second of each, their
- * ratio, and posdesk's turn latency. Also what a conversation costs on disk.
+ * (floor.ts) doing the same turns' reads and writes on its own file, and with the one-row floor (the
+ * conversation row alone, as issue 10 words the floor); turns per second of each, their ratios, and posdesk's
+ * turn latency. Also what a conversation costs on disk.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,6 +35,11 @@ export interface TurnsResult {
   ratio: number | null;
   /** The same, per second of CPU time. */
   cpuRatio: number | null;
+  /** The floor as issue 10 words it: the conversation row alone read and written back (floor.ts, `rowTurn`). */
+  rowFloor: Throughput;
+  /** posdesk's turns per second over the one-row floor's. */
+  rowRatio: number | null;
+  rowCpuRatio: number | null;
 }
 
 export interface StorageResult {
@@ -80,12 +86,18 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
     const latencies: number[] = [];
     let posdeskIds = 0;
     let floorIds = 0;
+    let rowIds = 0;
     const measured = await interleaved(
       {
         posdesk: scriptedPass(engine, () => `c-${posdeskIds++}`, latencies),
         floor: () => {
           let turns = 0;
           for (const script of scripts) turns += floor.conversation(`c-${floorIds++}`, script);
+          return turns;
+        },
+        rowFloor: () => {
+          let turns = 0;
+          for (const script of scripts) turns += floor.conversationRow(`r-${rowIds++}`, script);
           return turns;
         },
       },
@@ -107,6 +119,13 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
       },
       ratio: ratio(measured.posdesk.perSecond, measured.floor.perSecond, 3),
       cpuRatio: ratio(measured.posdesk.perCpuSecond, measured.floor.perCpuSecond, 3),
+      rowFloor: {
+        ...measured.rowFloor,
+        perSecond: Math.round(measured.rowFloor.perSecond),
+        perCpuSecond: Math.round(measured.rowFloor.perCpuSecond),
+      },
+      rowRatio: ratio(measured.posdesk.perSecond, measured.rowFloor.perSecond, 3),
+      rowCpuRatio: ratio(measured.posdesk.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
     };
   } finally {
     await store.close();

@@ -75,6 +75,25 @@ describe("the storage floor", () => {
     expect(rowBytes(join(dir, "floor.db"))).toEqual(posdesk);
   });
 
+  it("as the issue words it, writes the conversation rows of posdesk's store and nothing else", async () => {
+    const dir = tempDir();
+    await loggingJournal(join(dir, "posdesk.db"));
+    await loggingJournal(join(dir, "floor.db"));
+    const store = new SqliteStore(join(dir, "posdesk.db"));
+    const engine = engineFor(store);
+    for (const [i, script] of CONVERSATIONS.entries()) await converse(engine, `c-${i}`, script.turns);
+    await store.close();
+
+    const { scripts } = await captureShapes(nlu);
+    const floor = await StorageFloor.open(join(dir, "floor.db"));
+    for (const [i, script] of scripts.entries()) floor.conversationRow(`c-${i}`, script);
+    await floor.close();
+
+    const rows = rowBytes(join(dir, "floor.db"));
+    expect(rows.conversations).toEqual(rowBytes(join(dir, "posdesk.db")).conversations);
+    expect(rows).toMatchObject({ transcripts: [], handoffs: [], journal: [] });
+  });
+
   it("opens its connection with the settings of posdesk's store", async () => {
     const dir = tempDir();
     await loggingJournal(join(dir, "posdesk.db"));
