@@ -221,6 +221,17 @@ function runnerFor(machine: AnyStateMachine): Runner {
   return runner;
 }
 
+/**
+ * `active` with `facts` added to what its flow has learnt: a fact the merchant told beside the question (a card
+ * number), which answers nothing, so no step is taken.
+ */
+export function withFacts(active: ActiveFlow, facts: Facts): ActiveFlow {
+  const snapshot = active.snapshot as { context?: { facts?: Facts } };
+  if (!snapshot.context) return active;
+  const context = { ...snapshot.context, facts: { ...snapshot.context.facts, ...facts } };
+  return { ...active, snapshot: { ...snapshot, context } };
+}
+
 /** The state a persisted flow snapshot is in, as `stateName` spells it. */
 export function stateOf(snapshot: unknown): string | null {
   const value = (snapshot as { value?: unknown } | null)?.value;

@@ -16,6 +16,7 @@ import { extractEntities } from "../nlu/entities.js";
 import type { Understanding } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
 import type { SuspendedFlow } from "../store/store.js";
+import { withFacts } from "./flow-runner.js";
 import type { TurnContext, TurnRouter } from "./router.js";
 
 /** The facts a correction may fix, as the entity extractor names them. */
@@ -116,6 +117,22 @@ export class Repairs {
     reply.say("engine.alreadySaid.pending");
     if (question.hint && !question.hinted) this.hint(ctx, question);
     else this.router.repeatQuestion(ctx);
+  }
+
+  /**
+   * A card number given beside the question ("the card is 6222…"): kept, masked, with what the flow has
+   * learnt (the agent sees it if the chat is handed over), the merchant told that the first six and last four
+   * digits are enough, and the question asked again. Not a new problem, and not a reply not understood.
+   */
+  cardNumber(ctx: TurnContext, question: PendingQuestion | null): void {
+    const { conversation, understanding: u, reply } = ctx;
+    const pan = u.entities.maskedPan;
+    if (pan && conversation.flow) {
+      conversation.flow = withFacts(conversation.flow, { maskedPan: pan });
+      conversation.facts = { ...conversation.facts, maskedPan: pan };
+    }
+    reply.say("engine.cardNumberNoted", { pan: pan ?? "" });
+    if (question) this.router.repeatQuestion(ctx);
   }
 
   /** Thanks, how are you, who are you, are you a robot, a joke: one short reply, then the question again. */

@@ -13,7 +13,7 @@ import type { HandoffReason, Priority } from "../domain/handoff.js";
 import { type IntentId, isTopic, type Locale, type TopicId } from "../domain/intents.js";
 import type { Rating } from "../domain/rating.js";
 import { list } from "../i18n.js";
-import { CHITCHAT, detectCorrection, detectInterruption } from "../nlu/acts.js";
+import { CHITCHAT, detectCorrection, detectInterruption, givesCardNumberOnly } from "../nlu/acts.js";
 import type { Understanding } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
@@ -187,6 +187,9 @@ export class TurnRouter {
       this.policyAnswer(ctx, answer ?? { text: u.text }, strength);
     } else if (inFlow && answer && bare) {
       this.stepFlow(ctx, answer);
+    } else if (inFlow && u.entities.maskedPan && givesCardNumberOnly(u.text)) {
+      // "the card is 6222…": the card given, no new problem ("card" alone reads as one)
+      this.repairs.cardNumber(ctx, question);
     } else if (this.newProblem(ctx)) {
       // a new problem started, the current one put aside
     } else if (inFlow && answer && strength === "weak") {

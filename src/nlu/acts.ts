@@ -47,6 +47,7 @@ const DialogueFile = z.object({
   correction: z.array(z.coerce.string().min(1)),
   interruption: z.array(z.coerce.string().min(1)),
   screen: z.array(z.coerce.string().min(1)),
+  cardNumber: z.array(z.coerce.string().min(1)),
 });
 
 export const DIALOGUE_DIR = join(ROOT, "intents", "dialogue");
@@ -69,6 +70,8 @@ interface Lexicon {
   interruption: string[][];
   /** Words that tell what the terminal shows. */
   screen: string[][];
+  /** What merchants put around a card number they type ("the card is", "卡号是"). */
+  cardNumber: string[][];
 }
 
 const HAN = /[\u3400-\u9fff]/;
@@ -113,6 +116,7 @@ function loadLexicon(locale: Locale, dir: string): Lexicon {
     correction: markers(file.correction),
     interruption: markers(file.interruption),
     screen: markers(file.screen),
+    cardNumber: markers(file.cardNumber),
   };
 }
 
@@ -270,6 +274,30 @@ export function tellsScreen(normalized: string): boolean {
  * A side question announced as one ("顺便问下手续费多少", "btw what are the fees"): the question without the
  * marker, or undefined when the message announces none.
  */
+/** A card number as masking writes it (src/domain/redact.ts): its first six digits, stars, its last four. */
+const MASKED_PAN = /[0-9]{6}\*+[0-9]{4}/g;
+
+/**
+ * Whether a masked message only gives a card number: one or more, and around them nothing but the words
+ * merchants put around one ("the card is 6222…", "卡号是…") and softeners. Such a message states no problem,
+ * whatever the word "card" in it makes the classifier think.
+ */
+export function givesCardNumberOnly(masked: string): boolean {
+  const rest = masked.replace(MASKED_PAN, " ");
+  if (rest === masked) return false;
+  const normalized = normalize(rest);
+  const units = unitsOf(normalized);
+  const chinese = HAN.test(normalized);
+  const lexicon = chinese ? lexicons["zh-CN"] : lexicons.en;
+  if (onlySofteners(units, lexicon.softeners, chinese)) return true;
+  return lexicon.cardNumber.some((phrase) => {
+    const at = indexOf(units, phrase);
+    if (at < 0) return false;
+    const around = [...units.slice(0, at), ...units.slice(at + phrase.length)];
+    return onlySofteners(around, lexicon.softeners, chinese);
+  });
+}
+
 export function detectInterruption(normalized: string): string | undefined {
   const units = unitsOf(normalized);
   const lexicon = lexiconFor(normalized);

@@ -1,6 +1,13 @@
 /** Dialogue acts: what a short reply does in the conversation, in everyday zh and en. */
 import { describe, expect, it } from "vitest";
-import { detectAct, detectCorrection, detectInterruption, onlyInterjections } from "../../src/nlu/acts.js";
+import { maskCardNumbers } from "../../src/domain/redact.js";
+import {
+  detectAct,
+  detectCorrection,
+  detectInterruption,
+  givesCardNumberOnly,
+  onlyInterjections,
+} from "../../src/nlu/acts.js";
 import { normalize } from "../../src/nlu/normalize.js";
 
 const act = (text: string) => detectAct(normalize(text));
@@ -111,5 +118,27 @@ describe("side questions", () => {
 
   it("only at the start of the message", () => {
     expect(detectInterruption(normalize("我另外一台机器也这样"))).toBeUndefined();
+  });
+});
+
+describe("a message that only gives a card number", () => {
+  const gives = (text: string) => givesCardNumberOnly(maskCardNumbers(text));
+
+  it("is the number alone, or with the words merchants put around one", () => {
+    expect(gives("4111111111111111")).toBe(true);
+    expect(gives("the card is 4111 1111 1111 1111")).toBe(true);
+    expect(gives("card number: 4111-1111-1111-1111")).toBe(true);
+    expect(gives("卡号是6222021234567894")).toBe(true);
+    expect(gives("客户的卡号是 6222021234567894 哦")).toBe(true);
+  });
+
+  it("is not a problem told with a card number", () => {
+    expect(gives("card 4111111111111111 cannot be read")).toBe(false);
+    expect(gives("卡号6222021234567894刷卡提示51")).toBe(false);
+  });
+
+  it("needs a card number: the words alone, or a number that fails the Luhn check, are not one", () => {
+    expect(gives("the card is")).toBe(false);
+    expect(gives("卡号是1234567890123")).toBe(false);
   });
 });
