@@ -184,6 +184,9 @@ export class IncidentGate implements TurnHooks {
   async afterTurn(ctx: TurnContext): Promise<void> {
     const notes = this.notes.get(ctx);
     if (!notes) return;
+    // Read once: the entry goes now rather than when a full GC finds its turn gone (a WeakMap's table keeps
+    // every entry whose key the young generation's collections saw die until then, and grows).
+    this.notes.delete(ctx);
     const conversationId = ctx.conversation.id;
     try {
       for (const topic of new Set(notes.raised)) await this.raised(topic, conversationId);
