@@ -190,7 +190,10 @@ function runnerFor(machine: AnyStateMachine): Runner {
   const self = createActor(machine, { input: { facts: {} } });
   // The machine reports each microstep to its system's inspection hook: the states a step passes through.
   // The scope's system is the actor's with that hook replaced, so no inspection event is copied and passed
-  // to observers (an actor's `inspect` option) on every microstep.
+  // to observers (an actor's `inspect` option) on every microstep. The hook is XState's own, unexported
+  // (`_sendInspectionEvent`, which its macrostep calls; the version is pinned by the lock file): should it
+  // stop being called, the flows' state paths lose every step after the first, and
+  // tests/engine/state-path.test.ts fails.
   const system: AnyActorScope["system"] & { _sendInspectionEvent(event: InspectionEvent): void } =
     Object.create(self.system);
   system._sendInspectionEvent = (event) => {
