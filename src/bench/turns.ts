@@ -17,7 +17,7 @@ import { SqliteStore } from "../store/sqlite.js";
 import { StorageFloor } from "./floor.js";
 import { interleaved, percentile, type RoundOptions, ratio, round, type Throughput } from "./measure.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";
-import { captureShapes } from "./shape.js";
+import { captureShapes, type ScriptShape } from "./shape.js";
 
 export interface TurnsResult {
   /** posdesk's turns in the timed rounds. */
@@ -85,21 +85,20 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
     const { scripts } = await captureShapes(nlu);
     const latencies: number[] = [];
     let posdeskIds = 0;
-    let floorIds = 0;
-    let rowIds = 0;
+    // A floor's pass: every scripted conversation replayed once, each under a new id of its own.
+    const floorPass = (prefix: string, replay: (id: string, script: ScriptShape) => number) => {
+      let ids = 0;
+      return () => {
+        let turns = 0;
+        for (const script of scripts) turns += replay(`${prefix}-${ids++}`, script);
+        return turns;
+      };
+    };
     const measured = await interleaved(
       {
         posdesk: scriptedPass(engine, () => `c-${posdeskIds++}`, latencies),
-        floor: () => {
-          let turns = 0;
-          for (const script of scripts) turns += floor.conversation(`c-${floorIds++}`, script);
-          return turns;
-        },
-        rowFloor: () => {
-          let turns = 0;
-          for (const script of scripts) turns += floor.conversationRow(`r-${rowIds++}`, script);
-          return turns;
-        },
+        floor: floorPass("c", (id, script) => floor.conversation(id, script)),
+        rowFloor: floorPass("r", (id, script) => floor.conversationRow(id, script)),
       },
       { warmupMs: 2000, rounds: 9, roundMs: 1000, ...options },
     );
@@ -112,18 +111,10 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
       p50Ms: round(percentile(latencies, 50), 3),
       p99Ms: round(percentile(latencies, 99), 3),
       maxMs: round(percentile(latencies, 100), 1),
-      floor: {
-        ...measured.floor,
-        perSecond: Math.round(measured.floor.perSecond),
-        perCpuSecond: Math.round(measured.floor.perCpuSecond),
-      },
+      floor: rounded(measured.floor),
       ratio: ratio(measured.posdesk.perSecond, measured.floor.perSecond, 3),
       cpuRatio: ratio(measured.posdesk.perCpuSecond, measured.floor.perCpuSecond, 3),
-      rowFloor: {
-        ...measured.rowFloor,
-        perSecond: Math.round(measured.rowFloor.perSecond),
-        perCpuSecond: Math.round(measured.rowFloor.perCpuSecond),
-      },
+      rowFloor: rounded(measured.rowFloor),
       rowRatio: ratio(measured.posdesk.perSecond, measured.rowFloor.perSecond, 3),
       rowCpuRatio: ratio(measured.posdesk.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
     };
@@ -132,6 +123,11 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
     await floor.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A reference's throughput with its medians in whole operations per second. */
+function rounded(t: Throughput): Throughput {
+  return { ...t, perSecond: Math.round(t.perSecond), perCpuSecond: Math.round(t.perCpuSecond) };
 }
 
 /** Stored bytes per conversation: the rows' own bytes, and the growth of the SQLite file (checkpointed). */

@@ -124,14 +124,11 @@ export class Repairs {
    * learnt (the agent sees it if the chat is handed over), the merchant told that the first six and last four
    * digits are enough, and the question asked again. Not a new problem, and not a reply not understood.
    */
-  cardNumber(ctx: TurnContext, question: PendingQuestion | null): void {
-    const { conversation, understanding: u, reply } = ctx;
-    const pan = u.entities.maskedPan;
-    if (pan && conversation.flow) {
-      conversation.flow = withFacts(conversation.flow, { maskedPan: pan });
-      conversation.facts = { ...conversation.facts, maskedPan: pan };
-    }
-    reply.say("engine.cardNumberNoted", { pan: pan ?? "" });
+  cardNumber(ctx: TurnContext, question: PendingQuestion | null, pan: string): void {
+    const { conversation, reply } = ctx;
+    if (conversation.flow) conversation.flow = withFacts(conversation.flow, { maskedPan: pan });
+    conversation.facts = { ...conversation.facts, maskedPan: pan };
+    reply.say("engine.cardNumberNoted", { pan });
     if (question) this.router.repeatQuestion(ctx);
   }
 

@@ -189,7 +189,7 @@ export class TurnRouter {
       this.stepFlow(ctx, answer);
     } else if (inFlow && u.entities.maskedPan && givesCardNumberOnly(u.text)) {
       // "the card is 6222…": the card given, no new problem ("card" alone reads as one)
-      this.repairs.cardNumber(ctx, question);
+      this.repairs.cardNumber(ctx, question, u.entities.maskedPan);
     } else if (this.newProblem(ctx)) {
       // a new problem started, the current one put aside
     } else if (inFlow && answer && strength === "weak") {

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectionSettings, StorageFloor } from "../../src/bench/floor.js";
 import { CONVERSATIONS } from "../../src/bench/scripts.js";
-import { captureShapes } from "../../src/bench/shape.js";
+import { captureShapes, type ScriptShape } from "../../src/bench/shape.js";
 import { converse } from "../../src/bench/turns.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { engineFor, nlu } from "../support/conversation.js";
@@ -55,7 +55,11 @@ describe("the storage floor", () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("writes rows of the same bytes as posdesk's store for the same scripted conversations", async () => {
+  /**
+   * The scripted conversations through posdesk's store, and their shapes replayed by the floor (`replay`),
+   * each on a file of its own: both files' rows.
+   */
+  async function sideBySide(replay: (floor: StorageFloor, id: string, script: ScriptShape) => number) {
     const dir = tempDir();
     await loggingJournal(join(dir, "posdesk.db"));
     await loggingJournal(join(dir, "floor.db"));
@@ -66,32 +70,22 @@ describe("the storage floor", () => {
 
     const { scripts } = await captureShapes(nlu);
     const floor = await StorageFloor.open(join(dir, "floor.db"));
-    for (const [i, script] of scripts.entries()) floor.conversation(`c-${i}`, script);
+    for (const [i, script] of scripts.entries()) replay(floor, `c-${i}`, script);
     await floor.close();
+    return { posdesk: rowBytes(join(dir, "posdesk.db")), floor: rowBytes(join(dir, "floor.db")) };
+  }
 
-    const posdesk = rowBytes(join(dir, "posdesk.db"));
+  it("writes rows of the same bytes as posdesk's store for the same scripted conversations", async () => {
+    const { posdesk, floor } = await sideBySide((f, id, script) => f.conversation(id, script));
     expect(posdesk.handoffs).toHaveLength(1);
     expect(posdesk.journal.length).toBeGreaterThan(0);
-    expect(rowBytes(join(dir, "floor.db"))).toEqual(posdesk);
+    expect(floor).toEqual(posdesk);
   });
 
   it("as the issue words it, writes the conversation rows of posdesk's store and nothing else", async () => {
-    const dir = tempDir();
-    await loggingJournal(join(dir, "posdesk.db"));
-    await loggingJournal(join(dir, "floor.db"));
-    const store = new SqliteStore(join(dir, "posdesk.db"));
-    const engine = engineFor(store);
-    for (const [i, script] of CONVERSATIONS.entries()) await converse(engine, `c-${i}`, script.turns);
-    await store.close();
-
-    const { scripts } = await captureShapes(nlu);
-    const floor = await StorageFloor.open(join(dir, "floor.db"));
-    for (const [i, script] of scripts.entries()) floor.conversationRow(`c-${i}`, script);
-    await floor.close();
-
-    const rows = rowBytes(join(dir, "floor.db"));
-    expect(rows.conversations).toEqual(rowBytes(join(dir, "posdesk.db")).conversations);
-    expect(rows).toMatchObject({ transcripts: [], handoffs: [], journal: [] });
+    const { posdesk, floor } = await sideBySide((f, id, script) => f.conversationRow(id, script));
+    expect(floor.conversations).toEqual(posdesk.conversations);
+    expect(floor).toMatchObject({ transcripts: [], handoffs: [], journal: [] });
   });
 
   it("opens its connection with the settings of posdesk's store", async () => {
