@@ -95,6 +95,32 @@ export function measuresOf(report: Report): Measure[] {
         },
         3,
       ),
+      measure(
+        {
+          id: "turns.atOnce",
+          name: `persisted turns/s in process, ${t.atOnce.conversations} conversations at once, vs storage floor`,
+          value: t.atOnce.perSecond,
+          reference: t.floor.perSecond,
+          referenceName: `the storage floor of \`turns\` (one transaction per turn, one turn at a time), in the same alternating rounds; posdesk runs ${t.atOnce.conversations} scripted conversations at a time and commits the turns that are ready together`,
+          unit: "/s",
+          goal: { on: "ratio", op: ">=", bound: 0.25 },
+          cpuRatio: t.atOnce.cpuRatio,
+        },
+        3,
+      ),
+      measure(
+        {
+          id: "turns.atOnce.row",
+          name: `persisted turns/s in process, ${t.atOnce.conversations} conversations at once, vs one-row floor`,
+          value: t.atOnce.perSecond,
+          reference: t.rowFloor.perSecond,
+          referenceName: `the one-row floor of \`turns.row\` (one transaction per turn), in the same alternating rounds; posdesk runs ${t.atOnce.conversations} scripted conversations at a time and commits the turns that are ready together`,
+          unit: "/s",
+          goal: { on: "ratio", op: ">=", bound: 0.25 },
+          cpuRatio: t.atOnce.rowCpuRatio,
+        },
+        3,
+      ),
     );
   const load = report.load;
   if (load?.paced && load.reference) {

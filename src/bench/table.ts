@@ -53,6 +53,10 @@ function details(report: Report): [string, string][] {
       `${t.rounds.join(", ")} / ${t.floor.rounds.join(", ")} / ${t.rowFloor.rounds.join(", ")}`,
     ]);
     rows.push([
+      `persisted turns/s rounds, posdesk ${t.atOnce.conversations} conversations at once`,
+      t.atOnce.rounds.join(", "),
+    ]);
+    rows.push([
       "turn latency p50 / p99 / max, in process",
       `${n(t.p50Ms, 2)} / ${n(t.p99Ms, 2)} / ${n(t.maxMs, 1)} ms`,
     ]);

@@ -3,7 +3,10 @@
  * scripted multi-turn conversations one turn after another, in rounds alternating with the storage floor
  * (floor.ts) doing the same turns' reads and writes on its own file, and with the one-row floor (the
  * conversation row alone, as issue 10 words the floor); turns per second of each, their ratios, and posdesk's
- * turn latency. Also what a conversation costs on disk.
+ * turn latency. posdesk is measured twice: one conversation at a time (each turn waits for the last), and
+ * `AT_ONCE` conversations at a time, as a server holds them — where the store commits the turns that are
+ * ready together (group commit, sqlite.ts), which the floors, one transaction per turn, never do.
+ * Also what a conversation costs on disk.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -40,7 +43,21 @@ export interface TurnsResult {
   /** posdesk's turns per second over the one-row floor's. */
   rowRatio: number | null;
   rowCpuRatio: number | null;
+  /** posdesk with `AT_ONCE` conversations at a time, in the same alternating rounds, against both floors. */
+  atOnce: {
+    conversations: number;
+    perSecond: number;
+    rounds: number[];
+    perCpuSecond: number;
+    ratio: number | null;
+    cpuRatio: number | null;
+    rowRatio: number | null;
+    rowCpuRatio: number | null;
+  };
 }
+
+/** Conversations in progress at once in the concurrent measure: every one of them one turn after another. */
+export const AT_ONCE = 32;
 
 export interface StorageResult {
   /** Bytes per conversation, for each scripted conversation (N turns). */
@@ -76,6 +93,20 @@ export function scriptedPass(
   };
 }
 
+/** `atOnce` scripted passes at the same time, each under ids of its own: turns of many conversations interleave. */
+export function concurrentPass(
+  engine: ConversationEngine,
+  nextId: () => string,
+  atOnce: number,
+  scripts: readonly Script[] = CONVERSATIONS,
+) {
+  const pass = scriptedPass(engine, nextId, undefined, scripts);
+  return async (): Promise<number> => {
+    const turns = await Promise.all(Array.from({ length: atOnce }, () => pass(false)));
+    return turns.reduce((sum, n) => sum + n, 0);
+  };
+}
+
 export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions = {}): Promise<TurnsResult> {
   const dir = mkdtempSync(join(tmpdir(), "posdesk-bench-"));
   const store = new SqliteStore(join(dir, "bench.db"));
@@ -97,6 +128,7 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
     const measured = await interleaved(
       {
         posdesk: scriptedPass(engine, () => `c-${posdeskIds++}`, latencies),
+        atOnce: concurrentPass(engine, () => `m-${posdeskIds++}`, AT_ONCE),
         floor: floorPass("c", (id, script) => floor.conversation(id, script)),
         rowFloor: floorPass("r", (id, script) => floor.conversationRow(id, script)),
       },
@@ -117,6 +149,16 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
       rowFloor: rounded(measured.rowFloor),
       rowRatio: ratio(measured.posdesk.perSecond, measured.rowFloor.perSecond, 3),
       rowCpuRatio: ratio(measured.posdesk.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
+      atOnce: {
+        conversations: AT_ONCE,
+        perSecond: Math.round(measured.atOnce.perSecond),
+        rounds: measured.atOnce.rounds,
+        perCpuSecond: Math.round(measured.atOnce.perCpuSecond),
+        ratio: ratio(measured.atOnce.perSecond, measured.floor.perSecond, 3),
+        cpuRatio: ratio(measured.atOnce.perCpuSecond, measured.floor.perCpuSecond, 3),
+        rowRatio: ratio(measured.atOnce.perSecond, measured.rowFloor.perSecond, 3),
+        rowCpuRatio: ratio(measured.atOnce.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
+      },
     };
   } finally {
     await store.close();

@@ -85,6 +85,12 @@ export const TURN_SQL = {
     "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
 } as const;
 
+interface WaitingTurn {
+  turn: TurnWrite;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export class SqliteStore implements Store {
   /** The open file, for what keeps its own tables beside the conversations (the webhook queue). */
   readonly db: Database.Database;
@@ -93,6 +99,11 @@ export class SqliteStore implements Store {
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
   private readonly writeTurn: (turn: TurnWrite) => void;
+  private readonly writeTurns: (turns: readonly TurnWrite[]) => void;
+  /** Turns handed to `saveTurn` and not yet committed: written together by `commitWaiting`. */
+  private waiting: WaitingTurn[] = [];
+  /** Commits of turns so far, and the turns they carried (the bench reports turns per commit). */
+  readonly turnCommits = { commits: 0, turns: 0 };
   private readonly rollup: SqliteRollup;
   private readonly checkpointer: Checkpointer | undefined;
   private readonly ratingRows: SqliteRatings;
@@ -156,6 +167,53 @@ export class SqliteStore implements Store {
       this.putConversation(turn.conversation);
       if (turn.rollup) this.rollup.add(turn.rollup);
     });
+    this.writeTurns = this.db.transaction((turns: readonly TurnWrite[]) => {
+      const counts: RollupCount[] = [];
+      for (const turn of turns) {
+        append(turn.conversation.id, turn.transcript);
+        if (turn.handoff) this.putHandoff(turn.handoff);
+        this.putConversation(turn.conversation);
+        if (turn.rollup) for (const c of turn.rollup) counts.push(c);
+      }
+      this.rollup.add(counts);
+    });
+  }
+
+  /**
+   * Commits every turn waiting (group commit): one transaction for all of them, then each `saveTurn` settles.
+   * When the batch fails, each turn is tried again in a transaction of its own, so a turn that cannot be
+   * written fails alone.
+   */
+  private readonly commitWaiting = (): void => {
+    const batch = this.waiting;
+    if (batch.length === 0) return;
+    this.waiting = [];
+    if (batch.length > 1) {
+      try {
+        this.writeTurns(batch.map((w) => w.turn));
+        this.counted(batch.length);
+        this.rollup.committed();
+        for (const waiting of batch) waiting.resolve();
+        return;
+      } catch {
+        // One of them could not be written: each on its own below.
+      }
+    }
+    for (const waiting of batch) {
+      try {
+        this.writeTurn(waiting.turn);
+        this.counted(1);
+        if (waiting.turn.rollup?.length) this.rollup.committed();
+        waiting.resolve();
+      } catch (error) {
+        waiting.reject(error);
+      }
+    }
+  };
+
+  private counted(turns: number): void {
+    this.turnCommits.commits++;
+    this.turnCommits.turns += turns;
   }
 
   private putConversation(conversation: ConversationRecord): void {
@@ -178,16 +236,24 @@ export class SqliteStore implements Store {
   }
 
   async saveConversation(conversation: ConversationRecord): Promise<void> {
+    this.commitWaiting();
     this.putConversation(conversation);
   }
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
+    this.commitWaiting();
     this.appendEntries(conversationId, entries);
   }
 
-  async saveTurn(turn: TurnWrite): Promise<void> {
-    this.writeTurn(turn);
-    if (turn.rollup?.length) this.rollup.committed();
+  /**
+   * The turn is committed with every other turn that reaches this point before the event loop next turns
+   * (the requests read from the sockets in the same poll): one commit, one WAL append, for all of them. The
+   * promise settles once the turn is in the file, so no reply goes out for a turn that is not.
+   */
+  saveTurn(turn: TurnWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.waiting.push({ turn, resolve, reject }) === 1) setImmediate(this.commitWaiting);
+    });
   }
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
@@ -197,6 +263,7 @@ export class SqliteStore implements Store {
   }
 
   async saveHandoff(handoff: HandoffRecord): Promise<void> {
+    this.commitWaiting();
     this.putHandoff(handoff);
   }
 
@@ -272,6 +339,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.commitWaiting();
     this.rollup.close();
     await this.checkpointer?.stop();
     this.db.close();
