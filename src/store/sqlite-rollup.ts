@@ -51,6 +51,20 @@ export function journalEntry(counts: readonly RollupCount[]): string {
   return JSON.stringify(counts.map((c) => [c.hour, c.metric, c.n, c.trend ? 1 : 0]));
 }
 
+/** Several lists of counts as one: the counts of one hour and metric summed, those summing to zero left out. */
+export function sumCounts(lists: readonly (readonly RollupCount[] | undefined)[]): RollupCount[] {
+  const sums = new Map<string, RollupCount>();
+  for (const counts of lists) {
+    for (const count of counts ?? []) {
+      const key = `${count.hour} ${count.trend ? 1 : 0} ${count.metric}`;
+      const sum = sums.get(key);
+      if (sum) sum.n += count.n;
+      else sums.set(key, { ...count });
+    }
+  }
+  return [...sums.values()].filter((count) => count.n !== 0);
+}
+
 /**
  * Folds the journal into the rollup: the function returned takes every journaled row, adds its counts to
  * their hour, day and week (and trend) in the rollup, once per distinct counter, and deletes the rows, all

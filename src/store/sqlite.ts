@@ -12,7 +12,7 @@ import { maskCardNumbers, maskDeep, maskedJson } from "../domain/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";
-import { SqliteRollup } from "./sqlite-rollup.js";
+import { SqliteRollup, sumCounts } from "./sqlite-rollup.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -167,15 +167,15 @@ export class SqliteStore implements Store {
       this.putConversation(turn.conversation);
       if (turn.rollup) this.rollup.add(turn.rollup);
     });
+    // The turns' analytics counts summed into one journal row: a few dozen counters, where each turn's own
+    // would make the row (and the fold that reads it back) as many times longer as there are turns.
     this.writeTurns = this.db.transaction((turns: readonly TurnWrite[]) => {
-      const counts: RollupCount[] = [];
       for (const turn of turns) {
         append(turn.conversation.id, turn.transcript);
         if (turn.handoff) this.putHandoff(turn.handoff);
         this.putConversation(turn.conversation);
-        if (turn.rollup) for (const c of turn.rollup) counts.push(c);
       }
-      this.rollup.add(counts);
+      this.rollup.add(sumCounts(turns.map((turn) => turn.rollup)));
     });
   }
 

@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TranscriptEntry } from "../../src/domain/handoff.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
+import { sumCounts } from "../../src/store/sqlite-rollup.js";
 import type { ConversationRecord, TurnWrite } from "../../src/store/store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "posdesk-group-"));
@@ -48,7 +49,9 @@ function onDisk(file: string, id: string): { turn: number | null; texts: string[
   try {
     const row = db.prepare<[string], { data: string }>("SELECT data FROM conversations WHERE id = ?").get(id);
     const entries = db
-      .prepare<[string], { entry: string }>("SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq")
+      .prepare<[string], { entry: string }>(
+        "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
+      )
       .all(id);
     return {
       turn: row ? (JSON.parse(row.data) as ConversationRecord).turn : null,
@@ -70,7 +73,8 @@ describe("the SQLite store's group commit", () => {
     const ids = ["a", "b", "c", "d", "e"];
     await Promise.all(ids.map((id) => store.saveTurn(turn(id, `hello ${id}`))));
     expect(store.turnCommits).toEqual({ commits: 1, turns: 5 });
-    for (const id of ids) expect(onDisk(file, id)).toEqual({ turn: 1, texts: [`hello ${id}`, `re: hello ${id}`] });
+    for (const id of ids)
+      expect(onDisk(file, id)).toEqual({ turn: 1, texts: [`hello ${id}`, `re: hello ${id}`] });
     await store.close();
   });
 
@@ -132,6 +136,30 @@ describe("the SQLite store's group commit", () => {
         turn: 3,
         texts: [1, 2, 3].flatMap((n) => [`${id} says ${n}`, `re: ${id} says ${n}`]),
       });
+    await store.close();
+  });
+
+  it("journals a batch's analytics counts summed, each hour and metric once", async () => {
+    expect(
+      sumCounts([
+        [
+          { hour: 7, metric: "turns", n: 1, trend: true },
+          { hour: 7, metric: "flow.open:card_declined:askScope", n: 1 },
+        ],
+        undefined,
+        [
+          { hour: 7, metric: "turns", n: 1, trend: true },
+          { hour: 8, metric: "turns", n: 1, trend: true },
+          { hour: 7, metric: "flow.open:card_declined:askScope", n: -1 },
+        ],
+      ]),
+    ).toEqual([
+      { hour: 7, metric: "turns", n: 2, trend: true },
+      { hour: 8, metric: "turns", n: 1, trend: true },
+    ]);
+    const { store } = fresh();
+    await Promise.all(["a", "b", "c"].map((id) => store.saveTurn(turn(id, "hi"))));
+    expect(await store.rollupTotals("hour", 491_000, 491_001)).toEqual(new Map([["turns", 3]]));
     await store.close();
   });
 });
