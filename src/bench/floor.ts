@@ -2,7 +2,7 @@
  * The storage floor: what the scripted conversations' turns cost SQLite alone. Bare better-sqlite3 on
  * posdesk's schema with the pragmas of src/store/sqlite.ts (2 KB pages, WAL, synchronous NORMAL, 16 MB page
  * cache, the WAL copied back by the same checkpointing worker). Per turn: read the conversation row; read the
- * transcript where posdesk does (a handoff); then one transaction appending the transcript entries,
+ * transcript where posdesk does (a handoff); then one transaction appending the transcript row,
  * inserting the handoff the turn opened, appending the analytics journal row and writing the conversation
  * row back — the writes of posdesk's `saveTurn`, one prepared statement each, rows of the same sizes
  * (shape.ts). The journal is not folded here: folding it into the rollup is posdesk's own work. No JSON, no masking, no
@@ -62,7 +62,8 @@ export class StorageFloor {
       journal: this.db.prepare<[string]>(ROLLUP_SQL.journal),
     };
     this.writeTurn = this.db.transaction((id: string, shape: TurnShape, at: string) => {
-      for (const bytes of shape.entryBytes) this.statements.appendTranscript.run(id, this.filler(bytes));
+      if (shape.transcriptBytes !== null)
+        this.statements.appendTranscript.run(id, this.filler(shape.transcriptBytes));
       if (shape.handoffBytes !== null)
         this.statements.putHandoff.run(randomUUID(), id, "open", at, id + this.filler(shape.handoffBytes));
       if (shape.journalBytes !== null) this.statements.journal.run(this.filler(shape.journalBytes));

@@ -1,6 +1,6 @@
 /**
  * What posdesk's store does in each turn of the scripted conversations, in bytes: the conversation row it
- * reads and writes back, the transcript entries it appends, the handoff it opens, the analytics journal row
+ * reads and writes back, the transcript row it appends, the handoff it opens, the analytics journal row
  * it appends, and whether it reads the transcript (a handoff copies it). Captured from the real engine; the storage floor (floor.ts) replays it,
  * and the seeded files (seed.ts) are filled with the records it saw.
  */
@@ -16,8 +16,8 @@ import { CONVERSATIONS, type Script } from "./scripts.js";
 export interface TurnShape {
   /** Bytes of the conversation row as the SQLite store writes it (masked JSON), less those of its id. */
   conversationBytes: number;
-  /** Bytes of each transcript entry appended, in order. */
-  entryBytes: number[];
+  /** Bytes of the transcript row appended (the turn's entries as one JSON array), or null when none. */
+  transcriptBytes: number | null;
   /** Bytes of the handoff row's JSON the turn opened (less those of the conversation id), or null. */
   handoffBytes: number | null;
   /** The turn read the conversation's transcript back (to copy it into a handoff). */
@@ -57,7 +57,7 @@ class RecordingStore extends MemoryStore {
     const idBytes = Buffer.byteLength(turn.conversation.id);
     this.turns.push({
       conversationBytes: storedBytes(turn.conversation) - idBytes,
-      entryBytes: turn.transcript.map(storedBytes),
+      transcriptBytes: turn.transcript.length ? storedBytes(turn.transcript) : null,
       handoffBytes: turn.handoff ? storedBytes(turn.handoff) - idBytes : null,
       readsTranscript: this.readTranscript,
       journalBytes: turn.rollup?.length ? Buffer.byteLength(journalEntry(turn.rollup)) : null,

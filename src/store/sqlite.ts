@@ -35,6 +35,8 @@ const SCHEMA = `
     updated_at TEXT NOT NULL
   );
   -- seq is the rowid: rows are never deleted, so it only grows (AUTOINCREMENT would add a write per turn).
+  -- entry: the entries written together (a turn's message and replies) as a JSON array, or one entry as an
+  -- object (rows written before turns were kept whole).
   CREATE TABLE IF NOT EXISTS transcripts (
     seq INTEGER PRIMARY KEY,
     conversation_id TEXT NOT NULL,
@@ -155,8 +157,10 @@ export class SqliteStore implements Store {
       >("SELECT id, conversation_id, mime, bytes, created_at FROM pictures WHERE id = ?"),
     };
     this.rollup = new SqliteRollup(this.db);
+    // The entries written together are one row: a turn's message and replies are read back together anyway,
+    // and one insert instead of two or three is a tenth of a turn at 32 conversations at once.
     const append = (conversationId: string, entries: TranscriptEntry[]) => {
-      for (const entry of entries) this.statements.appendTranscript.run(conversationId, maskedJson(entry));
+      if (entries.length > 0) this.statements.appendTranscript.run(conversationId, maskedJson(entries));
     };
     this.appendEntries = this.db.transaction(append);
     // One transaction, no savepoint inside it: a nested better-sqlite3 transaction (appendEntries) would add
@@ -259,7 +263,7 @@ export class SqliteStore implements Store {
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
     return this.statements.transcript
       .all(conversationId)
-      .map((row) => JSON.parse(row.entry) as TranscriptEntry);
+      .flatMap((row) => JSON.parse(row.entry) as TranscriptEntry | TranscriptEntry[]);
   }
 
   async saveHandoff(handoff: HandoffRecord): Promise<void> {

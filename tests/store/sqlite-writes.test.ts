@@ -1,6 +1,8 @@
 /**
- * The SQLite store commits the turns that are ready together (group commit): what each turn is promised
- * stays what it was — in the file once its save settles, failing alone, in the order writes were asked for.
+ * How the SQLite store writes turns. It commits the turns that are ready together (group commit): what each
+ * turn is promised stays what it was — in the file once its save settles, failing alone, in the order writes
+ * were asked for. A turn's transcript entries are one row; rows of one entry each, as older versions wrote
+ * them, still read back.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -55,7 +57,7 @@ function onDisk(file: string, id: string): { turn: number | null; texts: string[
       .all(id);
     return {
       turn: row ? (JSON.parse(row.data) as ConversationRecord).turn : null,
-      texts: entries.map((e) => (JSON.parse(e.entry) as TranscriptEntry).text),
+      texts: entries.flatMap((e) => JSON.parse(e.entry) as TranscriptEntry[]).map((e) => e.text),
     };
   } finally {
     db.close();
@@ -160,6 +162,36 @@ describe("the SQLite store's group commit", () => {
     const { store } = fresh();
     await Promise.all(["a", "b", "c"].map((id) => store.saveTurn(turn(id, "hi"))));
     expect(await store.rollupTotals("hour", 491_000, 491_001)).toEqual(new Map([["turns", 3]]));
+    await store.close();
+  });
+});
+
+describe("the SQLite store's transcript rows", () => {
+  it("keeps a turn's entries in one row", async () => {
+    const { file, store } = fresh();
+    await store.saveTurn(turn("a", "此卡无法交易"));
+    const db = new Database(file, { readonly: true });
+    const rows = db.prepare("SELECT count(*) AS n FROM transcripts").get() as { n: number };
+    db.close();
+    expect(rows.n).toBe(1);
+    expect((await store.transcript("a")).map((e) => e.text)).toEqual(["此卡无法交易", "re: 此卡无法交易"]);
+    await store.close();
+  });
+
+  it("reads rows of one entry each, as older versions wrote them, in order with newer rows", async () => {
+    const { file, store } = fresh();
+    const db = new Database(file);
+    const insert = db.prepare("INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)");
+    insert.run("a", JSON.stringify({ from: "merchant", text: "POS机不能用了", at }));
+    insert.run("a", JSON.stringify({ from: "bot", text: "请问屏幕上显示什么？", at }));
+    db.close();
+    await store.saveTurn(turn("a", "通讯失败"));
+    expect((await store.transcript("a")).map((e) => e.text)).toEqual([
+      "POS机不能用了",
+      "请问屏幕上显示什么？",
+      "通讯失败",
+      "re: 通讯失败",
+    ]);
     await store.close();
   });
 });
