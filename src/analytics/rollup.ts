@@ -68,12 +68,20 @@ export const metric = {
  */
 export class RollupCounts {
   private readonly totals = new Map<string, number>();
+  /** The last time added at, and its hour: a turn adds a dozen counts at the same time. */
+  private lastAt: string | number | undefined;
+  private lastHour = 0;
 
   /** Adds `n` to `name` in the hour of `at` (an ISO time or milliseconds). */
   add(at: string | number, name: string, n = 1): void {
-    const ms = typeof at === "number" ? at : Date.parse(at);
-    if (!Number.isFinite(ms) || n === 0) return;
-    const key = `${hourOf(ms)} ${name}`;
+    if (n === 0) return;
+    if (at !== this.lastAt) {
+      const ms = typeof at === "number" ? at : Date.parse(at);
+      if (!Number.isFinite(ms)) return;
+      this.lastAt = at;
+      this.lastHour = hourOf(ms);
+    }
+    const key = `${this.lastHour} ${name}`;
     this.totals.set(key, (this.totals.get(key) ?? 0) + n);
   }
 
