@@ -53,8 +53,8 @@ function details(report: Report): [string, string][] {
       `${t.rounds.join(", ")} / ${t.floor.rounds.join(", ")} / ${t.rowFloor.rounds.join(", ")}`,
     ]);
     rows.push([
-      `persisted turns/s rounds, posdesk ${t.atOnce.conversations} conversations at once`,
-      t.atOnce.rounds.join(", "),
+      `persisted turns/s rounds, posdesk ${t.atOnce.conversations} conversations at once (turns per commit)`,
+      `${t.atOnce.rounds.join(", ")} (${n(t.atOnce.turnsPerCommit, 1)})`,
     ]);
     rows.push([
       "turn latency p50 / p99 / max, in process",

@@ -53,6 +53,8 @@ export interface TurnsResult {
     cpuRatio: number | null;
     rowRatio: number | null;
     rowCpuRatio: number | null;
+    /** Turns the store committed together, on average, in these rounds (warm-up included). */
+    turnsPerCommit: number;
   };
 }
 
@@ -125,10 +127,19 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
         return turns;
       };
     };
+    // The commits the at-once passes made, and the turns they carried.
+    const atOnceCommits = { commits: 0, turns: 0 };
+    const atOncePass = concurrentPass(engine, () => `m-${posdeskIds++}`, AT_ONCE);
     const measured = await interleaved(
       {
         posdesk: scriptedPass(engine, () => `c-${posdeskIds++}`, latencies),
-        atOnce: concurrentPass(engine, () => `m-${posdeskIds++}`, AT_ONCE),
+        atOnce: async () => {
+          const { commits, turns } = store.turnCommits;
+          const done = await atOncePass();
+          atOnceCommits.commits += store.turnCommits.commits - commits;
+          atOnceCommits.turns += store.turnCommits.turns - turns;
+          return done;
+        },
         floor: floorPass("c", (id, script) => floor.conversation(id, script)),
         rowFloor: floorPass("r", (id, script) => floor.conversationRow(id, script)),
       },
@@ -158,6 +169,7 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
         cpuRatio: ratio(measured.atOnce.perCpuSecond, measured.floor.perCpuSecond, 3),
         rowRatio: ratio(measured.atOnce.perSecond, measured.rowFloor.perSecond, 3),
         rowCpuRatio: ratio(measured.atOnce.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
+        turnsPerCommit: round(atOnceCommits.turns / Math.max(1, atOnceCommits.commits), 1),
       },
     };
   } finally {

@@ -104,7 +104,7 @@ export class SqliteStore implements Store {
   private readonly writeTurns: (turns: readonly TurnWrite[]) => void;
   /** Turns handed to `saveTurn` and not yet committed: written together by `commitWaiting`. */
   private waiting: WaitingTurn[] = [];
-  /** Commits of turns so far, and the turns they carried (the bench reports turns per commit). */
+  /** Commits of turns so far, and the turns they carried (the bench reports turns per commit from them). */
   readonly turnCommits = { commits: 0, turns: 0 };
   private readonly rollup: SqliteRollup;
   private readonly checkpointer: Checkpointer | undefined;
