@@ -158,7 +158,8 @@ export class SqliteStore implements Store {
     };
     this.rollup = new SqliteRollup(this.db);
     // The entries written together are one row: a turn's message and replies are read back together anyway,
-    // and one insert instead of two or three is a tenth of a turn at 32 conversations at once.
+    // and one insert instead of two or three costs less (a turn's three entries in 32-turn transactions:
+    // 6.5 µs as one row, 10.9 µs as three, JSON and masking included).
     const append = (conversationId: string, entries: TranscriptEntry[]) => {
       if (entries.length > 0) this.statements.appendTranscript.run(conversationId, maskedJson(entries));
     };
