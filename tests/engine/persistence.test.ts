@@ -106,4 +106,32 @@ describe("a conversation in the SQLite file", () => {
     await second.close();
     expect(pageSize(file)).toBe(4096);
   });
+
+  it("gives every one of many conversations talking at once its own replies and its whole transcript", async () => {
+    const file = tempDb();
+    const store = new SqliteStore(file);
+    const engine = engineFor(store);
+    const script = ["此卡无法交易", "05", "好了"];
+    const chats = Array.from({ length: 12 }, () => talk({ engine }));
+    const results = await Promise.all(
+      chats.map(async (chat) => {
+        const turns = [];
+        for (const text of script) turns.push(await chat.say(text));
+        return turns;
+      }),
+    );
+    // The turns that were ready together were committed together.
+    expect(store.turnCommits.turns).toBe(36);
+    expect(store.turnCommits.commits).toBeLessThan(36);
+    for (const [i, turns] of results.entries()) {
+      expect(turns.map((t) => t.turn)).toEqual([1, 2, 3]);
+      expect(turns.map((t) => t.state)).toEqual(["askResponseCode", "confirmFixed", null]);
+      const transcript = await store.transcript(chats[i]?.id ?? "");
+      expect(transcript.filter((e) => e.from === "merchant").map((e) => e.text)).toEqual(script);
+      expect(transcript.filter((e) => e.from === "bot").map((e) => e.text)).toEqual(
+        turns.flatMap((t) => t.replies),
+      );
+    }
+    await store.close();
+  });
 });
