@@ -28,6 +28,9 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** A card number as `maskPan` writes it (13–19 digits: 3–9 stars), in a masked text. Global: use with replace or match. */
+export const MASKED_PAN = /[0-9]{6}\*{3,9}[0-9]{4}/g;
+
 export function maskPan(digits: string): string {
   return `${digits.slice(0, 6)}${"*".repeat(digits.length - 10)}${digits.slice(-4)}`;
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { Locale } from "../domain/intents.js";
+import { MASKED_PAN } from "../domain/redact.js";
 import { ROOT } from "../paths.js";
 import { canonicalChars, normalize } from "./normalize.js";
 
@@ -274,9 +275,6 @@ export function tellsScreen(normalized: string): boolean {
  * A side question announced as one ("顺便问下手续费多少", "btw what are the fees"): the question without the
  * marker, or undefined when the message announces none.
  */
-/** A card number as masking writes it (src/domain/redact.ts): its first six digits, stars, its last four. */
-const MASKED_PAN = /[0-9]{6}\*+[0-9]{4}/g;
-
 /**
  * Whether a masked message only gives a card number: one or more, and around them nothing but the words
  * merchants put around one ("the card is 6222…", "卡号是…") and softeners. Such a message states no problem,

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { codeMessages, codeOfMessage, compactMessage, KNOWN_CODES } from "../domain/codes.js";
-import { maskCardNumbers } from "../domain/redact.js";
+import { MASKED_PAN, maskCardNumbers } from "../domain/redact.js";
 import { CHINESE_NUMERAL, parseChineseNumber } from "./numbers.js";
 
 export const Entities = z.object({
@@ -80,7 +80,6 @@ const SERIAL =
   /(?:s\/?n|serial(?:\s*(?:no|number))?|序列号|机身号|机器号|终端号|终端编号|终端id|terminal\s*(?:id|no)|tid)\s*(?:是|为|:|#|号)?\s*([a-z0-9][a-z0-9-]{5,23})/i;
 // An unlabelled serial: a run of 6–24 letters and digits (inner hyphens allowed, "P3000-889123") with a digit.
 const BARE_SERIAL = /(?<![a-z0-9-])(?=[a-z-]*[0-9])[a-z0-9](?:[a-z0-9-]{4,22}[a-z0-9])(?![a-z0-9-])/gi;
-const MASKED_PAN = /[0-9]{6}\*{3,9}[0-9]{4}/g;
 const PHONE = /(?<![0-9])(1[3-9][0-9]{9})(?![0-9])/;
 
 const ENTRY_MODES: ReadonlyArray<readonly [Entities["entryMode"], RegExp]> = [

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isScalar, isSeq, parse, parseDocument } from "yaml";
 import type { IntentId, Locale } from "../domain/intents.js";
-import { findMaskedPans, maskCardNumbers } from "../domain/redact.js";
+import { findMaskedPans, MASKED_PAN, maskCardNumbers } from "../domain/redact.js";
 import { normalize } from "./normalize.js";
 import { IntentFile } from "./training.js";
 
@@ -21,8 +21,6 @@ export interface AddedPhrases {
   added: string[];
   skipped: SkippedPhrase[];
 }
-
-const MASKED_PAN = /[0-9]{6}\*{3,9}[0-9]{4}/g;
 
 /** The phrase without any card number, masked or not: a card number teaches the model nothing. */
 export function withoutCardNumbers(text: string): string {
