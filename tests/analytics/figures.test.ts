@@ -20,6 +20,7 @@ import { FOLD_INTERVAL_MS } from "../../src/store/sqlite-rollup.js";
 import type { Store } from "../../src/store/store.js";
 import { Switchboard } from "../../src/switchboard.js";
 import { nlu } from "../support/conversation.js";
+import { conversationRecord } from "../support/records.js";
 import { type RedisServer, startRedis } from "../support/redis.js";
 
 /** 10:00 in Shanghai on the day the conversations happen. */
@@ -329,22 +330,7 @@ describe("the SQLite file", () => {
   it("writes a turn's counts with the turn or not at all", async () => {
     const store = sqlite();
     const counts = [{ hour: hourOf(T0), metric: "conversations", n: 1, trend: true }];
-    const conversation = {
-      id: "c1",
-      channel: "web" as const,
-      locale: "zh-CN" as const,
-      localeFixed: false,
-      topic: null,
-      flow: null,
-      question: null,
-      facts: {},
-      stepsTried: [],
-      notUnderstood: 0,
-      handoffId: null,
-      turn: 1,
-      createdAt: new Date(T0).toISOString(),
-      updatedAt: new Date(T0).toISOString(),
-    };
+    const conversation = conversationRecord("c1", new Date(T0).toISOString());
     // A conversation that cannot be written (JSON has no BigInt) fails the turn: its counts go with it.
     await expect(
       store.saveTurn({ conversation: { ...conversation, address: 1n }, transcript: [], rollup: counts }),

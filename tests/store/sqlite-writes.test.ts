@@ -13,28 +13,14 @@ import type { TranscriptEntry } from "../../src/domain/handoff.js";
 import { SqliteStore } from "../../src/store/sqlite.js";
 import { sumCounts } from "../../src/store/sqlite-rollup.js";
 import type { ConversationRecord, TurnWrite } from "../../src/store/store.js";
+import { conversationRecord } from "../support/records.js";
 
 const dir = mkdtempSync(join(tmpdir(), "posdesk-group-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const at = "2026-12-01T10:00:00.000Z";
 
-const conversation = (id: string, turn = 1): ConversationRecord => ({
-  id,
-  channel: "web",
-  locale: "zh-CN",
-  localeFixed: false,
-  topic: null,
-  flow: null,
-  question: null,
-  facts: {},
-  stepsTried: [],
-  notUnderstood: 0,
-  handoffId: null,
-  turn,
-  createdAt: at,
-  updatedAt: at,
-});
+const conversation = (id: string, turn = 1): ConversationRecord => conversationRecord(id, at, { turn });
 
 const turn = (id: string, text: string, record = conversation(id)): TurnWrite => ({
   conversation: record,
