@@ -100,7 +100,6 @@ export class SqliteStore implements Store {
   private readonly statements;
   // Transactions are prepared once: a turn's writes are one commit (one WAL append), not three or four.
   private readonly appendEntries: (conversationId: string, entries: TranscriptEntry[]) => void;
-  private readonly writeTurn: (turn: TurnWrite) => void;
   private readonly writeTurns: (turns: readonly TurnWrite[]) => void;
   /** Turns handed to `saveTurn` and not yet committed: written together by `commitWaiting`. */
   private waiting: WaitingTurn[] = [];
@@ -165,15 +164,9 @@ export class SqliteStore implements Store {
     };
     this.appendEntries = this.db.transaction(append);
     // One transaction, no savepoint inside it: a nested better-sqlite3 transaction (appendEntries) would add
-    // a SAVEPOINT and its RELEASE to every turn.
-    this.writeTurn = this.db.transaction((turn: TurnWrite) => {
-      append(turn.conversation.id, turn.transcript);
-      if (turn.handoff) this.putHandoff(turn.handoff);
-      this.putConversation(turn.conversation);
-      if (turn.rollup) this.rollup.add(turn.rollup);
-    });
-    // The turns' analytics counts summed into one journal row: a few dozen counters, where each turn's own
-    // would make the row (and the fold that reads it back) as many times longer as there are turns.
+    // a SAVEPOINT and its RELEASE to every turn. The turns' analytics counts are summed into one journal row:
+    // a few dozen counters, where each turn's own would make the row (and the fold that reads it back) as many
+    // times longer as there are turns.
     this.writeTurns = this.db.transaction((turns: readonly TurnWrite[]) => {
       for (const turn of turns) {
         append(turn.conversation.id, turn.transcript);
@@ -206,7 +199,7 @@ export class SqliteStore implements Store {
     }
     for (const waiting of batch) {
       try {
-        this.writeTurn(waiting.turn);
+        this.writeTurns([waiting.turn]);
         this.counted(1);
         if (waiting.turn.rollup?.length) this.rollup.committed();
         waiting.resolve();
