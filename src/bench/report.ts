@@ -65,63 +65,52 @@ export function measuresOf(report: Report): Measure[] {
       }),
     );
   const t = report.turns;
-  if (t)
+  if (t) {
+    // Every turns line: persisted turns per second against a floor, the goal read on the ratio.
+    const turns = ({
+      cpuRatio,
+      ...fields
+    }: Pick<Measure, "id" | "name" | "value" | "reference" | "referenceName" | "cpuRatio">) =>
+      measure({ ...fields, unit: "/s", goal: { on: "ratio", op: ">=", bound: 0.25 }, cpuRatio }, 3);
+    const atOnce = `${t.atOnce.conversations} conversations at once`;
+    const together = `posdesk runs ${t.atOnce.conversations} scripted conversations at a time and commits the turns that are ready together`;
     list.push(
-      measure(
-        {
-          id: "turns",
-          name: "persisted turns/s in process vs storage floor",
-          value: t.perSecond,
-          reference: t.floor.perSecond,
-          referenceName:
-            "bare better-sqlite3 with posdesk's schema and pragmas doing the same turns' reads and writes (rows of the same bytes, one prepared statement each, one transaction per turn), in alternating rounds",
-          unit: "/s",
-          goal: { on: "ratio", op: ">=", bound: 0.25 },
-          cpuRatio: t.cpuRatio,
-        },
-        3,
-      ),
-      measure(
-        {
-          id: "turns.row",
-          name: "persisted turns/s in process vs one-row floor",
-          value: t.perSecond,
-          reference: t.rowFloor.perSecond,
-          referenceName:
-            "the floor as issue 10 words it: bare better-sqlite3 reading the conversation row and writing it back (the same bytes) in one transaction per turn, nothing else written, in the same alternating rounds",
-          unit: "/s",
-          goal: { on: "ratio", op: ">=", bound: 0.25 },
-          cpuRatio: t.rowCpuRatio,
-        },
-        3,
-      ),
-      measure(
-        {
-          id: "turns.atOnce",
-          name: `persisted turns/s in process, ${t.atOnce.conversations} conversations at once, vs storage floor`,
-          value: t.atOnce.perSecond,
-          reference: t.floor.perSecond,
-          referenceName: `the storage floor of \`turns\` (one transaction per turn, one turn at a time), in the same alternating rounds; posdesk runs ${t.atOnce.conversations} scripted conversations at a time and commits the turns that are ready together`,
-          unit: "/s",
-          goal: { on: "ratio", op: ">=", bound: 0.25 },
-          cpuRatio: t.atOnce.cpuRatio,
-        },
-        3,
-      ),
-      measure(
-        {
-          id: "turns.atOnce.row",
-          name: `persisted turns/s in process, ${t.atOnce.conversations} conversations at once, vs one-row floor`,
-          value: t.atOnce.perSecond,
-          reference: t.rowFloor.perSecond,
-          referenceName: `the one-row floor of \`turns.row\` (one transaction per turn), in the same alternating rounds; posdesk runs ${t.atOnce.conversations} scripted conversations at a time and commits the turns that are ready together`,
-          unit: "/s",
-          goal: { on: "ratio", op: ">=", bound: 0.25 },
-          cpuRatio: t.atOnce.rowCpuRatio,
-        },
-        3,
-      ),
+      turns({
+        id: "turns",
+        name: "persisted turns/s in process vs storage floor",
+        value: t.perSecond,
+        reference: t.floor.perSecond,
+        referenceName:
+          "bare better-sqlite3 with posdesk's schema and pragmas doing the same turns' reads and writes (rows of the same bytes, one prepared statement each, one transaction per turn), in alternating rounds",
+        cpuRatio: t.cpuRatio,
+      }),
+      turns({
+        id: "turns.row",
+        name: "persisted turns/s in process vs one-row floor",
+        value: t.perSecond,
+        reference: t.rowFloor.perSecond,
+        referenceName:
+          "the floor as issue 10 words it: bare better-sqlite3 reading the conversation row and writing it back (the same bytes) in one transaction per turn, nothing else written, in the same alternating rounds",
+        cpuRatio: t.rowCpuRatio,
+      }),
+      turns({
+        id: "turns.atOnce",
+        name: `persisted turns/s in process, ${atOnce}, vs storage floor`,
+        value: t.atOnce.perSecond,
+        reference: t.floor.perSecond,
+        referenceName: `the storage floor of \`turns\` (one transaction per turn, one turn at a time), in the same alternating rounds; ${together}`,
+        cpuRatio: t.atOnce.cpuRatio,
+      }),
+      turns({
+        id: "turns.atOnce.row",
+        name: `persisted turns/s in process, ${atOnce}, vs one-row floor`,
+        value: t.atOnce.perSecond,
+        reference: t.rowFloor.perSecond,
+        referenceName: `the one-row floor of \`turns.row\` (one transaction per turn), in the same alternating rounds; ${together}`,
+        cpuRatio: t.atOnce.rowCpuRatio,
+      }),
     );
+  }
   const load = report.load;
   if (load?.paced && load.reference) {
     const { paced: p, reference: r, rounds } = load;
