@@ -52,7 +52,9 @@ export class StorageFloor {
   private constructor(path: string) {
     this.db = new Database(path);
     for (const pragma of PRAGMAS) this.db.pragma(pragma);
-    this.checkpointer = startCheckpointer(path);
+    // A synchronous writer never takes the checkpointer's hold (checkpointer.ts): asked for none, it starts the
+    // log over at once, as it did before the hold.
+    this.checkpointer = startCheckpointer(path, { askMs: 0 });
     this.statements = {
       getConversation: this.db.prepare<[string], { data: string }>(TURN_SQL.getConversation),
       putConversation: this.db.prepare<[string, string, string]>(TURN_SQL.putConversation),

@@ -23,13 +23,34 @@
  * nothing). At 256 MB, one every 10–15 s: 4.1–7.2 ms over the same four runs. Only sustained writes grow the
  * log that far; a server with a quiet moment has its log copied whole by a PASSIVE checkpoint, and the next
  * commit starts it over by itself.
+ *
+ * So the log is started over by the store's own connection instead, where it can be (`CommitGate`). When the log
+ * has grown past `restartBytes`, the worker asks the store to hold its commits; the store holds at its next
+ * group commit (its turns go on being worked out meanwhile; only their saves wait), the worker's PASSIVE
+ * checkpoint then copies the whole log and syncs the file, the hold ends, and the store's next commit finds the
+ * log copied and starts it over itself, as SQLite does. Nothing sleeps in the busy handler with the event loop
+ * blocked, and the store's page cache is kept: a RESTART by the worker changes the log's header under the
+ * store's connection, which then empties its page cache and reads every page back from the file. RESTART stays
+ * for when no store takes the hold within `askMs` (one with nothing to commit, or none that uses the gate: the
+ * storage floor).
  */
 import { type FileWorker, startFileWorker } from "./file-worker.js";
+
+/** The gate's shared words: its state, then two counters. */
+const STATE = 0;
+/** The states: no hold asked; asked by the worker; held by the store. */
+const OPEN = 0;
+const ASKED = 1;
+const HELD = 2;
+/** Counters beside the state, for tests and the bench: holds the store gave, RESTARTs the worker still made. */
+const HOLDS = 1;
+const RESTARTS = 2;
 
 const WORKER = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
+const gate = new Int32Array(workerData.gate);
 // Hardly any waiting: a RESTART that finds the writer busy or a reader still in the log for more than a
 // few milliseconds gives up (the next tick tries again) rather than hold the write lock while it waits.
 db.pragma("busy_timeout = 5");
@@ -44,11 +65,28 @@ const checkpoint = (mode) => {
   }
 };
 const tick = () => {
-  if (checkpoint("PASSIVE") * pageSize > workerData.restartBytes) checkpoint("RESTART");
+  if (checkpoint("PASSIVE") * pageSize <= workerData.restartBytes) return;
+  // The store holds its commits at its next group commit; a store with nothing to commit writes nothing anyway.
+  Atomics.store(gate, ${STATE}, ${ASKED});
+  Atomics.wait(gate, ${STATE}, ${ASKED}, workerData.askMs);
+  const held = Atomics.compareExchange(gate, ${STATE}, ${ASKED}, ${OPEN}) !== ${ASKED};
+  if (!held) {
+    // No store took the hold (none uses the gate, or it had nothing to commit): the log is started over here.
+    Atomics.add(gate, ${RESTARTS}, 1);
+    checkpoint("RESTART");
+    return;
+  }
+  // Nothing is committed meanwhile: this copies the whole log, and the store's next commit starts it over.
+  checkpoint("PASSIVE");
+  Atomics.store(gate, ${STATE}, ${OPEN});
+  Atomics.notify(gate, ${STATE});
+  Atomics.add(gate, ${HOLDS}, 1);
 };
 const timer = setInterval(tick, workerData.intervalMs);
 parentPort.on("message", () => {
   clearInterval(timer);
+  Atomics.store(gate, ${STATE}, ${OPEN});
+  Atomics.notify(gate, ${STATE});
   db.pragma("busy_timeout = 2000");
   checkpoint("TRUNCATE");
   db.close();
@@ -56,16 +94,57 @@ parentPort.on("message", () => {
 });
 `;
 
-export type Checkpointer = FileWorker;
+/**
+ * The store's side of the hold: `hold()` at each group commit, and when it says so, commit only once
+ * `released()` settles. A hold lasts one PASSIVE checkpoint (a copy and a sync: milliseconds); should the
+ * worker not end it, it ends by itself after `maxHoldMs`.
+ */
+export class CommitGate {
+  private readonly word: Int32Array;
+
+  constructor(
+    readonly buffer = new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT),
+    private readonly maxHoldMs = 50,
+  ) {
+    this.word = new Int32Array(buffer);
+  }
+
+  /** Whether the checkpointer asked for a hold: if so the hold is taken, and the caller must wait for `released`. */
+  hold(): boolean {
+    return Atomics.compareExchange(this.word, STATE, ASKED, HELD) === ASKED;
+  }
+
+  released(): Promise<void> {
+    const waited = Atomics.waitAsync(this.word, STATE, HELD, this.maxHoldMs);
+    return waited.async ? waited.value.then(() => undefined) : Promise.resolve();
+  }
+
+  /** Holds the store gave, and RESTART checkpoints the worker still made, so far. */
+  get counts(): { holds: number; restarts: number } {
+    return { holds: Atomics.load(this.word, HOLDS), restarts: Atomics.load(this.word, RESTARTS) };
+  }
+}
+
+export interface Checkpointer extends FileWorker {
+  readonly gate: CommitGate;
+}
 
 /** Checkpoints the WAL of the file at `path` from a worker; should it fail, `onFailure` (checkpoint in commits). */
 export function startCheckpointer(
   path: string,
-  options: { intervalMs?: number; restartBytes?: number; onFailure?: () => void } = {},
+  options: { intervalMs?: number; restartBytes?: number; askMs?: number; onFailure?: () => void } = {},
 ): Checkpointer {
-  return startFileWorker(
+  const gate = new CommitGate();
+  const worker = startFileWorker(
     WORKER,
-    { path, intervalMs: options.intervalMs ?? 200, restartBytes: options.restartBytes ?? 256 * 2 ** 20 },
+    {
+      path,
+      intervalMs: options.intervalMs ?? 200,
+      restartBytes: options.restartBytes ?? 256 * 2 ** 20,
+      askMs: options.askMs ?? 20,
+      gate: gate.buffer,
+    },
     options.onFailure,
   );
+  return { gate, stop: () => worker.stop() };
 }

@@ -109,7 +109,10 @@ export class SqliteStore implements Store {
   private readonly checkpointer: Checkpointer | undefined;
   private readonly ratingRows: SqliteRatings;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: { checkpointer?: { intervalMs?: number; restartBytes?: number } } = {},
+  ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     // A new file gets 2 KB pages (a file that exists keeps its own; the pragma must come before WAL mode).
@@ -126,6 +129,7 @@ export class SqliteStore implements Store {
       // The WAL is copied into the file by a worker thread, not inside a turn's commit (see checkpointer.ts).
       this.db.pragma("wal_autocheckpoint = 0");
       this.checkpointer = startCheckpointer(path, {
+        ...options.checkpointer,
         onFailure: () => {
           if (this.db.open) this.db.pragma("wal_autocheckpoint = 1000");
         },
@@ -250,9 +254,19 @@ export class SqliteStore implements Store {
    */
   saveTurn(turn: TurnWrite): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (this.waiting.push({ turn, resolve, reject }) === 1) setImmediate(this.commitWaiting);
+      if (this.waiting.push({ turn, resolve, reject }) === 1) setImmediate(this.groupCommit);
     });
   }
+
+  /**
+   * The group commit, unless the checkpointer asked for a hold (see checkpointer.ts): then the turns wait until
+   * it has copied the whole log, and the commit that ends the hold starts the log over.
+   */
+  private readonly groupCommit = (): void => {
+    const gate = this.checkpointer?.gate;
+    if (gate && this.waiting.length > 0 && gate.hold()) void gate.released().then(this.commitWaiting);
+    else this.commitWaiting();
+  };
 
   async transcript(conversationId: string): Promise<TranscriptEntry[]> {
     return this.statements.transcript
@@ -334,6 +348,11 @@ export class SqliteStore implements Store {
 
   async ready(): Promise<boolean> {
     return this.db.open;
+  }
+
+  /** Holds the store gave the checkpointer, and RESTART checkpoints it still made (see checkpointer.ts). */
+  get checkpoints(): { holds: number; restarts: number } {
+    return this.checkpointer?.gate.counts ?? { holds: 0, restarts: 0 };
   }
 
   async close(): Promise<void> {

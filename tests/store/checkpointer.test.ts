@@ -10,6 +10,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { startCheckpointer } from "../../src/store/checkpointer.js";
+import { SqliteStore } from "../../src/store/sqlite.js";
+import { conversationRecord } from "../support/records.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -63,5 +65,41 @@ describe("the WAL checkpointer", () => {
     const reopened = new Database(file.path, { readonly: true });
     expect(reopened.prepare("SELECT count(*) AS n FROM rows").get()).toEqual({ n: commits });
     reopened.close();
+  });
+});
+
+describe("the WAL checkpointer beside posdesk's store", () => {
+  /** Turns of `conversations` conversations at once, `rounds` times over (a busy server's group commits). */
+  async function busyTurns(store: SqliteStore, conversations: number, rounds: number): Promise<void> {
+    const at = "2026-12-01T10:00:00.000Z";
+    for (let round = 1; round <= rounds; round++) {
+      await Promise.all(
+        Array.from({ length: conversations }, (_, i) =>
+          store.saveTurn({
+            conversation: conversationRecord(`c-${i}`, at, {
+              turn: round,
+              facts: { note: "x".repeat(1500) },
+            }),
+            transcript: [{ from: "merchant", text: `turn ${round}`, at }],
+          }),
+        ),
+      );
+    }
+  }
+
+  it("has the store hold its commits so that the log is copied whole and started over by the store's own commit", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "posdesk-checkpointer-"));
+    dirs.push(dir);
+    const path = join(dir, "store.db");
+    const store = new SqliteStore(path, { checkpointer: { intervalMs: 10, restartBytes: 2 * 2 ** 20 } });
+    await busyTurns(store, 20, 1500);
+    const { holds, restarts } = store.checkpoints;
+    expect(holds).toBeGreaterThan(0);
+    expect(restarts).toBeLessThan(holds);
+    // 30,000 turns of over 2 KB each went through the log; the file stayed a small part of that.
+    expect(statSync(`${path}-wal`).size).toBeLessThan(20 * 2 ** 20);
+    expect((await store.getConversation("c-19"))?.turn).toBe(1500);
+    expect(await store.transcript("c-0")).toHaveLength(1500);
+    await store.close();
   });
 });
