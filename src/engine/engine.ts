@@ -14,7 +14,7 @@ import { maskCardNumbers, maskDeep, mayHoldCardNumber } from "../domain/redact.j
 import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
-import type { ConversationRecord, Store } from "../store/store.js";
+import { type ConversationRecord, newConversationRecord, type Store } from "../store/store.js";
 import { type FlowRegistry, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
 import { KeyedMutex } from "./lock.js";
@@ -444,22 +444,13 @@ export class ConversationEngine {
   }
 
   private newConversation(id: string, turn: Turn, at: string): ConversationRecord {
-    return {
+    return newConversationRecord({
       id,
       channel: turn.channel,
       locale: turn.locale ?? turn.localeHint ?? this.defaultLocale,
       localeFixed: turn.locale !== undefined,
-      topic: null,
-      flow: null,
-      question: null,
-      facts: {},
-      stepsTried: [],
-      notUnderstood: 0,
-      handoffId: null,
-      turn: 0,
-      createdAt: at,
-      updatedAt: at,
-    };
+      at,
+    });
   }
 
   /** The merchant's choice wins; otherwise follow the language they write in, if the message says enough. */

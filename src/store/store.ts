@@ -75,6 +75,33 @@ export interface ConversationRecord {
   updatedAt: string;
 }
 
+/** A conversation as it starts: no topic, no flow, nothing learnt, no turn yet. */
+export function newConversationRecord(start: {
+  id: string;
+  channel: Channel;
+  locale: Locale;
+  localeFixed: boolean;
+  at: string;
+}): ConversationRecord {
+  const { id, channel, locale, localeFixed, at } = start;
+  return {
+    id,
+    channel,
+    locale,
+    localeFixed,
+    topic: null,
+    flow: null,
+    question: null,
+    facts: {},
+    stepsTried: [],
+    notUnderstood: 0,
+    handoffId: null,
+    turn: 0,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
 export type ConversationOutcome = "resolved" | "handedOff";
 
 /** What a reviewer decided about a learning candidate (a merchant message the bot got wrong). */
