@@ -6,12 +6,13 @@ import { type LoadResult, medianP99 } from "./load.js";
 import { round } from "./measure.js";
 import type { MemoryResult } from "./memory.js";
 import type { OcrResult } from "./ocr.js";
+import type { PaceResult } from "./pace.js";
 import type { PacedRun } from "./paced.js";
 import type { ProfileSummary } from "./profile.js";
 import type { ClassifyProfile } from "./profile-classify.js";
 import type { TurnsProfile } from "./profile-turns.js";
 import type { StartupResult } from "./startup.js";
-import type { StorageResult, TurnsResult } from "./turns.js";
+import { AT_ONCE, type StorageResult, type TurnsResult } from "./turns.js";
 
 export interface Machine {
   cpus: number;
@@ -31,6 +32,7 @@ export interface Report {
   durationS?: number;
   classification?: ClassificationResult;
   turns?: TurnsResult;
+  pace?: PaceResult;
   length?: LengthResult;
   rows?: StoredResult;
   storage?: StorageResult;
@@ -111,6 +113,23 @@ export function measuresOf(report: Report): Measure[] {
       }),
     );
   }
+  const pace = report.pace;
+  if (pace)
+    for (const rate of pace.rates)
+      list.push(
+        measure(
+          {
+            id: `pace.${rate.perSecond}`,
+            name: `main-thread time per turn in process, ${rate.perSecond.toLocaleString("en-US")} turns/s evenly over ${pace.conversations.toLocaleString("en-US")} conversations, vs back to back`,
+            value: rate.busyUs,
+            reference: pace.hotUs,
+            referenceName: `the same engine and file with turns back to back (${AT_ONCE} conversations at a time, as turns.atOnce), in alternating rounds; the paced figure is net of its millisecond timer`,
+            unit: "µs",
+            note: `${rate.turnsPerCommit} turns per commit`,
+          },
+          2,
+        ),
+      );
   const load = report.load;
   if (load?.paced && load.reference) {
     const { paced: p, reference: r, rounds } = load;

@@ -3,7 +3,7 @@
  * same run, and the goals of issue 10 read on the ratios. Prints a table; `--json` writes one JSON object
  * instead (to stdout, or to `--out FILE` with the table on stdout). Never part of the test suite.
  *
- *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,length,rows,storage,startup,load,memory,ocr]
+ *   node dist/src/bench/run.js [--json] [--out FILE] [--only classify,turns,pace,length,rows,storage,startup,load,memory,ocr]
  *                              [--rows N] [--idle N] [--connections N] [--duration S] [--think MS] [--load-rounds N]
  *                              [--no-peer] [--profile DIR]
  */
@@ -17,6 +17,7 @@ import { benchLoad } from "./load.js";
 import { round } from "./measure.js";
 import { benchMemory } from "./memory.js";
 import { benchOcr } from "./ocr.js";
+import { benchPace } from "./pace.js";
 import { type CpuProfile, summarizeProfile } from "./profile.js";
 import { profileClassification } from "./profile-classify.js";
 import { profileTurns } from "./profile-turns.js";
@@ -25,7 +26,18 @@ import { benchStartup } from "./startup.js";
 import { table } from "./table.js";
 import { benchStorage, benchTurns } from "./turns.js";
 
-const PARTS = ["classify", "turns", "length", "rows", "storage", "startup", "load", "memory", "ocr"] as const;
+const PARTS = [
+  "classify",
+  "turns",
+  "pace",
+  "length",
+  "rows",
+  "storage",
+  "startup",
+  "load",
+  "memory",
+  "ocr",
+] as const;
 type Part = (typeof PARTS)[number];
 
 function options() {
@@ -98,6 +110,10 @@ async function main(): Promise<void> {
       progress(`CPU profile of the turn loop into ${opts.profileDir}`);
       report.profiles = { ...report.profiles, turns: await profileTurns(nlu, opts.profileDir) };
     }
+  }
+  if (opts.only.has("pace")) {
+    progress("chat turns in process at set rates over many conversations, against turns back to back");
+    report.pace = await benchPace(nlu);
   }
   if (opts.only.has("length")) {
     progress("turn cost along a long conversation");

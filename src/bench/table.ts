@@ -61,6 +61,19 @@ function details(report: Report): [string, string][] {
       `${n(t.p50Ms, 2)} / ${n(t.p99Ms, 2)} / ${n(t.maxMs, 1)} ms`,
     ]);
   }
+  const pace = report.pace;
+  if (pace) {
+    rows.push(["main-thread µs per turn rounds, back to back", pace.hotRounds.join(", ")]);
+    for (const rate of pace.rates)
+      rows.push([
+        `main-thread µs per turn rounds, ${n(rate.perSecond)} turns/s (turns, turns per commit)`,
+        `${rate.rounds.join(", ")}  (${n(rate.turns)}, ${n(rate.turnsPerCommit, 2)})`,
+      ]);
+    rows.push([
+      "the paced rounds' millisecond timer alone, taken out",
+      `${n(pace.timerUsPerSecond)} µs per second`,
+    ]);
+  }
   const l = report.length;
   if (l)
     rows.push([
