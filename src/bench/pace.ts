@@ -132,7 +132,9 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
           for (; started < due; started++) {
             const turn = next();
             pending.add(turn);
-            void turn.finally(() => pending.delete(turn));
+            // Settled either way (a failed turn fails the round through Promise.all below, not here).
+            const forget = () => pending.delete(turn);
+            turn.then(forget, forget);
           }
         });
         await Promise.all(pending);
