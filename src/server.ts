@@ -13,6 +13,7 @@ import { createBotFramework } from "./channels/botframework.js";
 import { WebChannel } from "./channels/web.js";
 import { createWechatOa } from "./channels/wechat-oa/index.js";
 import { clusterProblem, RELOAD_MODEL, runPrimary, workerCount } from "./cluster.js";
+import { heapGrowthPercent, useHeapGrowth } from "./heap.js";
 import { createHttpApp, DEFAULT_RATE_LIMITS } from "./http/app.js";
 import { resolveAgentToken } from "./http/auth.js";
 import { parseWidgetOrigins } from "./http/cors.js";
@@ -216,6 +217,8 @@ const ROUTES = "(web chat: /  agent console: /agent  Bot Framework: /api/message
 
 async function main(): Promise<void> {
   const logger = createLogger();
+  // The process's own setting, before anything is allocated: each cluster worker runs main() too.
+  useHeapGrowth(heapGrowthPercent(process.env));
   const workers = workerCount(process.env);
   if (workers > 1 && cluster.isPrimary) {
     const store = process.env.POSDESK_STORE ?? DEFAULT_STORE;
