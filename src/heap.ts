@@ -6,7 +6,7 @@
  * 7 MB a second at 1,000 turns a second). With V8's own growth (the old generation allowed about 1.5–2× its
  * live size), that is a full collection every four or five seconds, each stopping the event loop for 4–22 ms:
  * every request arriving meanwhile waits, and those waits are the slowest of the paced load. Let grow to four
- * times the live size (300 %), it is one every 50 s or so, for a heap of about 150 MB under that load instead
+ * times the live size (300 %), it is one every 50 s or so, for a heap of 115–180 MB under that load instead
  * of 50–120. POSDESK_HEAP_GROWTH_PERCENT changes it; 0 leaves V8's own.
  */
 import { setFlagsFromString } from "node:v8";
