@@ -17,12 +17,11 @@ export const DEFAULT_HEAP_GROWTH_PERCENT = 300;
 export function heapGrowthPercent(env: NodeJS.ProcessEnv): number {
   const value = env.POSDESK_HEAP_GROWTH_PERCENT?.trim();
   if (!value) return DEFAULT_HEAP_GROWTH_PERCENT;
-  const percent = /^[0-9]{1,4}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(percent <= 1000))
+  if (!/^[0-9]{1,4}$/.test(value) || Number(value) > 1000)
     throw new Error(
       `POSDESK_HEAP_GROWTH_PERCENT must be a whole number from 0 to 1000 (0: V8's own growth; got "${value}")`,
     );
-  return percent;
+  return Number(value);
 }
 
 /**

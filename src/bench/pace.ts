@@ -21,7 +21,7 @@ import { loadNlu } from "../nlu/model.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { median, ratio, round } from "./measure.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";
-import { AT_ONCE, concurrentPass } from "./turns.js";
+import { AT_ONCE, commitsDuring, concurrentPass, turnsPerCommit } from "./turns.js";
 
 export interface PaceRate {
   /** Turns started per second. */
@@ -62,13 +62,13 @@ async function busyWhile(work: () => Promise<void>): Promise<number> {
   return performance.eventLoopUtilization(before).active;
 }
 
-/** A timer every millisecond for `ms`, calling `due(n)` with how many turns are due by now. */
-function ticking(ms: number, due: (count: number) => void): Promise<void> {
+/** A timer every millisecond for `ms`, calling `tick` with the milliseconds gone by since it started. */
+function ticking(ms: number, tick: (elapsed: number) => void): Promise<void> {
   const start = performance.now();
   return new Promise((done) => {
     const timer = setInterval(() => {
       const elapsed = performance.now() - start;
-      due(elapsed);
+      tick(elapsed);
       if (elapsed >= ms) {
         clearInterval(timer);
         done();
@@ -124,27 +124,23 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
     };
     const pacedRound = async (perSecond: number, ms: number) => {
       const pending = new Set<Promise<unknown>>();
-      const { commits, turns: committed } = store.turnCommits;
       let started = 0;
-      const busy = await busyWhile(async () => {
-        await ticking(ms, (elapsed) => {
-          const due = Math.floor((Math.min(elapsed, ms) * perSecond) / 1000);
-          for (; started < due; started++) {
-            const turn = next();
-            pending.add(turn);
-            // Settled either way (a failed turn fails the round through Promise.all below, not here).
-            const forget = () => pending.delete(turn);
-            turn.then(forget, forget);
-          }
-        });
-        await Promise.all(pending);
-      });
-      return {
-        busy,
-        turns: started,
-        commits: store.turnCommits.commits - commits,
-        committed: store.turnCommits.turns - committed,
-      };
+      const { result: busy, ...committed } = await commitsDuring(store, () =>
+        busyWhile(async () => {
+          await ticking(ms, (elapsed) => {
+            const due = Math.floor((Math.min(elapsed, ms) * perSecond) / 1000);
+            for (; started < due; started++) {
+              const turn = next();
+              pending.add(turn);
+              // Settled either way (a failed turn fails the round through Promise.all below, not here).
+              const forget = () => pending.delete(turn);
+              turn.then(forget, forget);
+            }
+          });
+          await Promise.all(pending);
+        }),
+      );
+      return { busy, started, committed };
     };
     const timerAlone = async (ms: number) => (await busyWhile(() => ticking(ms, () => {}))) / (ms / 1000);
 
@@ -153,18 +149,20 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
     await pacedRound(Math.max(...rates), 1000);
     const timerRounds: number[] = [];
     const hot: number[] = [];
-    const paced = rates.map(() => ({ us: [] as number[], turns: 0, commits: 0, committed: 0 }));
+    // Per rate: each round's µs per turn, the turns started, and the commits and the turns they carried.
+    const paced = rates.map(() => ({ us: [] as number[], started: 0, committed: { commits: 0, turns: 0 } }));
     for (let r = 0; r < rounds; r++) {
       hot.push(await hotRound(roundMs / 2));
-      timerRounds.push(await timerAlone(roundMs / 4));
+      const timerPerSecond = await timerAlone(roundMs / 4);
+      timerRounds.push(timerPerSecond);
       for (const [i, perSecond] of rates.entries()) {
         const run = await pacedRound(perSecond, roundMs);
-        const timer = (timerRounds[timerRounds.length - 1] as number) * (roundMs / 1000);
+        const timer = timerPerSecond * (roundMs / 1000);
         const at = paced[i] as (typeof paced)[number];
-        at.us.push((Math.max(0, run.busy - timer) * 1000) / run.turns);
-        at.turns += run.turns;
-        at.commits += run.commits;
-        at.committed += run.committed;
+        at.us.push((Math.max(0, run.busy - timer) * 1000) / run.started);
+        at.started += run.started;
+        at.committed.commits += run.committed.commits;
+        at.committed.turns += run.committed.turns;
       }
     }
     const hotUs = median(hot);
@@ -178,11 +176,11 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
         const busyUs = median(at.us);
         return {
           perSecond,
-          turns: at.turns,
+          turns: at.started,
           busyUs: round(busyUs, 1),
           rounds: at.us.map((us) => round(us, 1)),
           ratio: ratio(busyUs, hotUs, 2),
-          turnsPerCommit: round(at.committed / Math.max(1, at.commits), 2),
+          turnsPerCommit: turnsPerCommit(at.committed, 2),
         };
       }),
     };

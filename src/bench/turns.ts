@@ -95,6 +95,21 @@ export function scriptedPass(
   };
 }
 
+/** What the store committed of turns while `work` ran: its commits and the turns they carried, and `work`'s result. */
+export async function commitsDuring<T>(
+  store: SqliteStore,
+  work: () => Promise<T>,
+): Promise<{ result: T; commits: number; turns: number }> {
+  const { commits, turns } = store.turnCommits;
+  const result = await work();
+  return { result, commits: store.turnCommits.commits - commits, turns: store.turnCommits.turns - turns };
+}
+
+/** Turns per commit of such counts, rounded to `digits` (0 when nothing was committed). */
+export function turnsPerCommit(counts: { commits: number; turns: number }, digits: number): number {
+  return round(counts.turns / Math.max(1, counts.commits), digits);
+}
+
 /** `atOnce` scripted passes at the same time, each under ids of its own: turns of many conversations interleave. */
 export function concurrentPass(
   engine: ConversationEngine,
@@ -134,11 +149,10 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
       {
         posdesk: scriptedPass(engine, () => `c-${posdeskIds++}`, latencies),
         atOnce: async () => {
-          const { commits, turns } = store.turnCommits;
-          const done = await atOncePass();
-          atOnceCommits.commits += store.turnCommits.commits - commits;
-          atOnceCommits.turns += store.turnCommits.turns - turns;
-          return done;
+          const { result, commits, turns } = await commitsDuring(store, atOncePass);
+          atOnceCommits.commits += commits;
+          atOnceCommits.turns += turns;
+          return result;
         },
         floor: floorPass("c", (id, script) => floor.conversation(id, script)),
         rowFloor: floorPass("r", (id, script) => floor.conversationRow(id, script)),
@@ -169,7 +183,7 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
         cpuRatio: ratio(measured.atOnce.perCpuSecond, measured.floor.perCpuSecond, 3),
         rowRatio: ratio(measured.atOnce.perSecond, measured.rowFloor.perSecond, 3),
         rowCpuRatio: ratio(measured.atOnce.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
-        turnsPerCommit: round(atOnceCommits.turns / Math.max(1, atOnceCommits.commits), 1),
+        turnsPerCommit: turnsPerCommit(atOnceCommits, 1),
       },
     };
   } finally {
