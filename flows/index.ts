@@ -1,9 +1,10 @@
 /** Every troubleshooting flow, by the intent that starts it. */
-import type { FlowRegistry } from "../src/engine/flow-runner.js";
+
 import * as accountFrozen from "./account_frozen.js";
 import * as cardDeclined from "./card_declined.js";
 import * as cardReadError from "./card_read_error.js";
 import * as feesInquiry from "./fees_inquiry.js";
+import type { FlowRegistry } from "./kit.js";
 import * as limitExceeded from "./limit_exceeded.js";
 import * as networkFailure from "./network_failure.js";
 import * as printerProblem from "./printer_problem.js";

@@ -5,7 +5,7 @@
  * nothing of channels, storage or the classifier: the engine turns each merchant message into one ANSWER
  * event and renders what the flow emits.
  */
-import { assign, emit } from "xstate";
+import { type AnyStateMachine, assign, emit } from "xstate";
 
 import {
   DID_IT_WORK,
@@ -15,8 +15,22 @@ import {
   type Step,
   type StepResult,
 } from "../src/domain/dialogue.js";
+import type { TopicId } from "../src/domain/intents.js";
 
 export type { Expectation, Facts, FactValue, Step, StepResult };
+
+/** A flow as the engine runs it: its statechart, under the intent that starts it. */
+export interface FlowDefinition {
+  id: TopicId;
+  /** Raised when a change makes the flow's stored snapshots unusable: those restart with the facts learnt. */
+  version: number;
+  machine: AnyStateMachine;
+  /** The flow always ends with a person (frozen funds): whatever the merchant says, it goes on to one. */
+  policy?: boolean;
+}
+
+/** Every flow, by the intent that starts it (flows/index.ts). */
+export type FlowRegistry = Record<TopicId, FlowDefinition>;
 
 /** What the engine knows when a flow starts: the entities of the message that started it. */
 export interface FlowInput {

@@ -8,8 +8,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { FLOWS } from "../../flows/index.js";
+import type { FlowDefinition } from "../../flows/kit.js";
 import type { TopicId } from "../domain/intents.js";
-import type { FlowDefinition } from "../engine/flow-runner.js";
 import { flowMapsMarkdown, replaceFlowMaps, toMermaid } from "../flowmap/mermaid.js";
 import { walkFlow } from "../flowmap/walk.js";
 import { UsageError } from "./usage.js";

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import type { FlowRegistry } from "../../flows/kit.js";
 import { recordRating, recordTurn } from "../analytics/record.js";
 import { RollupCounts } from "../analytics/rollup.js";
 import { type Channel, type HandoffRecord, HandoffSummary, type TranscriptEntry } from "../domain/handoff.js";
@@ -15,7 +16,7 @@ import { t } from "../i18n.js";
 import { type Nlu, type Understanding, understandPicture } from "../nlu/index.js";
 import { textSize } from "../nlu/normalize.js";
 import { type ConversationRecord, newConversationRecord, type Store } from "../store/store.js";
-import { type FlowRegistry, stateOf } from "./flow-runner.js";
+import { stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
 import { KeyedMutex } from "./lock.js";
 import {

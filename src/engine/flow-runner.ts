@@ -3,19 +3,8 @@
  * ANSWER, and collects what the flow emitted. Nothing else in the engine touches XState.
  */
 import { type AnyActorScope, type AnyStateMachine, createActor, type InspectionEvent } from "xstate";
-import type { Answer, Facts, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
-import type { TopicId } from "../domain/intents.js";
+import type { Answer, Facts, FlowDefinition, FlowEmitted, FlowOutput, Step } from "../../flows/kit.js";
 import type { ActiveFlow } from "../store/store.js";
-
-export interface FlowDefinition {
-  id: TopicId;
-  version: number;
-  machine: AnyStateMachine;
-  /** The flow always ends with a person (frozen funds): whatever the merchant says, it goes on to one. */
-  policy?: boolean;
-}
-
-export type FlowRegistry = Record<TopicId, FlowDefinition>;
 
 export interface FlowStep {
   emitted: FlowEmitted[];

@@ -5,7 +5,7 @@
  * hello and goodbye. An out-of-scope message is told what posdesk helps with; one that is not understood is
  * asked again, then clarified with the likeliest topics, then handed to a person.
  */
-import type { Answer, Facts, FlowOutput, Step } from "../../flows/kit.js";
+import type { Answer, Facts, FlowOutput, FlowRegistry, Step } from "../../flows/kit.js";
 import { type FlowMove, flowMove } from "../analytics/record.js";
 import { routeForCode } from "../domain/codes.js";
 import { DID_IT_WORK, type PendingQuestion } from "../domain/dialogue.js";
@@ -19,7 +19,7 @@ import { textSize } from "../nlu/normalize.js";
 import { thresholds as calibrated, type Thresholds } from "../nlu/thresholds.js";
 import type { ActiveFlow, ConversationRecord } from "../store/store.js";
 import { answerStrength, isBareYesNo, outcomeAtEnd, parseAnswer, readIn } from "./answer.js";
-import { type FlowRegistry, type FlowStep, runFlow, stateOf } from "./flow-runner.js";
+import { type FlowStep, runFlow, stateOf } from "./flow-runner.js";
 import type { TurnHooks } from "./hooks.js";
 import { factsOf, Repairs } from "./repair.js";
 import type { Reply } from "./reply.js";

@@ -2,9 +2,10 @@
  * The flow map an agent sees on a handoff: its flow's statechart drawn from the machine, the states the
  * conversation passed through highlighted, its words (title, caption, legend) in the agent's language.
  */
+
+import type { FlowRegistry } from "../../flows/kit.js";
 import type { HandoffSummary } from "../domain/handoff.js";
 import { isTopic, type Locale } from "../domain/intents.js";
-import type { FlowRegistry } from "../engine/flow-runner.js";
 import { toMermaid } from "../flowmap/mermaid.js";
 import { toSvg } from "../flowmap/svg.js";
 import { type FlowGraph, walkFlow } from "../flowmap/walk.js";

@@ -5,8 +5,8 @@
  * already went another way.
  */
 import { FLOWS } from "../../flows/index.js";
+import type { FlowRegistry } from "../../flows/kit.js";
 import { ConversationEngine, type TurnResult } from "../engine/engine.js";
-import type { FlowRegistry } from "../engine/flow-runner.js";
 import type { Nlu } from "../nlu/index.js";
 import { loadNlu } from "../nlu/model.js";
 import { MemoryStore } from "../store/memory.js";

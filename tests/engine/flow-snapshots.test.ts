@@ -6,9 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { FLOWS } from "../../flows/index.js";
-import type { Answer, FlowEmitted } from "../../flows/kit.js";
+import type { Answer, FlowDefinition, FlowEmitted } from "../../flows/kit.js";
 import type { TopicId } from "../../src/domain/intents.js";
-import { type FlowDefinition, runFlow } from "../../src/engine/flow-runner.js";
+import { runFlow } from "../../src/engine/flow-runner.js";
 import type { ActiveFlow } from "../../src/store/store.js";
 
 /** Answers to try at a question: each of its options, yes, no, don't know, a response code. */
