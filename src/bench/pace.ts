@@ -9,6 +9,11 @@
  * a loop. Turns that come one at a time, with the thread idle between them, find the processor's caches
  * cold and commit one by one (SQLite's write of each changed page and its locks are system calls); turns
  * back to back share both. This measure shows that gap without the HTTP server in it.
+ *
+ * The reference for that gap is the storage floor (floor.ts: bare better-sqlite3 doing the same turns' reads
+ * and writes, one transaction a turn) paced the same way over as many conversations, against itself back to
+ * back, in the same rounds: what this machine charges for idleness between pieces of work that touch no
+ * model, flow or JSON. posdesk's gap over the floor's is what is left for posdesk's own code to answer for.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,8 +24,10 @@ import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
 import { loadNlu } from "../nlu/model.js";
 import { SqliteStore } from "../store/sqlite.js";
+import { StorageFloor } from "./floor.js";
 import { median, ratio, round } from "./measure.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";
+import { captureShapes, type ScriptShape, type TurnShape } from "./shape.js";
 import { AT_ONCE, commitsDuring, concurrentPass, turnsPerCommit } from "./turns.js";
 
 export interface PaceRate {
@@ -35,6 +42,10 @@ export interface PaceRate {
   ratio: number | null;
   /** Turns the store committed together, on average. */
   turnsPerCommit: number;
+  /** The storage floor at this rate: its time per turn (µs, median round), its rounds, and that over its own back to back. */
+  floor: { busyUs: number; rounds: number[]; ratio: number | null };
+  /** posdesk's `ratio` over the floor's: how much more posdesk's turn pays for the pace than bare storage does. */
+  overFloor: number | null;
 }
 
 export interface PaceResult {
@@ -46,6 +57,9 @@ export interface PaceResult {
   rates: PaceRate[];
   /** The millisecond timer's own busy time, per second, taken out of the paced figures (µs). */
   timerUsPerSecond: number;
+  /** The storage floor's time per turn back to back (µs, median round), and its rounds. */
+  floorHotUs: number;
+  floorHotRounds: number[];
 }
 
 export interface PaceOptions {
@@ -104,15 +118,44 @@ export function roundRobin(
   };
 }
 
+/**
+ * The storage floor's turns as `roundRobin` deals posdesk's: `conversations` conversations, each replaying its
+ * scripted turns' reads and writes (their shapes) in turn, starting over under a new id when its script ends.
+ */
+export function floorRoundRobin(
+  floor: StorageFloor,
+  conversations: number,
+  scripts: readonly ScriptShape[],
+): () => void {
+  let ids = 0;
+  const live = Array.from({ length: conversations }, (_, i) => ({
+    id: `floor-${ids++}`,
+    script: (scripts[i % scripts.length] as ScriptShape).turns,
+    next: 0,
+  }));
+  let turn = 0;
+  return () => {
+    const c = live[turn++ % live.length] as (typeof live)[number];
+    if (c.next >= c.script.length) {
+      c.id = `floor-${ids++}`;
+      c.next = 0;
+    }
+    floor.turn(c.id, c.script[c.next++] as TurnShape);
+  };
+}
+
 export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions = {}): Promise<PaceResult> {
   const { rates = [250, 1000, 4000], conversations = 1000, rounds = 3, roundMs = 2000 } = options;
   const dir = mkdtempSync(join(tmpdir(), "posdesk-bench-pace-"));
   const store = new SqliteStore(join(dir, "pace.db"));
+  const floor = await StorageFloor.open(join(dir, "floor.db"));
   try {
     const engine = new ConversationEngine({ nlu, store, flows: FLOWS });
     let hotIds = 0;
     const hotPass = concurrentPass(engine, () => `hot-${hotIds++}`, AT_ONCE);
     const next = roundRobin(engine, conversations);
+    const { scripts } = await captureShapes(nlu);
+    const nextFloor = floorRoundRobin(floor, conversations, scripts);
 
     const hotRound = async (ms: number): Promise<number> => {
       let turns = 0;
@@ -121,6 +164,29 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
         while (performance.now() < end) turns += await hotPass();
       });
       return (busy * 1000) / turns;
+    };
+    // The floor back to back as posdesk's hot pass runs: AT_ONCE turns, then the event loop turns.
+    const floorHotRound = async (ms: number): Promise<number> => {
+      let turns = 0;
+      const busy = await busyWhile(async () => {
+        const end = performance.now() + ms;
+        while (performance.now() < end) {
+          for (let i = 0; i < AT_ONCE; i++) nextFloor();
+          turns += AT_ONCE;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      });
+      return (busy * 1000) / turns;
+    };
+    const floorPacedRound = async (perSecond: number, ms: number) => {
+      let started = 0;
+      const busy = await busyWhile(() =>
+        ticking(ms, (elapsed) => {
+          const due = Math.floor((Math.min(elapsed, ms) * perSecond) / 1000);
+          for (; started < due; started++) nextFloor();
+        }),
+      );
+      return { busy, started };
     };
     const pacedRound = async (perSecond: number, ms: number) => {
       const pending = new Set<Promise<unknown>>();
@@ -144,48 +210,69 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
     };
     const timerAlone = async (ms: number) => (await busyWhile(() => ticking(ms, () => {}))) / (ms / 1000);
 
-    // Warm-up: the code compiled, the file and the live conversations made, at the highest rate.
+    // Warm-up: the code compiled, the files and the live conversations made, at the highest rate.
     await hotRound(1000);
     await pacedRound(Math.max(...rates), 1000);
+    await floorHotRound(500);
+    await floorPacedRound(Math.max(...rates), 500);
     const timerRounds: number[] = [];
     const hot: number[] = [];
+    const floorHot: number[] = [];
     // Per rate: each round's µs per turn, the turns started, and the commits and the turns they carried.
     const paced = rates.map(() => ({ us: [] as number[], started: 0, committed: { commits: 0, turns: 0 } }));
+    const floorPaced = rates.map(() => [] as number[]);
     for (let r = 0; r < rounds; r++) {
       hot.push(await hotRound(roundMs / 2));
+      floorHot.push(await floorHotRound(roundMs / 4));
       const timerPerSecond = await timerAlone(roundMs / 4);
       timerRounds.push(timerPerSecond);
+      // µs per turn of a paced round of `ms`, its timer's busy time taken out.
+      const net = (run: { busy: number; started: number }, ms: number) =>
+        (Math.max(0, run.busy - timerPerSecond * (ms / 1000)) * 1000) / run.started;
       for (const [i, perSecond] of rates.entries()) {
         const run = await pacedRound(perSecond, roundMs);
-        const timer = timerPerSecond * (roundMs / 1000);
         const at = paced[i] as (typeof paced)[number];
-        at.us.push((Math.max(0, run.busy - timer) * 1000) / run.started);
+        at.us.push(net(run, roundMs));
         at.started += run.started;
         at.committed.commits += run.committed.commits;
         at.committed.turns += run.committed.turns;
+        (floorPaced[i] as number[]).push(net(await floorPacedRound(perSecond, roundMs / 2), roundMs / 2));
       }
     }
     const hotUs = median(hot);
+    const floorHotUs = median(floorHot);
     return {
       conversations,
       hotUs: round(hotUs, 1),
       hotRounds: hot.map((us) => round(us, 1)),
       timerUsPerSecond: round(median(timerRounds) * 1000, 0),
+      floorHotUs: round(floorHotUs, 1),
+      floorHotRounds: floorHot.map((us) => round(us, 1)),
       rates: rates.map((perSecond, i) => {
         const at = paced[i] as (typeof paced)[number];
         const busyUs = median(at.us);
+        const floorUs = median(floorPaced[i] as number[]);
+        const own = ratio(busyUs, hotUs, 2);
+        const floorRatio = ratio(floorUs, floorHotUs, 2);
         return {
           perSecond,
           turns: at.started,
           busyUs: round(busyUs, 1),
           rounds: at.us.map((us) => round(us, 1)),
-          ratio: ratio(busyUs, hotUs, 2),
+          ratio: own,
           turnsPerCommit: turnsPerCommit(at.committed, 2),
+          floor: {
+            busyUs: round(floorUs, 1),
+            rounds: (floorPaced[i] as number[]).map((us) => round(us, 1)),
+            ratio: floorRatio,
+          },
+          overFloor: ratio(busyUs / hotUs, floorUs / floorHotUs, 2),
         };
       }),
     };
   } finally {
     await store.close();
+    await floor.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -115,12 +115,13 @@ export function measuresOf(report: Report): Measure[] {
   }
   const pace = report.pace;
   if (pace)
-    for (const rate of pace.rates)
+    for (const rate of pace.rates) {
+      const perSecond = rate.perSecond.toLocaleString("en-US");
       list.push(
         measure(
           {
             id: `pace.${rate.perSecond}`,
-            name: `main-thread time per turn in process, ${rate.perSecond.toLocaleString("en-US")} turns/s evenly over ${pace.conversations.toLocaleString("en-US")} conversations, vs back to back`,
+            name: `main-thread time per turn in process, ${perSecond} turns/s evenly over ${pace.conversations.toLocaleString("en-US")} conversations, vs back to back`,
             value: rate.busyUs,
             reference: pace.hotUs,
             referenceName: `the same engine and file with turns back to back (${AT_ONCE} conversations at a time, as turns.atOnce), in alternating rounds; the paced figure is net of its millisecond timer`,
@@ -130,6 +131,21 @@ export function measuresOf(report: Report): Measure[] {
           2,
         ),
       );
+      if (rate.ratio !== null && rate.floor.ratio !== null)
+        list.push(
+          measure(
+            {
+              id: `pace.${rate.perSecond}.floor`,
+              name: `what ${perSecond} turns/s costs a turn over back to back: posdesk's turn vs the storage floor's`,
+              value: rate.ratio,
+              reference: rate.floor.ratio,
+              referenceName: `the storage floor of \`turns\` (the same turns' reads and writes, bare better-sqlite3) paced the same way over as many conversations, against itself back to back, in the same rounds: ${rate.floor.busyUs} µs a turn against ${pace.floorHotUs}`,
+              unit: "×",
+            },
+            2,
+          ),
+        );
+    }
   const load = report.load;
   if (load?.paced && load.reference) {
     const { paced: p, reference: r, rounds } = load;

@@ -8,8 +8,18 @@ const n = (value: number | null | undefined, digits = 0): string =>
     ? "-"
     : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-const withUnit = (value: number, unit: string) =>
-  `${n(value, unit === "ms" ? (value < 10 ? 3 : 1) : unit === "MB" ? 1 : 0)}${unit ? ` ${unit}` : ""}`;
+/** Digits shown for a value in `unit`: milliseconds and megabytes with decimals, a ratio (×) to the hundredth. */
+function digitsFor(value: number, unit: string): number {
+  if (unit === "ms") return value < 10 ? 3 : 1;
+  if (unit === "MB") return 1;
+  return unit === "×" ? 2 : 0;
+}
+
+function withUnit(value: number, unit: string): string {
+  const text = n(value, digitsFor(value, unit));
+  if (unit === "") return text;
+  return unit === "×" ? `${text}×` : `${text} ${unit}`;
+}
 
 function columns(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length))) ?? [];
@@ -68,6 +78,12 @@ function details(report: Report): [string, string][] {
       rows.push([
         `main-thread µs per turn rounds, ${n(rate.perSecond)} turns/s (turns, turns per commit)`,
         `${rate.rounds.join(", ")}  (${n(rate.turns)}, ${n(rate.turnsPerCommit, 2)})`,
+      ]);
+    rows.push(["storage floor µs per turn rounds, back to back", pace.floorHotRounds.join(", ")]);
+    for (const rate of pace.rates)
+      rows.push([
+        `storage floor µs per turn rounds, ${n(rate.perSecond)} turns/s`,
+        rate.floor.rounds.join(", "),
       ]);
     rows.push([
       "the paced rounds' millisecond timer alone, taken out",
