@@ -27,7 +27,7 @@ import { SqliteStore } from "../store/sqlite.js";
 import { StorageFloor } from "./floor.js";
 import { median, ratio, round } from "./measure.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";
-import { captureShapes, type ScriptShape, type TurnShape } from "./shape.js";
+import { captureShapes, type ScriptShape } from "./shape.js";
 import { AT_ONCE, commitsDuring, concurrentPass, turnsPerCommit } from "./turns.js";
 
 export interface PaceRate {
@@ -92,55 +92,62 @@ function ticking(ms: number, tick: (elapsed: number) => void): Promise<void> {
 }
 
 /**
- * `conversations` conversations that each take their next scripted turn when asked, starting over under a
- * new id when their script ends.
+ * `conversations` conversations, `prefix-0`, `prefix-1`…, that each take their script's next turn when asked,
+ * in turn, starting over under a new id when their script ends.
  */
+function dealer<Turn>(
+  prefix: string,
+  conversations: number,
+  scripts: readonly (readonly Turn[])[],
+): () => { id: string; turn: Turn } {
+  let ids = 0;
+  const live = Array.from({ length: conversations }, (_, i) => ({
+    id: `${prefix}-${ids++}`,
+    script: scripts[i % scripts.length] as readonly Turn[],
+    next: 0,
+  }));
+  let dealt = 0;
+  return () => {
+    const c = live[dealt++ % live.length] as (typeof live)[number];
+    if (c.next >= c.script.length) {
+      c.id = `${prefix}-${ids++}`;
+      c.next = 0;
+    }
+    return { id: c.id, turn: c.script[c.next++] as Turn };
+  };
+}
+
+/** posdesk's turns, dealt to `conversations` live conversations (`pace-…`) each saying its script in turn. */
 export function roundRobin(
   engine: ConversationEngine,
   conversations: number,
   scripts: readonly Script[] = CONVERSATIONS,
 ) {
-  let ids = 0;
-  const live = Array.from({ length: conversations }, (_, i) => ({
-    id: `pace-${ids++}`,
-    script: (scripts[i % scripts.length] as Script).turns,
-    next: 0,
-  }));
-  let turn = 0;
+  const deal = dealer(
+    "pace",
+    conversations,
+    scripts.map((script) => script.turns),
+  );
   return (): Promise<unknown> => {
-    const c = live[turn++ % live.length] as (typeof live)[number];
-    if (c.next >= c.script.length) {
-      c.id = `pace-${ids++}`;
-      c.next = 0;
-    }
-    const text = c.script[c.next++] as string;
-    return engine.handle({ conversationId: c.id, text, channel: "web" });
+    const { id, turn } = deal();
+    return engine.handle({ conversationId: id, text: turn, channel: "web" });
   };
 }
 
-/**
- * The storage floor's turns as `roundRobin` deals posdesk's: `conversations` conversations, each replaying its
- * scripted turns' reads and writes (their shapes) in turn, starting over under a new id when its script ends.
- */
+/** The storage floor's turns dealt the same way (`floor-…`): each replays its script's reads and writes (their shapes). */
 export function floorRoundRobin(
   floor: StorageFloor,
   conversations: number,
   scripts: readonly ScriptShape[],
 ): () => void {
-  let ids = 0;
-  const live = Array.from({ length: conversations }, (_, i) => ({
-    id: `floor-${ids++}`,
-    script: (scripts[i % scripts.length] as ScriptShape).turns,
-    next: 0,
-  }));
-  let turn = 0;
+  const deal = dealer(
+    "floor",
+    conversations,
+    scripts.map((script) => script.turns),
+  );
   return () => {
-    const c = live[turn++ % live.length] as (typeof live)[number];
-    if (c.next >= c.script.length) {
-      c.id = `floor-${ids++}`;
-      c.next = 0;
-    }
-    floor.turn(c.id, c.script[c.next++] as TurnShape);
+    const { id, turn } = deal();
+    floor.turn(id, turn);
   };
 }
 
@@ -252,19 +259,17 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
         const at = paced[i] as (typeof paced)[number];
         const busyUs = median(at.us);
         const floorUs = median(floorPaced[i] as number[]);
-        const own = ratio(busyUs, hotUs, 2);
-        const floorRatio = ratio(floorUs, floorHotUs, 2);
         return {
           perSecond,
           turns: at.started,
           busyUs: round(busyUs, 1),
           rounds: at.us.map((us) => round(us, 1)),
-          ratio: own,
+          ratio: ratio(busyUs, hotUs, 2),
           turnsPerCommit: turnsPerCommit(at.committed, 2),
           floor: {
             busyUs: round(floorUs, 1),
             rounds: (floorPaced[i] as number[]).map((us) => round(us, 1)),
-            ratio: floorRatio,
+            ratio: ratio(floorUs, floorHotUs, 2),
           },
           overFloor: ratio(busyUs / hotUs, floorUs / floorHotUs, 2),
         };
