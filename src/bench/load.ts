@@ -17,6 +17,8 @@ import { conversationId, REPEATABLE } from "./scripts.js";
 import {
   POSDESK_SERVER,
   posdeskEnv,
+  processCpuMs,
+  type ServerProcess,
   startServerProcess,
   stopServerProcess,
   TRIVIAL_SERVER,
@@ -80,6 +82,11 @@ export interface LoadResult {
   reference: PacedRun | null;
   /** Every paced round, in the order run: posdesk's and the trivial server's alternate. */
   rounds: { posdesk: PacedRun[]; trivial: PacedRun[] };
+  /**
+   * CPU milliseconds each server's process used per answered turn in each of those rounds (every thread,
+   * the ramp-up included; null where /proc cannot tell).
+   */
+  cpu: { posdesk: (number | null)[]; trivial: (number | null)[] };
   /** The server's CPU profile, when asked for (`--profile DIR`). */
   profile?: string;
 }
@@ -143,6 +150,26 @@ function paced(url: string, conversations: number, durationS: number, thinkMs: n
       else reject(new Error(`paced load generator exited with ${code}`));
     });
   });
+}
+
+/** CPU milliseconds per answered turn: the server's CPU time over a run (null when unknown, or nothing answered). */
+export function cpuPerTurn(beforeMs: number | null, afterMs: number | null, answered: number): number | null {
+  if (beforeMs === null || afterMs === null || answered === 0) return null;
+  return round((afterMs - beforeMs) / answered, 3);
+}
+
+/** A paced round against `server`, and the CPU its process used per answered turn. */
+async function pacedRound(
+  server: ServerProcess,
+  conversations: number,
+  durationS: number,
+  thinkMs: number,
+  turns: number,
+): Promise<{ run: PacedRun; cpuMsPerTurn: number | null }> {
+  const pid = server.child.pid ?? -1;
+  const before = processCpuMs(pid);
+  const run = await paced(server.url, conversations, durationS, thinkMs, turns);
+  return { run, cpuMsPerTurn: cpuPerTurn(before, processCpuMs(pid), run.answered) };
 }
 
 async function run(
@@ -213,6 +240,7 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
     });
     let saturated: LoadRun;
     const rounds: LoadResult["rounds"] = { posdesk: [], trivial: [] };
+    const cpu: LoadResult["cpu"] = { posdesk: [], trivial: [] };
     try {
       // Warm-up: JIT, SQLite pages, the connection pool; the trivial server gets the same.
       await run(autocannon, server.url, Math.min(connections, 100), 3);
@@ -225,8 +253,14 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
         // Rounds alternate, so that both servers see the machine as it is through the run (a quiet spell
         // or a busy one falls on each); each is reported by its median round. Only the one under load works.
         for (let round = 0; trivial && round < roundCount; round++) {
-          rounds.posdesk.push(await paced(server.url, connections, durationS, thinkMs, turns));
-          rounds.trivial.push(await paced(trivial.url, connections, durationS, thinkMs, turns));
+          for (const [who, at] of [
+            ["posdesk", server],
+            ["trivial", trivial],
+          ] as const) {
+            const { run, cpuMsPerTurn } = await pacedRound(at, connections, durationS, thinkMs, turns);
+            rounds[who].push(run);
+            cpu[who].push(cpuMsPerTurn);
+          }
         }
       } finally {
         if (trivial) await stopServerProcess(trivial.child);
@@ -242,6 +276,7 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
       paced: medianRun(rounds.posdesk),
       reference: medianRun(rounds.trivial),
       rounds,
+      cpu,
       ...(written && options.profileDir ? { profile: join(options.profileDir, profileName) } : {}),
     };
   } finally {

@@ -30,6 +30,8 @@ export interface PacedRun {
   thinkMs: number;
   /** Answered turns (2xx) in the measured window, first and later together. */
   turns: number;
+  /** Answered turns (2xx) over the whole run, the ramp-up included: what the server worked for. */
+  answered: number;
   turnsPerSecond: number;
   /** A conversation's first turn: a new connection, a new conversation. */
   first: LatencySummary;
@@ -94,6 +96,7 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
   let errors = 0;
   const errorKinds: Record<string, number> = {};
   let non2xx = 0;
+  let answered = 0;
   const rampMs = turnsPerConversation * thinkMs;
   const start = performance.now() + rampMs + thinkMs;
   const end = start + durationS * 1000;
@@ -110,6 +113,7 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
         const measured = sent >= start && sent < end;
         try {
           const status = await post(agent, url, JSON.stringify({ conversationId: id, text }));
+          if (status >= 200 && status < 300) answered++;
           if (!measured) {
             // ramp-up
           } else if (status >= 200 && status < 300)
@@ -146,6 +150,7 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
     durationS,
     thinkMs,
     turns,
+    answered,
     turnsPerSecond: Math.round(turns / durationS),
     first: summarizeLatencies(first),
     later: summarizeLatencies(later),

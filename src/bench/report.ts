@@ -3,7 +3,7 @@ import type { ClassificationResult } from "./classify.js";
 import { type Measure, measure } from "./goals.js";
 import type { LengthResult, StoredResult } from "./growth.js";
 import { type LoadResult, medianP99 } from "./load.js";
-import { round } from "./measure.js";
+import { median, round } from "./measure.js";
 import type { MemoryResult } from "./memory.js";
 import type { OcrResult } from "./ocr.js";
 import type { PaceResult } from "./pace.js";
@@ -49,6 +49,12 @@ export interface Report {
 }
 
 const MB = 2 ** 20;
+
+/** The median of the values known (nearest rank), or null when none is. */
+function knownMedian(values: readonly (number | null)[]): number | null {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length === 0 ? null : median(known);
+}
 
 export function measuresOf(report: Report): Measure[] {
   const list: Measure[] = [];
@@ -173,6 +179,21 @@ export function measuresOf(report: Report): Measure[] {
         referenceName: trivial,
         unit: "/s",
       }),
+    );
+    const posdeskCpu = knownMedian(load.cpu.posdesk);
+    const trivialCpu = knownMedian(load.cpu.trivial);
+    if (posdeskCpu !== null && trivialCpu !== null)
+      list.push(
+        measure({
+          id: "http.cpu",
+          name: `server CPU per answered turn, ${who}, vs trivial server (median of ${load.cpu.posdesk.length} rounds)`,
+          value: posdeskCpu,
+          reference: trivialCpu,
+          referenceName: `${trivial}; each server's process, every thread, from /proc, over the whole round (ramp-up included)`,
+          unit: "ms",
+        }),
+      );
+    list.push(
       measure({
         id: "http.errors",
         name: "HTTP errors + non-2xx at a human pace vs trivial server (all rounds)",

@@ -148,6 +148,10 @@ function details(report: Report): [string, string][] {
         `HTTP paced, ${who}, each round (in order): later / first turns p99, load`,
         all.map((r) => `${n(r.later.p99Ms, 1)} / ${n(r.first.p99Ms, 1)} ms (${r.loadAverage})`).join(", "),
       ]);
+      rows.push([
+        `HTTP paced, ${who}, each round (in order): server CPU per answered turn (answered turns)`,
+        all.map((r, i) => `${n(load.cpu[who][i], 3)} ms (${n(r.answered)})`).join(", "),
+      ]);
       const how = `HTTP paced, ${who}, median round (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms, load ${p.loadAverage})`;
       const kinds = Object.entries(p.errorKinds ?? {}).map(([kind, count]) => `${kind} ${count}`);
       rows.push([

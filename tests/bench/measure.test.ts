@@ -35,6 +35,7 @@ describe("paced rounds", () => {
     durationS: 15,
     thinkMs: 1000,
     turns: 15_000,
+    answered: 21_000,
     turnsPerSecond: 1000,
     first: { turns: 3000, p50Ms: 1, p90Ms: 2, p99Ms: first, maxMs: 100 },
     later: { turns: 12_000, p50Ms: 1, p90Ms: 2, p99Ms: later, maxMs: 100 },
