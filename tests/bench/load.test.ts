@@ -2,9 +2,10 @@
 import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { cpuPerTurn, type LoadResult } from "../../src/bench/load.js";
-import { type PacedRun, pacedLoad } from "../../src/bench/paced.js";
+import { pacedLoad } from "../../src/bench/paced.js";
 import { measuresOf } from "../../src/bench/report.js";
 import { processCpuMs } from "../../src/bench/server-process.js";
+import { pacedRound, reportOf } from "../support/bench.js";
 
 describe("a server process's CPU time", () => {
   it("is read from /proc, and grows by the CPU the process spends", () => {
@@ -67,49 +68,34 @@ describe("the paced client", () => {
 });
 
 describe("the HTTP measures", () => {
-  const round = (later: number, answered: number): PacedRun => ({
-    conversations: 1000,
-    turnsPerConversation: 5,
-    durationS: 15,
-    thinkMs: 1000,
-    turns: 15_000,
-    answered,
-    turnsPerSecond: 1000,
-    first: { turns: 3000, p50Ms: 1, p90Ms: 2, p99Ms: later * 2, maxMs: 100 },
-    later: { turns: 12_000, p50Ms: 1, p90Ms: 2, p99Ms: later, maxMs: 100 },
-    errors: 0,
-    errorKinds: {},
-    non2xx: 0,
-    loadAverage: 1,
-  });
+  const round = (later: number, answered: number) => pacedRound({ later, first: later * 2 }, answered);
   const report = (cpu: LoadResult["cpu"]) => {
     const posdesk = [round(9, 21_000), round(12, 21_000), round(7, 21_000)];
     const trivial = [round(3, 21_000), round(4, 21_000), round(5, 21_000)];
-    return measuresOf({
-      at: "2026-12-01T00:00:00.000Z",
-      machine: { cpus: 2, model: "test", memoryGb: 4, node: "v20", platform: "linux", loadAverage: 0 },
-      measures: [],
-      load: {
-        serverReadyMs: 900,
-        saturated: {
-          connections: 1000,
-          durationS: 15,
-          turns: 40_000,
-          turnsPerSecond: 2700,
-          p50Ms: 300,
-          p90Ms: 700,
-          p99Ms: 1000,
-          maxMs: 5000,
-          errors: 0,
-          timeouts: 0,
-          non2xx: 0,
+    return measuresOf(
+      reportOf({
+        load: {
+          serverReadyMs: 900,
+          saturated: {
+            connections: 1000,
+            durationS: 15,
+            turns: 40_000,
+            turnsPerSecond: 2700,
+            p50Ms: 300,
+            p90Ms: 700,
+            p99Ms: 1000,
+            maxMs: 5000,
+            errors: 0,
+            timeouts: 0,
+            non2xx: 0,
+          },
+          paced: posdesk[0] ?? null,
+          reference: trivial[1] ?? null,
+          rounds: { posdesk, trivial },
+          cpu,
         },
-        paced: posdesk[0] ?? null,
-        reference: trivial[1] ?? null,
-        rounds: { posdesk, trivial },
-        cpu,
-      },
-    });
+      }),
+    );
   };
 
   it("set each server's CPU per answered turn, the median round, against each other", () => {

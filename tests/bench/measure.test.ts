@@ -3,11 +3,12 @@ import { describeGoal, goalMet, measure } from "../../src/bench/goals.js";
 import { lengthWindows } from "../../src/bench/growth.js";
 import { medianP99, medianRun } from "../../src/bench/load.js";
 import { median, percentile, ratio } from "../../src/bench/measure.js";
-import { type PacedRun, summarizeLatencies } from "../../src/bench/paced.js";
+import { summarizeLatencies } from "../../src/bench/paced.js";
 import { conversationId, REPEATABLE } from "../../src/bench/scripts.js";
 import { recordTemplate } from "../../src/bench/seed.js";
 import { maskCardNumbers } from "../../src/domain/redact.js";
 import type { ConversationRecord } from "../../src/store/store.js";
+import { pacedRound } from "../support/bench.js";
 
 describe("percentiles", () => {
   it("are nearest-rank: p99 of 1..100 is 99, p100 the largest, p50 the lower middle", () => {
@@ -29,21 +30,7 @@ describe("percentiles", () => {
 });
 
 describe("paced rounds", () => {
-  const round = (later: number, first: number): PacedRun => ({
-    conversations: 1000,
-    turnsPerConversation: 5,
-    durationS: 15,
-    thinkMs: 1000,
-    turns: 15_000,
-    answered: 21_000,
-    turnsPerSecond: 1000,
-    first: { turns: 3000, p50Ms: 1, p90Ms: 2, p99Ms: first, maxMs: 100 },
-    later: { turns: 12_000, p50Ms: 1, p90Ms: 2, p99Ms: later, maxMs: 100 },
-    errors: 0,
-    errorKinds: {},
-    non2xx: 0,
-    loadAverage: 1,
-  });
+  const round = (later: number, first: number) => pacedRound({ later, first });
 
   it("are reported by their median round, each kind of turn on its own", () => {
     const rounds = [round(30, 20), round(9, 60), round(12, 25)];

@@ -9,6 +9,7 @@ import { measuresOf } from "../../src/bench/report.js";
 import type { TurnShape } from "../../src/bench/shape.js";
 import { measuresTable } from "../../src/bench/table.js";
 import { MemoryStore } from "../../src/store/memory.js";
+import { reportOf } from "../support/bench.js";
 import { engineFor, nlu } from "../support/conversation.js";
 
 const scripts = [
@@ -104,31 +105,30 @@ describe("the paced-turn benchmark", () => {
   }, 30_000);
 
   it("reports, for each rate, posdesk's cost of the pace against the storage floor's", () => {
-    const measures = measuresOf({
-      at: "2026-12-01T00:00:00.000Z",
-      machine: { cpus: 2, model: "test", memoryGb: 4, node: "v20", platform: "linux", loadAverage: 0 },
-      measures: [],
-      pace: {
-        conversations: 1000,
-        hotUs: 100,
-        hotRounds: [100],
-        timerUsPerSecond: 10_000,
-        floorHotUs: 40,
-        floorHotRounds: [40],
-        rates: [
-          {
-            perSecond: 1000,
-            turns: 6000,
-            busyUs: 350,
-            rounds: [350],
-            ratio: 3.5,
-            turnsPerCommit: 1.3,
-            floor: { busyUs: 80, rounds: [80], ratio: 2 },
-            overFloor: 1.75,
-          },
-        ],
-      },
-    });
+    const measures = measuresOf(
+      reportOf({
+        pace: {
+          conversations: 1000,
+          hotUs: 100,
+          hotRounds: [100],
+          timerUsPerSecond: 10_000,
+          floorHotUs: 40,
+          floorHotRounds: [40],
+          rates: [
+            {
+              perSecond: 1000,
+              turns: 6000,
+              busyUs: 350,
+              rounds: [350],
+              ratio: 3.5,
+              turnsPerCommit: 1.3,
+              floor: { busyUs: 80, rounds: [80], ratio: 2 },
+              overFloor: 1.75,
+            },
+          ],
+        },
+      }),
+    );
     const floor = measures.find((m) => m.id === "pace.1000.floor");
     expect(floor).toMatchObject({ value: 3.5, reference: 2, ratio: 1.75, unit: "×", goal: null });
     expect(floor?.referenceName).toContain("80 µs a turn against 40");
