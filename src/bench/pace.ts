@@ -91,6 +91,26 @@ function ticking(ms: number, tick: (elapsed: number) => void): Promise<void> {
   });
 }
 
+/** Starts turns evenly at `perSecond` for `ms` (`start` each, as the millisecond timer finds them due); returns how many. */
+async function startEvenly(perSecond: number, ms: number, start: () => void): Promise<number> {
+  let started = 0;
+  await ticking(ms, (elapsed) => {
+    const due = Math.floor((Math.min(elapsed, ms) * perSecond) / 1000);
+    for (; started < due; started++) start();
+  });
+  return started;
+}
+
+/** Main-thread busy µs per turn of `pass` (which returns the turns it took) run again and again for `ms`. */
+async function busyPerTurn(ms: number, pass: () => Promise<number>): Promise<number> {
+  let turns = 0;
+  const busy = await busyWhile(async () => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) turns += await pass();
+  });
+  return (busy * 1000) / turns;
+}
+
 /**
  * `conversations` conversations, `prefix-0`, `prefix-1`…, that each take their script's next turn when asked,
  * in turn, starting over under a new id when their script ends.
@@ -164,35 +184,19 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
     const { scripts } = await captureShapes(nlu);
     const nextFloor = floorRoundRobin(floor, conversations, scripts);
 
-    const hotRound = async (ms: number): Promise<number> => {
-      let turns = 0;
-      const busy = await busyWhile(async () => {
-        const end = performance.now() + ms;
-        while (performance.now() < end) turns += await hotPass();
-      });
-      return (busy * 1000) / turns;
-    };
+    const hotRound = (ms: number) => busyPerTurn(ms, hotPass);
     // The floor back to back as posdesk's hot pass runs: AT_ONCE turns, then the event loop turns.
-    const floorHotRound = async (ms: number): Promise<number> => {
-      let turns = 0;
-      const busy = await busyWhile(async () => {
-        const end = performance.now() + ms;
-        while (performance.now() < end) {
-          for (let i = 0; i < AT_ONCE; i++) nextFloor();
-          turns += AT_ONCE;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+    const floorHotRound = (ms: number) =>
+      busyPerTurn(ms, async () => {
+        for (let i = 0; i < AT_ONCE; i++) nextFloor();
+        await new Promise((resolve) => setImmediate(resolve));
+        return AT_ONCE;
       });
-      return (busy * 1000) / turns;
-    };
     const floorPacedRound = async (perSecond: number, ms: number) => {
       let started = 0;
-      const busy = await busyWhile(() =>
-        ticking(ms, (elapsed) => {
-          const due = Math.floor((Math.min(elapsed, ms) * perSecond) / 1000);
-          for (; started < due; started++) nextFloor();
-        }),
-      );
+      const busy = await busyWhile(async () => {
+        started = await startEvenly(perSecond, ms, nextFloor);
+      });
       return { busy, started };
     };
     const pacedRound = async (perSecond: number, ms: number) => {
@@ -200,15 +204,12 @@ export async function benchPace(nlu: Nlu = loadNlu().nlu, options: PaceOptions =
       let started = 0;
       const { result: busy, ...committed } = await commitsDuring(store, () =>
         busyWhile(async () => {
-          await ticking(ms, (elapsed) => {
-            const due = Math.floor((Math.min(elapsed, ms) * perSecond) / 1000);
-            for (; started < due; started++) {
-              const turn = next();
-              pending.add(turn);
-              // Settled either way (a failed turn fails the round through Promise.all below, not here).
-              const forget = () => pending.delete(turn);
-              turn.then(forget, forget);
-            }
+          started = await startEvenly(perSecond, ms, () => {
+            const turn = next();
+            pending.add(turn);
+            // Settled either way (a failed turn fails the round through Promise.all below, not here).
+            const forget = () => pending.delete(turn);
+            turn.then(forget, forget);
           });
           await Promise.all(pending);
         }),

@@ -113,11 +113,11 @@ export async function pacedLoad(baseUrl: string, options: PacedOptions = {}): Pr
         const measured = sent >= start && sent < end;
         try {
           const status = await post(agent, url, JSON.stringify({ conversationId: id, text }));
-          if (status >= 200 && status < 300) answered++;
+          const ok = status >= 200 && status < 300;
+          if (ok) answered++;
           if (!measured) {
             // ramp-up
-          } else if (status >= 200 && status < 300)
-            (turn === 0 ? first : later).push(performance.now() - sent);
+          } else if (ok) (turn === 0 ? first : later).push(performance.now() - sent);
           else non2xx++;
         } catch (error) {
           if (!measured) continue;
