@@ -11,13 +11,16 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { GcKindTotals, GcTotals } from "./gc-probe.js";
 import { round } from "./measure.js";
 import type { PacedRun } from "./paced.js";
 import { conversationId, REPEATABLE } from "./scripts.js";
 import {
+  gcProbe,
   POSDESK_SERVER,
   posdeskEnv,
   processCpuMs,
+  readGcProbe,
   type ServerProcess,
   startServerProcess,
   stopServerProcess,
@@ -87,6 +90,8 @@ export interface LoadResult {
    * the ramp-up included; null where /proc cannot tell).
    */
   cpu: { posdesk: (number | null)[]; trivial: (number | null)[] };
+  /** Each server's garbage collections in each of those rounds (null where its probe did not answer). */
+  gc: { posdesk: (GcRound | null)[]; trivial: (GcRound | null)[] };
   /** The server's CPU profile, when asked for (`--profile DIR`). */
   profile?: string;
 }
@@ -158,18 +163,56 @@ export function cpuPerTurn(beforeMs: number | null, afterMs: number | null, answ
   return round((afterMs - beforeMs) / answered, 3);
 }
 
-/** A paced round against `server`, and the CPU its process used per answered turn. */
+/** A server's garbage collections over one paced round (the ramp-up included), by kind. */
+export interface GcRound {
+  minor: GcKindTotals;
+  major: GcKindTotals;
+  other: GcKindTotals;
+  /** Every collection's time, all kinds, per answered turn (µs): what the turns paid for their garbage. */
+  usPerTurn: number;
+}
+
+/** The collections between two readings of a server's probe (null when either is unknown, or nothing answered). */
+export function gcPerTurn(before: GcTotals | null, after: GcTotals | null, answered: number): GcRound | null {
+  if (!before || !after || answered === 0) return null;
+  const spent = (kind: keyof GcRound & keyof GcTotals) => ({
+    count: after[kind].count - before[kind].count,
+    ms: after[kind].ms - before[kind].ms,
+  });
+  const [minor, major, other] = [spent("minor"), spent("major"), spent("other")];
+  const rounded = ({ count, ms }: GcKindTotals) => ({ count, ms: round(ms, 1) });
+  return {
+    minor: rounded(minor),
+    major: rounded(major),
+    other: rounded(other),
+    usPerTurn: round(((minor.ms + major.ms + other.ms) * 1000) / answered, 2),
+  };
+}
+
+/** A server under test with its GC probe's file. */
+interface ProbedServer {
+  server: ServerProcess;
+  gcFile: string;
+}
+
+/** A paced round against `server`, and what its process spent per answered turn: CPU, and collections. */
 async function pacedRound(
-  server: ServerProcess,
+  { server, gcFile }: ProbedServer,
   conversations: number,
   durationS: number,
   thinkMs: number,
   turns: number,
-): Promise<{ run: PacedRun; cpuMsPerTurn: number | null }> {
+): Promise<{ run: PacedRun; cpuMsPerTurn: number | null; gc: GcRound | null }> {
   const pid = server.child.pid ?? -1;
+  const gcBefore = await readGcProbe(server.child, gcFile);
   const before = processCpuMs(pid);
   const run = await paced(server.url, conversations, durationS, thinkMs, turns);
-  return { run, cpuMsPerTurn: cpuPerTurn(before, processCpuMs(pid), run.answered) };
+  const cpuMsPerTurn = cpuPerTurn(before, processCpuMs(pid), run.answered);
+  return {
+    run,
+    cpuMsPerTurn,
+    gc: gcPerTurn(gcBefore, await readGcProbe(server.child, gcFile), run.answered),
+  };
 }
 
 async function run(
@@ -226,40 +269,43 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
   const dir = mkdtempSync(join(tmpdir(), "posdesk-bench-load-"));
   const profileName = `server-${Date.now()}.cpuprofile`;
   try {
+    const posdeskGc = gcProbe(join(dir, "posdesk-gc.json"));
     const server = await startServerProcess(POSDESK_SERVER, {
-      env: posdeskEnv(join(dir, "load.db")),
-      ...(options.profileDir
-        ? {
-            nodeArgs: [
-              "--cpu-prof",
-              `--cpu-prof-dir=${options.profileDir}`,
-              `--cpu-prof-name=${profileName}`,
-            ],
-          }
-        : {}),
+      env: { ...posdeskEnv(join(dir, "load.db")), ...posdeskGc.env },
+      nodeArgs: [
+        ...posdeskGc.nodeArgs,
+        ...(options.profileDir
+          ? ["--cpu-prof", `--cpu-prof-dir=${options.profileDir}`, `--cpu-prof-name=${profileName}`]
+          : []),
+      ],
     });
     let saturated: LoadRun;
     const rounds: LoadResult["rounds"] = { posdesk: [], trivial: [] };
     const cpu: LoadResult["cpu"] = { posdesk: [], trivial: [] };
+    const gc: LoadResult["gc"] = { posdesk: [], trivial: [] };
     try {
       // Warm-up: JIT, SQLite pages, the connection pool; the trivial server gets the same.
       await run(autocannon, server.url, Math.min(connections, 100), 3);
       const repliesFile = join(dir, "replies.json");
       writeFileSync(repliesFile, JSON.stringify(await recordReplies(server.url)));
+      const trivialGc = gcProbe(join(dir, "trivial-gc.json"));
       const trivial =
-        roundCount > 0 ? await startServerProcess(TRIVIAL_SERVER, { args: [repliesFile] }) : null;
+        roundCount > 0
+          ? await startServerProcess(TRIVIAL_SERVER, { args: [repliesFile], ...trivialGc })
+          : null;
       try {
         if (trivial) await run(autocannon, trivial.url, Math.min(connections, 100), 3);
         // Rounds alternate, so that both servers see the machine as it is through the run (a quiet spell
         // or a busy one falls on each); each is reported by its median round. Only the one under load works.
         for (let round = 0; trivial && round < roundCount; round++) {
           for (const [who, at] of [
-            ["posdesk", server],
-            ["trivial", trivial],
+            ["posdesk", { server, gcFile: posdeskGc.env.POSDESK_GC_PROBE as string }],
+            ["trivial", { server: trivial, gcFile: trivialGc.env.POSDESK_GC_PROBE as string }],
           ] as const) {
-            const { run, cpuMsPerTurn } = await pacedRound(at, connections, durationS, thinkMs, turns);
-            rounds[who].push(run);
-            cpu[who].push(cpuMsPerTurn);
+            const measured = await pacedRound(at, connections, durationS, thinkMs, turns);
+            rounds[who].push(measured.run);
+            cpu[who].push(measured.cpuMsPerTurn);
+            gc[who].push(measured.gc);
           }
         }
       } finally {
@@ -277,6 +323,7 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
       reference: medianRun(rounds.trivial),
       rounds,
       cpu,
+      gc,
       ...(written && options.profileDir ? { profile: join(options.profileDir, profileName) } : {}),
     };
   } finally {

@@ -2,7 +2,7 @@
 import type { ClassificationResult } from "./classify.js";
 import { type Measure, measure } from "./goals.js";
 import type { LengthResult, StoredResult } from "./growth.js";
-import { type LoadResult, medianP99 } from "./load.js";
+import { type GcRound, type LoadResult, medianP99 } from "./load.js";
 import { median, round } from "./measure.js";
 import type { MemoryResult } from "./memory.js";
 import type { OcrResult } from "./ocr.js";
@@ -180,19 +180,37 @@ export function measuresOf(report: Report): Measure[] {
         unit: "/s",
       }),
     );
-    const posdeskCpu = knownMedian(load.cpu.posdesk);
-    const trivialCpu = knownMedian(load.cpu.trivial);
-    if (posdeskCpu !== null && trivialCpu !== null)
-      list.push(
-        measure({
-          id: "http.cpu",
-          name: `server CPU per answered turn, ${who}, vs trivial server (median of ${load.cpu.posdesk.length} rounds)`,
-          value: posdeskCpu,
-          reference: trivialCpu,
-          referenceName: `${trivial}; each server's process, every thread, from /proc, over the whole round (ramp-up included)`,
-          unit: "ms",
-        }),
-      );
+    /** What each server spent per answered turn in its rounds: the median round of each, against each other. */
+    const perTurn = (
+      id: string,
+      what: string,
+      rounds: { posdesk: (number | null)[]; trivial: (number | null)[] },
+      unit: string,
+      how: string,
+    ) => {
+      const value = knownMedian(rounds.posdesk);
+      const reference = knownMedian(rounds.trivial);
+      if (value !== null && reference !== null)
+        list.push(
+          measure({
+            id,
+            name: `${what} per answered turn, ${who}, vs trivial server (median of ${rounds.posdesk.length} rounds)`,
+            value,
+            reference,
+            referenceName: `${trivial}; ${how}, over the whole round (ramp-up included)`,
+            unit,
+          }),
+        );
+    };
+    perTurn("http.cpu", "server CPU", load.cpu, "ms", "each server's process, every thread, from /proc");
+    const gcUs = (rounds: readonly (GcRound | null)[]) => rounds.map((g) => g?.usPerTurn ?? null);
+    perTurn(
+      "http.gc",
+      "garbage collection",
+      { posdesk: gcUs(load.gc.posdesk), trivial: gcUs(load.gc.trivial) },
+      "µs",
+      "the time each server's collections stopped it (all kinds), from V8's performance entries in its process (gc-probe.ts)",
+    );
     list.push(
       measure({
         id: "http.errors",

@@ -9,9 +9,12 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { GcTotals } from "./gc-probe.js";
 
 export const POSDESK_SERVER = join(import.meta.dirname, "..", "server.js");
 export const TRIVIAL_SERVER = join(import.meta.dirname, "trivial-server.js");
+/** The preload that counts a server's garbage collections (gc-probe.ts). */
+export const GC_PROBE = join(import.meta.dirname, "gc-probe.js");
 
 export interface ServerProcess {
   url: string;
@@ -108,4 +111,38 @@ export function processCpuMs(pid: number): number | null {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : null;
+}
+
+/** What a server started with the GC probe needs: the preload, and the file its totals are written to. */
+export function gcProbe(file: string): { nodeArgs: string[]; env: NodeJS.ProcessEnv } {
+  return { nodeArgs: ["--import", GC_PROBE], env: { POSDESK_GC_PROBE: file } };
+}
+
+/**
+ * A probed server's garbage collections so far: asks it (SIGUSR2) to write its totals to `file`, and reads
+ * them once the file holds the answer to this request. Null when no answer came within `timeoutMs` (a server
+ * started without the probe, or gone).
+ */
+export async function readGcProbe(
+  child: ChildProcess,
+  file: string,
+  timeoutMs = 2000,
+): Promise<GcTotals | null> {
+  const before = readTotals(file)?.seq ?? 0;
+  if (child.exitCode !== null || !child.kill("SIGUSR2")) return null;
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const totals = readTotals(file);
+    if (totals && totals.seq > before) return totals;
+    await sleep(5);
+  }
+  return null;
+}
+
+function readTotals(file: string): GcTotals | null {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as GcTotals;
+  } catch {
+    return null; // Not written yet, or caught half-written: read again.
+  }
 }

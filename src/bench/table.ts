@@ -12,6 +12,7 @@ const n = (value: number | null | undefined, digits = 0): string =>
 function digitsFor(value: number, unit: string): number {
   if (unit === "ms") return value < 10 ? 3 : 1;
   if (unit === "MB") return 1;
+  if (unit === "µs") return value < 10 ? 1 : 0;
   return unit === "×" ? 2 : 0;
 }
 
@@ -151,6 +152,16 @@ function details(report: Report): [string, string][] {
       rows.push([
         `HTTP paced, ${who}, each round (in order): server CPU per answered turn (answered turns)`,
         all.map((r, i) => `${n(load.cpu[who][i], 3)} ms (${n(r.answered)})`).join(", "),
+      ]);
+      rows.push([
+        `HTTP paced, ${who}, each round (in order): young-generation / full collections (count, pause)`,
+        load.gc[who]
+          .map((g) =>
+            g
+              ? `${n(g.minor.count)} / ${n(g.minor.ms, 1)} ms, ${n(g.major.count)} / ${n(g.major.ms, 1)} ms`
+              : "unknown",
+          )
+          .join("; "),
       ]);
       const how = `HTTP paced, ${who}, median round (${p.conversations} conversations × ${p.turnsPerConversation} turns, think ${p.thinkMs} ms, load ${p.loadAverage})`;
       const kinds = Object.entries(p.errorKinds ?? {}).map(([kind, count]) => `${kind} ${count}`);
