@@ -16,6 +16,7 @@ import { round } from "./measure.js";
 import type { PacedRun } from "./paced.js";
 import { conversationId, REPEATABLE } from "./scripts.js";
 import {
+  type GcProbe,
   gcProbe,
   POSDESK_SERVER,
   posdeskEnv,
@@ -189,29 +190,29 @@ export function gcPerTurn(before: GcTotals | null, after: GcTotals | null, answe
   };
 }
 
-/** A server under test with its GC probe's file. */
+/** A server under test with its GC probe. */
 interface ProbedServer {
   server: ServerProcess;
-  gcFile: string;
+  gc: GcProbe;
 }
 
 /** A paced round against `server`, and what its process spent per answered turn: CPU, and collections. */
 async function pacedRound(
-  { server, gcFile }: ProbedServer,
+  { server, gc }: ProbedServer,
   conversations: number,
   durationS: number,
   thinkMs: number,
   turns: number,
 ): Promise<{ run: PacedRun; cpuMsPerTurn: number | null; gc: GcRound | null }> {
   const pid = server.child.pid ?? -1;
-  const gcBefore = await readGcProbe(server.child, gcFile);
+  const gcBefore = await readGcProbe(server.child, gc.file);
   const before = processCpuMs(pid);
   const run = await paced(server.url, conversations, durationS, thinkMs, turns);
   const cpuMsPerTurn = cpuPerTurn(before, processCpuMs(pid), run.answered);
   return {
     run,
     cpuMsPerTurn,
-    gc: gcPerTurn(gcBefore, await readGcProbe(server.child, gcFile), run.answered),
+    gc: gcPerTurn(gcBefore, await readGcProbe(server.child, gc.file), run.answered),
   };
 }
 
@@ -291,7 +292,11 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
       const trivialGc = gcProbe(join(dir, "trivial-gc.json"));
       const trivial =
         roundCount > 0
-          ? await startServerProcess(TRIVIAL_SERVER, { args: [repliesFile], ...trivialGc })
+          ? await startServerProcess(TRIVIAL_SERVER, {
+              args: [repliesFile],
+              nodeArgs: trivialGc.nodeArgs,
+              env: trivialGc.env,
+            })
           : null;
       try {
         if (trivial) await run(autocannon, trivial.url, Math.min(connections, 100), 3);
@@ -299,8 +304,8 @@ export async function benchLoad(options: LoadOptions = {}): Promise<LoadResult> 
         // or a busy one falls on each); each is reported by its median round. Only the one under load works.
         for (let round = 0; trivial && round < roundCount; round++) {
           for (const [who, at] of [
-            ["posdesk", { server, gcFile: posdeskGc.env.POSDESK_GC_PROBE as string }],
-            ["trivial", { server: trivial, gcFile: trivialGc.env.POSDESK_GC_PROBE as string }],
+            ["posdesk", { server, gc: posdeskGc }],
+            ["trivial", { server: trivial, gc: trivialGc }],
           ] as const) {
             const measured = await pacedRound(at, connections, durationS, thinkMs, turns);
             rounds[who].push(measured.run);

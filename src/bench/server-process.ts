@@ -113,9 +113,15 @@ export function processCpuMs(pid: number): number | null {
   return Number.isFinite(utime) && Number.isFinite(stime) ? ((utime + stime) * 1000) / USER_HZ : null;
 }
 
-/** What a server started with the GC probe needs: the preload, and the file its totals are written to. */
-export function gcProbe(file: string): { nodeArgs: string[]; env: NodeJS.ProcessEnv } {
-  return { nodeArgs: ["--import", GC_PROBE], env: { POSDESK_GC_PROBE: file } };
+/** A server's GC probe: the file its totals are written to, and the preload and variable that start it. */
+export interface GcProbe {
+  file: string;
+  nodeArgs: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+export function gcProbe(file: string): GcProbe {
+  return { file, nodeArgs: ["--import", GC_PROBE], env: { POSDESK_GC_PROBE: file } };
 }
 
 /**
