@@ -10,7 +10,7 @@
  *    request, then the median and worst of `--runs` more.
  * 3. The rollup's share of a turn's write: the demo's turns (`TurnWrite`s as the engine made them) saved
  *    into fresh SQLite files (and Redis) with and without their rollup counts, alternating rounds; and the
- *    worker's fold of those turns' journal, per turn.
+ *    store's fold of those turns' counts (on their transcript rows), per turn.
  * Not part of `npm test` or `npm run bench`. Standard output: one JSON object; progress on standard error.
  */
 import { spawn } from "node:child_process";
@@ -28,8 +28,8 @@ import { loadNlu } from "../nlu/model.js";
 import { startServer } from "../server.js";
 import { MemoryStore } from "../store/memory.js";
 import { RedisStore, redisClient } from "../store/redis.js";
-import { SqliteStore } from "../store/sqlite.js";
-import { journalEntry, journalFolder, ROLLUP_SCHEMA, ROLLUP_SQL } from "../store/sqlite-rollup.js";
+import { SqliteStore, TURN_SQL } from "../store/sqlite.js";
+import { countsJson, rollupFolder } from "../store/sqlite-rollup.js";
 import type { Store, TurnWrite } from "../store/store.js";
 import { freePort } from "./server-process.js";
 
@@ -186,15 +186,20 @@ async function turnCost(
   };
 }
 
-/** What folding costs, per turn's counts: the turns journaled into a file, then folded in one go. */
-function foldCost(turns: TurnWrite[], dir: string): { turns: number; foldMs: number; perTurnUs: number } {
-  const db = new Database(join(dir, "fold.db"));
-  db.exec(ROLLUP_SCHEMA);
-  const journal = db.prepare<[string]>(ROLLUP_SQL.journal);
+/** What folding costs, per turn's counts: the turns' transcript rows, with their counts, written into a file, then folded in one go. */
+async function foldCost(
+  turns: TurnWrite[],
+  dir: string,
+): Promise<{ turns: number; foldMs: number; perTurnUs: number }> {
+  const file = join(dir, "fold.db");
+  await new SqliteStore(file).close();
+  const db = new Database(file);
+  const append = db.prepare<[string, string, string | null]>(TURN_SQL.appendTranscript);
   db.transaction(() => {
-    for (const turn of turns) if (turn.rollup?.length) journal.run(journalEntry(turn.rollup));
+    for (const turn of turns)
+      append.run(turn.conversation.id, "[]", turn.rollup?.length ? countsJson(turn.rollup) : null);
   })();
-  const fold = journalFolder(db);
+  const fold = rollupFolder(db);
   const started = performance.now();
   fold();
   const foldMs = performance.now() - started;
@@ -271,7 +276,7 @@ async function main(): Promise<void> {
     result.turnWrite = {
       turns: recorder.turns.length,
       sqlite: await turnCost(recorder.turns, (name) => new SqliteStore(join(dir, `turns-${name}.db`))),
-      fold: foldCost(recorder.turns, dir),
+      fold: await foldCost(recorder.turns, dir),
     };
     if (!values["no-redis"]) {
       const own = await startRedis();

@@ -2,10 +2,11 @@
  * The storage floor: what the scripted conversations' turns cost SQLite alone. Bare better-sqlite3 on
  * posdesk's schema with the pragmas of src/store/sqlite.ts (2 KB pages, WAL, synchronous NORMAL, 16 MB page
  * cache, the WAL copied back by the same checkpointing worker). Per turn: read the conversation row; read the
- * transcript where posdesk does (a handoff); then one transaction appending the transcript row,
- * inserting the handoff the turn opened, appending the analytics journal row and writing the conversation
- * row back — the writes of posdesk's `saveTurn`, one prepared statement each, rows of the same sizes
- * (shape.ts). The journal is not folded here: folding it into the rollup is posdesk's own work. No JSON, no masking, no
+ * transcript where posdesk does (a handoff); then one transaction appending the transcript row with the
+ * turn's analytics counts (a journal row when the turn has counts and no transcript row), inserting the
+ * handoff the turn opened and writing the conversation row back — the writes of posdesk's `saveTurn`, one
+ * prepared statement each, rows of the same sizes (shape.ts). The counts are not folded here: folding them
+ * into the rollup is posdesk's own work. No JSON, no masking, no
  * model: the least any implementation of a persisted turn pays on this machine.
  *
  * `rowTurn` is the floor as issue 10 words it — the conversation row alone, read and written back in one
@@ -58,17 +59,18 @@ export class StorageFloor {
     this.statements = {
       getConversation: this.db.prepare<[string], { data: string }>(TURN_SQL.getConversation),
       putConversation: this.db.prepare<[string, string, string]>(TURN_SQL.putConversation),
-      appendTranscript: this.db.prepare<[string, string]>(TURN_SQL.appendTranscript),
+      appendTranscript: this.db.prepare<[string, string, string | null]>(TURN_SQL.appendTranscript),
       transcript: this.db.prepare<[string], { entry: string }>(TURN_SQL.transcript),
       putHandoff: this.db.prepare<[string, string, string, string, string]>(TURN_SQL.putHandoff),
       journal: this.db.prepare<[string]>(ROLLUP_SQL.journal),
     };
     this.writeTurn = this.db.transaction((id: string, shape: TurnShape, at: string) => {
+      const counts = shape.countsBytes === null ? null : this.filler(shape.countsBytes);
       if (shape.transcriptBytes !== null)
-        this.statements.appendTranscript.run(id, this.filler(shape.transcriptBytes));
+        this.statements.appendTranscript.run(id, this.filler(shape.transcriptBytes), counts);
+      else if (counts !== null) this.statements.journal.run(counts);
       if (shape.handoffBytes !== null)
         this.statements.putHandoff.run(randomUUID(), id, "open", at, id + this.filler(shape.handoffBytes));
-      if (shape.journalBytes !== null) this.statements.journal.run(this.filler(shape.journalBytes));
       this.statements.putConversation.run(id, id + this.filler(shape.conversationBytes), at);
     });
     this.writeRow = this.db.transaction((id: string, shape: TurnShape, at: string) => {
@@ -106,7 +108,7 @@ export class StorageFloor {
 
   /**
    * The floor as issue 10 words it: per turn, the conversation row read, then written back (the same bytes
-   * as posdesk's) in one transaction — no transcript, no handoff, no analytics journal.
+   * as posdesk's) in one transaction — no transcript, no handoff, no analytics counts.
    */
   rowTurn(id: string, shape: TurnShape, at = new Date().toISOString()): void {
     this.statements.getConversation.get(id);

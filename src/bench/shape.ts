@@ -1,7 +1,7 @@
 /**
  * What posdesk's store does in each turn of the scripted conversations, in bytes: the conversation row it
- * reads and writes back, the transcript row it appends, the handoff it opens, the analytics journal row
- * it appends, and whether it reads the transcript (a handoff copies it). Captured from the real engine; the storage floor (floor.ts) replays it,
+ * reads and writes back, the transcript row it appends (with the turn's analytics counts), the handoff it
+ * opens, and whether it reads the transcript (a handoff copies it). Captured from the real engine; the storage floor (floor.ts) replays it,
  * and the seeded files (seed.ts) are filled with the records it saw.
  */
 import { FLOWS } from "../../flows/index.js";
@@ -9,7 +9,7 @@ import { maskDeep } from "../domain/redact.js";
 import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
 import { MemoryStore } from "../store/memory.js";
-import { journalEntry } from "../store/sqlite-rollup.js";
+import { countsJson } from "../store/sqlite-rollup.js";
 import type { ConversationRecord, TurnWrite } from "../store/store.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";
 
@@ -22,8 +22,11 @@ export interface TurnShape {
   handoffBytes: number | null;
   /** The turn read the conversation's transcript back (to copy it into a handoff). */
   readsTranscript: boolean;
-  /** Bytes of the analytics journal row the turn appends (its rollup counts), or null when it has none. */
-  journalBytes: number | null;
+  /**
+   * Bytes of the turn's analytics counts (rollup), or null when it has none: on its transcript row, or in a
+   * journal row of their own when the turn appends no transcript row.
+   */
+  countsBytes: number | null;
 }
 
 export interface ScriptShape {
@@ -60,7 +63,7 @@ class RecordingStore extends MemoryStore {
       transcriptBytes: turn.transcript.length ? storedBytes(turn.transcript) : null,
       handoffBytes: turn.handoff ? storedBytes(turn.handoff) - idBytes : null,
       readsTranscript: this.readTranscript,
-      journalBytes: turn.rollup?.length ? Buffer.byteLength(journalEntry(turn.rollup)) : null,
+      countsBytes: turn.rollup?.length ? Buffer.byteLength(countsJson(turn.rollup)) : null,
     });
     this.records.push(structuredClone(turn.conversation));
     this.readTranscript = false;

@@ -217,7 +217,7 @@ export async function benchStorage(count = 500, nlu: Nlu = loadNlu().nlu): Promi
       const rows = db
         .prepare<[], { bytes: number }>(
           `SELECT (SELECT coalesce(sum(length(CAST(id AS BLOB)) + length(CAST(data AS BLOB)) + length(updated_at)), 0) FROM conversations)
-                + (SELECT coalesce(sum(length(CAST(conversation_id AS BLOB)) + length(CAST(entry AS BLOB)) + 8), 0) FROM transcripts)
+                + (SELECT coalesce(sum(length(CAST(conversation_id AS BLOB)) + length(CAST(entry AS BLOB)) + coalesce(length(counts), 0) + 8), 0) FROM transcripts)
                 + (SELECT coalesce(sum(length(id) + length(conversation_id) + length(status) + length(created_at) + length(CAST(data AS BLOB))), 0) FROM handoffs)
              AS bytes`,
         )

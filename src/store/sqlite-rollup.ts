@@ -1,15 +1,22 @@
 /**
- * The analytics rollup in the SQLite file. A turn appends its counts to a journal, one row in its own
- * transaction: the end of one table, the page the previous turns wrote, where upserting a dozen counters
- * spread over the rollup's pages would add several page writes to each commit (it doubled a turn's write
- * in a measurement). The journal is folded into the rollup five times a second, each distinct counter once,
- * on the store's own connection: after a turn's commit once the last fold is 200 ms old, or by a timer when
- * turns stop; a read folds what is left first, so a report sees every turn.
+ * The analytics rollup in the SQLite file. A turn's counts ride on the transcript row the turn appends (its
+ * `counts` column): the turn writes that row anyway, so the counts add a few bytes to a page the commit
+ * writes already, where a row of their own (the journal, as it was) added a table's page to every commit —
+ * about a tenth of a turn that runs alone (the bench's `turns`), and upserting a dozen counters spread over
+ * the rollup's pages would add several. Counts written outside a turn (a rating, a handoff an agent closed),
+ * and those of a turn with no transcript row, go to the journal, one row each.
+ *
+ * Both are folded into the rollup five times a second, each distinct counter once, on the store's own
+ * connection: after a commit once the last fold is 200 ms old, or by a timer when turns stop; a read folds
+ * what is left first, so a report sees every turn. The fold takes the transcript rows after a cursor (the
+ * last transcript seq it took, in `rollup_folded`, moved in the fold's own transaction) and deletes the
+ * journal rows it took. Transcript rows are never deleted and their seq only grows, so every row is folded
+ * once; a row's counts stay with it (a turn's own record of what it added).
  *
  * Not on a worker thread with a connection of its own, as it was: every commit by another connection empties
  * the store's page cache (SQLite cannot know which pages it changed), so five folds a second made each turn
  * read its pages back from the file — 10 % of a turn in the bench (turns.ts), where a fold here costs about
- * 2 ms per 1,000 turns journaled.
+ * 2 ms per 1,000 turns.
  *
  * The rollup: one row per unit, bucket and metric, its primary key in that order, so that a range of
  * buckets of one unit is one stretch of the table (a year of days is ~365 × the metrics in use).
@@ -25,15 +32,22 @@ export const ROLLUP_SCHEMA = `
     n INTEGER NOT NULL,
     PRIMARY KEY (unit, bucket, metric)
   ) WITHOUT ROWID;
-  -- Counts waiting to be folded into the rollup: [[hour, metric, n, trend (0|1)], ...] per row.
+  -- Counts written outside a turn, waiting to be folded: [[hour, metric, n, trend (0|1)], ...] per row.
   CREATE TABLE IF NOT EXISTS rollup_journal (
     seq INTEGER PRIMARY KEY,
     counts TEXT NOT NULL
   );
+  -- The last transcript row whose counts are folded. A file made before turns carried their counts starts
+  -- at its last row (those rows have none; their counts went to the journal).
+  CREATE TABLE IF NOT EXISTS rollup_folded (
+    id INTEGER PRIMARY KEY CHECK (id = 0),
+    seq INTEGER NOT NULL
+  );
+  INSERT OR IGNORE INTO rollup_folded (id, seq) SELECT 0, coalesce(max(seq), 0) FROM transcripts;
 `;
 
 /**
- * How often the journal is folded: often enough that each fold is small (at 1,000 turns a second, 200
+ * How often the counts are folded: often enough that each fold is small (at 1,000 turns a second, 200
  * turns' counts, about a millisecond of the write lock), seldom enough to cost nothing when idle.
  */
 export const FOLD_INTERVAL_MS = 200;
@@ -46,8 +60,8 @@ export const ROLLUP_SQL = {
     "SELECT bucket, metric, n FROM rollup WHERE unit = ? AND bucket >= ? AND bucket < ? AND metric IN (SELECT value FROM json_each(?)) AND n != 0",
 } as const;
 
-/** The journal's form of a turn's counts. */
-export function journalEntry(counts: readonly RollupCount[]): string {
+/** The form of a turn's counts in its transcript row and in the journal. */
+export function countsJson(counts: readonly RollupCount[]): string {
   return JSON.stringify(counts.map((c) => [c.hour, c.metric, c.n, c.trend ? 1 : 0]));
 }
 
@@ -66,24 +80,38 @@ export function sumCounts(lists: readonly (readonly RollupCount[] | undefined)[]
 }
 
 /**
- * Folds the journal into the rollup: the function returned takes every journaled row, adds its counts to
- * their hour, day and week (and trend) in the rollup, once per distinct counter, and deletes the rows, all
- * in one IMMEDIATE transaction (the write lock first: no other folder takes the same rows). Returns how
- * many journal rows it took.
+ * Folds what is waiting into the rollup: the function returned takes the counts of every transcript row
+ * after the cursor and of every journal row, adds them to their hour, day and week (and trend) in the rollup,
+ * once per distinct counter, moves the cursor to the last transcript row and deletes the journal rows, all
+ * in one IMMEDIATE transaction (the write lock first: no other folder takes the same rows, and no writer can
+ * add a transcript row at or below the new cursor). Returns how many rows with counts it took.
  */
-export function journalFolder(db: Database.Database): () => number {
-  const read = db.prepare("SELECT seq, counts FROM rollup_journal ORDER BY seq").raw();
+export function rollupFolder(db: Database.Database): () => number {
+  const journal = db.prepare("SELECT seq, counts FROM rollup_journal ORDER BY seq").raw();
+  const folded = db.prepare<[], number>("SELECT seq FROM rollup_folded WHERE id = 0").pluck();
+  const carried = db
+    .prepare<[number], string>("SELECT counts FROM transcripts WHERE seq > ? AND counts IS NOT NULL")
+    .pluck();
+  const lastTranscript = db.prepare<[], number | null>("SELECT max(seq) FROM transcripts").pluck();
+  const moveCursor = db.prepare<[number]>("UPDATE rollup_folded SET seq = ? WHERE id = 0");
   const upsert = db.prepare(
     "INSERT INTO rollup (unit, bucket, metric, n) VALUES (?, ?, ?, ?) ON CONFLICT (unit, bucket, metric) DO UPDATE SET n = n + excluded.n",
   );
   const forget = db.prepare("DELETE FROM rollup_journal WHERE seq <= ?");
   const fold = db.transaction(() => {
-    const rows = read.all() as [number, string][];
-    if (rows.length === 0) return 0;
+    const cursor = folded.get() ?? 0;
+    const last = lastTranscript.get() ?? 0;
+    const rows = last > cursor ? carried.all(cursor) : [];
+    const journaled = journal.all() as [number, string][];
+    if (rows.length === 0 && journaled.length === 0) {
+      if (last > cursor) moveCursor.run(last);
+      return 0;
+    }
+    for (const [, counts] of journaled) rows.push(counts);
     // Summed by hour and metric first (numbers and the parsed names as keys: no key string built per count),
     // then each distinct pair added to its hour, day and week.
     const byHour = new Map<number, Map<string, [n: number, trend: number]>>();
-    for (const [, counts] of rows) {
+    for (const counts of rows) {
       for (const [hour, metric, n, trend] of JSON.parse(counts) as [number, string, number, number][]) {
         let metrics = byHour.get(hour);
         if (!metrics) {
@@ -113,7 +141,8 @@ export function journalFolder(db: Database.Database): () => number {
       }
     }
     for (const counter of totals.values()) if (counter[3] !== 0) upsert.run(...counter);
-    forget.run(rows[rows.length - 1]?.[0] ?? 0);
+    if (last > cursor) moveCursor.run(last);
+    if (journaled.length > 0) forget.run(journaled[journaled.length - 1]?.[0] ?? 0);
     return rows.length;
   });
   return () => fold.immediate();
@@ -124,7 +153,7 @@ export class SqliteRollup {
   private readonly fold: () => number;
   private readonly intervalMs: number;
   private lastFold = performance.now();
-  /** Journal rows this connection wrote since its last fold. */
+  /** Commits with counts (a turn's or the journal's) this connection made since its last fold. */
   private waiting = 0;
   private readonly timer: NodeJS.Timeout;
 
@@ -140,7 +169,7 @@ export class SqliteRollup {
         .prepare<[RollupUnit, number, number, string], [number, string, number]>(ROLLUP_SQL.series)
         .raw(),
     };
-    this.fold = journalFolder(db);
+    this.fold = rollupFolder(db);
     this.intervalMs = options.intervalMs ?? FOLD_INTERVAL_MS;
     // Rows a process left behind (killed before its fold) are folded when the next one opens the file.
     this.foldNow();
@@ -150,24 +179,24 @@ export class SqliteRollup {
     this.timer.unref();
   }
 
-  /** Folds the journal now; throws when the file is busy (another process writing). */
-  private foldJournal(): void {
+  /** Folds what is waiting now; throws when the file is busy (another process writing). */
+  private foldWaiting(): void {
     this.lastFold = performance.now();
     this.fold();
     this.waiting = 0;
   }
 
-  /** `foldJournal`, a busy file left to the next fold. */
+  /** `foldWaiting`, a busy file left to the next fold. */
   private foldNow(): void {
     try {
-      if (this.db.open) this.foldJournal();
+      if (this.db.open) this.foldWaiting();
     } catch {
-      // Busy or closing: the journal keeps the rows for the next fold.
+      // Busy or closing: the rows wait for the next fold.
     }
   }
 
   /**
-   * After the commit of a transaction that ran `add`: folds the journal when the last fold is due, so a busy
+   * After a commit that wrote counts (a turn's, or `add`): folds when the last fold is due, so a busy
    * server folds from its turns even when its timers run late.
    */
   committed(): void {
@@ -181,14 +210,14 @@ export class SqliteRollup {
     if (this.waiting > 0) this.foldNow();
   }
 
-  /** Journals the counts; the caller runs it inside its transaction (the turn's), then calls `committed`. */
+  /** Journals counts written outside a turn's transcript row; the caller runs it inside its transaction, then calls `committed`. */
   add(counts: readonly RollupCount[]): void {
-    if (counts.length > 0) this.statements.journal.run(journalEntry(counts));
+    if (counts.length > 0) this.statements.journal.run(countsJson(counts));
   }
 
-  /** Every turn journaled included: what is left is folded first (a busy file throws to the reader). */
+  /** Every committed turn included: what is left is folded first (a busy file throws to the reader). */
   totals(unit: RollupUnit, from: number, to: number): Map<string, number> {
-    this.foldJournal();
+    this.foldWaiting();
     const totals = new Map<string, number>();
     for (const row of this.statements.totals.iterate(unit, from, to))
       if (row.n !== 0) totals.set(row.metric, row.n);
@@ -196,7 +225,7 @@ export class SqliteRollup {
   }
 
   series(unit: RollupUnit, from: number, to: number, metrics: readonly string[]): RollupRow[] {
-    this.foldJournal();
+    this.foldWaiting();
     // Rows as arrays: a year of hourly figures is tens of thousands of them.
     return this.statements.series
       .all(unit, from, to, JSON.stringify(metrics))

@@ -12,7 +12,7 @@ import { maskCardNumbers, maskDeep, maskedJson } from "../domain/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";
-import { SqliteRollup, sumCounts } from "./sqlite-rollup.js";
+import { countsJson, SqliteRollup, sumCounts } from "./sqlite-rollup.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -36,11 +36,13 @@ const SCHEMA = `
   );
   -- seq is the rowid: rows are never deleted, so it only grows (AUTOINCREMENT would add a write per turn).
   -- entry: the entries written together (a turn's message and replies) as a JSON array, or one entry as an
-  -- object (rows written before turns were kept whole).
+  -- object (rows written before turns were kept whole). counts: what the turn added to the analytics rollup
+  -- ([[hour, metric, n, trend (0|1)], ...]), folded into it after the commit (sqlite-rollup.ts), or null.
   CREATE TABLE IF NOT EXISTS transcripts (
     seq INTEGER PRIMARY KEY,
     conversation_id TEXT NOT NULL,
-    entry TEXT NOT NULL
+    entry TEXT NOT NULL,
+    counts TEXT
   );
   CREATE INDEX IF NOT EXISTS transcripts_by_conversation ON transcripts (conversation_id, seq);
   CREATE TABLE IF NOT EXISTS handoffs (
@@ -68,7 +70,7 @@ const SCHEMA = `
 
 /**
  * The page size of a new file. The WAL holds every page a commit changed, whole, and a turn changes four or
- * five (its conversation's row, the transcript's end and its index, the analytics journal): with SQLite's
+ * five (its conversation's row, the transcript's end and its index, the file's header as it grows): with SQLite's
  * 4 KB pages that is about 21 KB of log a turn for a few hundred bytes of rows, 12 KB with 2 KB pages, and the
  * turn itself is no slower (1 KB pages: 8 KB, but more rows spill onto overflow pages, and turns are slower).
  * Under the paced load of 1,000 conversations right after a burst of turns, five runs each, alternating: the
@@ -81,11 +83,24 @@ export const TURN_SQL = {
   getConversation: "SELECT data FROM conversations WHERE id = ?",
   putConversation:
     "INSERT INTO conversations (id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-  appendTranscript: "INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)",
+  appendTranscript: "INSERT INTO transcripts (conversation_id, entry, counts) VALUES (?, ?, ?)",
   transcript: "SELECT entry FROM transcripts WHERE conversation_id = ? ORDER BY seq",
   putHandoff:
     "INSERT INTO handoffs (id, conversation_id, status, created_at, data) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data",
 } as const;
+
+/**
+ * A file made before turns carried their analytics counts gets the column (SQLite adds it without rewriting
+ * a row; the rows already there have none).
+ */
+function addCountsColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('transcripts')");
+  // Looked at under the write lock: two processes opening the same old file add it once.
+  db.transaction(() => {
+    if (!columns.all().some((column) => column.name === "counts"))
+      db.exec("ALTER TABLE transcripts ADD COLUMN counts TEXT");
+  }).immediate();
+}
 
 interface WaitingTurn {
   turn: TurnWrite;
@@ -123,6 +138,7 @@ export class SqliteStore implements Store {
     // 16 MB of page cache (SQLite's default is 2 MB): a busy server's conversations stay in memory.
     this.db.pragma("cache_size = -16384");
     this.db.exec(SCHEMA);
+    addCountsColumn(this.db);
     this.ratingRows = new SqliteRatings(this.db);
     this.incidents = new SqliteIncidents(this.db);
     if (path !== ":memory:") {
@@ -138,7 +154,7 @@ export class SqliteStore implements Store {
     this.statements = {
       getConversation: this.db.prepare<[string], { data: string }>(TURN_SQL.getConversation),
       putConversation: this.db.prepare<[string, string, string]>(TURN_SQL.putConversation),
-      appendTranscript: this.db.prepare<[string, string]>(TURN_SQL.appendTranscript),
+      appendTranscript: this.db.prepare<[string, string, string | null]>(TURN_SQL.appendTranscript),
       transcript: this.db.prepare<[string], { entry: string }>(TURN_SQL.transcript),
       putHandoff: this.db.prepare<[string, string, string, string, string]>(TURN_SQL.putHandoff),
       getHandoff: this.db.prepare<[string], { data: string }>("SELECT data FROM handoffs WHERE id = ?"),
@@ -163,21 +179,26 @@ export class SqliteStore implements Store {
     // The entries written together are one row: a turn's message and replies are read back together anyway,
     // and one insert instead of two or three costs less (a turn's three entries in 32-turn transactions:
     // 6.5 µs as one row, 10.9 µs as three, JSON and masking included).
-    const append = (conversationId: string, entries: TranscriptEntry[]) => {
-      if (entries.length > 0) this.statements.appendTranscript.run(conversationId, maskedJson(entries));
+    const append = (conversationId: string, entries: TranscriptEntry[], counts?: readonly RollupCount[]) => {
+      if (entries.length === 0) return;
+      const countsRow = counts?.length ? countsJson(counts) : null;
+      this.statements.appendTranscript.run(conversationId, maskedJson(entries), countsRow);
     };
-    this.appendEntries = this.db.transaction(append);
+    this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) =>
+      append(conversationId, entries),
+    );
     // One transaction, no savepoint inside it: a nested better-sqlite3 transaction (appendEntries) would add
-    // a SAVEPOINT and its RELEASE to every turn. The turns' analytics counts are summed into one journal row:
-    // a few dozen counters, where each turn's own would make the row (and the fold that reads it back) as many
-    // times longer as there are turns.
+    // a SAVEPOINT and its RELEASE to every turn. A turn's analytics counts ride on its transcript row; those
+    // of turns without one (no entries) are summed into one journal row.
     this.writeTurns = this.db.transaction((turns: readonly TurnWrite[]) => {
+      const uncarried: RollupCount[][] = [];
       for (const turn of turns) {
-        append(turn.conversation.id, turn.transcript);
+        append(turn.conversation.id, turn.transcript, turn.rollup);
+        if (turn.transcript.length === 0 && turn.rollup?.length) uncarried.push(turn.rollup);
         if (turn.handoff) this.putHandoff(turn.handoff);
         this.putConversation(turn.conversation);
       }
-      this.rollup.add(sumCounts(turns.map((turn) => turn.rollup)));
+      if (uncarried.length > 0) this.rollup.add(sumCounts(uncarried));
     });
   }
 

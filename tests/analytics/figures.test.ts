@@ -343,6 +343,101 @@ describe("the SQLite file", () => {
     await store.close();
   });
 
+  it("carries a turn's counts on its transcript row, and folds them once however often it is read", async () => {
+    const file = join(dir, "carried.db");
+    const store = new SqliteStore(file);
+    const hour = hourOf(T0);
+    const at = new Date(T0).toISOString();
+    const turn = (id: string) => ({
+      conversation: conversationRecord(id, at),
+      transcript: [{ from: "merchant" as const, text: "此卡无法交易", at }],
+      rollup: [{ hour, metric: "conversations", n: 1, trend: true }],
+    });
+    await store.saveTurn(turn("c1"));
+    const rows = new Database(file, { readonly: true });
+    expect(rows.prepare("SELECT counts FROM transcripts").pluck().all()).toEqual([
+      JSON.stringify([[hour, "conversations", 1, 1]]),
+    ]);
+    expect(rows.prepare("SELECT COUNT(*) FROM rollup_journal").pluck().get()).toBe(0);
+    rows.close();
+    expect(await store.rollupTotals("hour", hour, hour + 1)).toEqual(new Map([["conversations", 1]]));
+    expect(await store.rollupTotals("hour", hour, hour + 1)).toEqual(new Map([["conversations", 1]]));
+    await store.saveTurn(turn("c2"));
+    expect(await store.rollupSeries("trend", hour, hour + 1, ["conversations"])).toEqual([
+      { bucket: hour, metric: "conversations", n: 2 },
+    ]);
+    await store.close();
+  });
+
+  it("folds the counts of turns a process committed and stopped before folding", async () => {
+    const file = join(dir, "unfolded.db");
+    await new SqliteStore(file).close();
+    const hour = hourOf(T0);
+    // What a process killed between a turn's commit and the next fold leaves: the row, its counts unfolded.
+    const db = new Database(file);
+    db.prepare("INSERT INTO transcripts (conversation_id, entry, counts) VALUES (?, ?, ?)").run(
+      "c1",
+      "[]",
+      JSON.stringify([[hour, "conversations", 3, 0]]),
+    );
+    db.close();
+    const store = new SqliteStore(file);
+    expect(await store.rollupTotals("week", Math.floor(hour / 168), Math.floor(hour / 168) + 1)).toEqual(
+      new Map([["conversations", 3]]),
+    );
+    await store.close();
+  });
+
+  it("counts each turn once when two stores write and fold the same file", async () => {
+    const file = join(dir, "shared.db");
+    const one = new SqliteStore(file);
+    const other = new SqliteStore(file);
+    const hour = hourOf(T0);
+    const at = new Date(T0).toISOString();
+    for (let i = 0; i < 40; i++) {
+      await (i % 2 ? one : other).saveTurn({
+        conversation: conversationRecord(`c${i}`, at),
+        transcript: [{ from: "merchant", text: "通讯失败", at }],
+        rollup: [{ hour, metric: "conversations", n: 1 }],
+      });
+      // Reads fold, from either side, between the writes.
+      if (i % 7 === 0) await (i % 2 ? other : one).rollupTotals("hour", hour, hour + 1);
+    }
+    expect(await one.rollupTotals("hour", hour, hour + 1)).toEqual(new Map([["conversations", 40]]));
+    expect(await other.rollupTotals("day", Math.floor(hour / 24), Math.floor(hour / 24) + 1)).toEqual(
+      new Map([["conversations", 40]]),
+    );
+    await one.close();
+    await other.close();
+  });
+
+  it("opens a file made before turns carried their counts: its transcripts read, its journal folded, new turns counted", async () => {
+    const file = join(dir, "old.db");
+    const hour = hourOf(T0);
+    const at = new Date(T0).toISOString();
+    const old = new Database(file);
+    old.pragma("journal_mode = WAL");
+    old.exec(`CREATE TABLE transcripts (seq INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, entry TEXT NOT NULL);
+      CREATE INDEX transcripts_by_conversation ON transcripts (conversation_id, seq);
+      CREATE TABLE rollup_journal (seq INTEGER PRIMARY KEY, counts TEXT NOT NULL);`);
+    old
+      .prepare("INSERT INTO transcripts (conversation_id, entry) VALUES (?, ?)")
+      .run("c0", JSON.stringify([{ from: "merchant", text: "POS机不能用了", at }]));
+    old
+      .prepare("INSERT INTO rollup_journal (counts) VALUES (?)")
+      .run(JSON.stringify([[hour, "conversations", 1, 0]]));
+    old.close();
+    const store = new SqliteStore(file);
+    expect(await store.transcript("c0")).toEqual([{ from: "merchant", text: "POS机不能用了", at }]);
+    await store.saveTurn({
+      conversation: conversationRecord("c1", at),
+      transcript: [{ from: "merchant", text: "通讯失败", at }],
+      rollup: [{ hour, metric: "conversations", n: 1 }],
+    });
+    expect(await store.rollupTotals("hour", hour, hour + 1)).toEqual(new Map([["conversations", 2]]));
+    await store.close();
+  });
+
   it("keeps counts journaled by a process that stopped before folding them", async () => {
     const file = join(dir, "journal.db");
     await new SqliteStore(file).close();

@@ -42,7 +42,7 @@ describe("the paced-turn benchmark", () => {
         transcriptBytes: 40,
         handoffBytes: null,
         readsTranscript: false,
-        journalBytes: null,
+        countsBytes: null,
       });
       const next = floorRoundRobin(floor, 2, [
         { name: "two turns", turns: [turn(100), turn(200)] },
