@@ -29,7 +29,7 @@ import { startServer } from "../server.js";
 import { MemoryStore } from "../store/memory.js";
 import { RedisStore, redisClient } from "../store/redis.js";
 import { SqliteStore, TURN_SQL } from "../store/sqlite.js";
-import { countsJson, rollupFolder } from "../store/sqlite-rollup.js";
+import { fileMetricNumbers, rollupFolder } from "../store/sqlite-rollup.js";
 import type { Store, TurnWrite } from "../store/store.js";
 import { freePort } from "./server-process.js";
 
@@ -195,11 +195,15 @@ async function foldCost(
   await new SqliteStore(file).close();
   const db = new Database(file);
   const append = db.prepare<[string, string, string | null]>(TURN_SQL.appendTranscript);
+  const metrics = fileMetricNumbers(db);
+  for (const turn of turns) if (turn.rollup?.length) metrics.number(turn.rollup);
   db.transaction(() => {
-    for (const turn of turns)
-      append.run(turn.conversation.id, "[]", turn.rollup?.length ? countsJson(turn.rollup) : null);
+    for (const turn of turns) {
+      const counts = turn.rollup?.length ? metrics.numbers.encode(turn.rollup) : null;
+      append.run(turn.conversation.id, "[]", counts);
+    }
   })();
-  const fold = rollupFolder(db);
+  const fold = rollupFolder(db, metrics);
   const started = performance.now();
   fold();
   const foldMs = performance.now() - started;

@@ -9,8 +9,8 @@ import { maskDeep } from "../domain/redact.js";
 import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
 import { MemoryStore } from "../store/memory.js";
-import { countsJson } from "../store/sqlite-rollup.js";
-import type { ConversationRecord, TurnWrite } from "../store/store.js";
+import { MetricNumbers } from "../store/metric-numbers.js";
+import type { ConversationRecord, RollupCount, TurnWrite } from "../store/store.js";
 import { CONVERSATIONS, type Script } from "./scripts.js";
 
 export interface TurnShape {
@@ -48,6 +48,11 @@ export function storedBytes(value: unknown): number {
 /** A memory store that notes, turn by turn, what a SQLite store would have read and written. */
 class RecordingStore extends MemoryStore {
   readonly turns: TurnShape[] = [];
+  /** The analytics metrics numbered as a new SQLite file numbers them, running the same scripts in order. */
+  constructor(private readonly metrics: MetricNumbers) {
+    super();
+  }
+
   readonly records: ConversationRecord[] = [];
   private readTranscript = false;
 
@@ -63,11 +68,16 @@ class RecordingStore extends MemoryStore {
       transcriptBytes: turn.transcript.length ? storedBytes(turn.transcript) : null,
       handoffBytes: turn.handoff ? storedBytes(turn.handoff) - idBytes : null,
       readsTranscript: this.readTranscript,
-      countsBytes: turn.rollup?.length ? Buffer.byteLength(countsJson(turn.rollup)) : null,
+      countsBytes: turn.rollup?.length ? this.countsBytes(turn.rollup) : null,
     });
     this.records.push(structuredClone(turn.conversation));
     this.readTranscript = false;
     await super.saveTurn(turn);
+  }
+
+  private countsBytes(counts: RollupCount[]): number {
+    this.metrics.numberInOrder(counts);
+    return Buffer.byteLength(this.metrics.encode(counts));
   }
 }
 
@@ -77,8 +87,9 @@ export async function captureShapes(
   scripts: readonly Script[] = CONVERSATIONS,
 ): Promise<ShapeCapture> {
   const capture: ShapeCapture = { scripts: [], records: [] };
+  const metrics = new MetricNumbers();
   for (const [i, script] of scripts.entries()) {
-    const store = new RecordingStore();
+    const store = new RecordingStore(metrics);
     const engine = new ConversationEngine({ nlu, store, flows: FLOWS });
     for (const text of script.turns)
       await engine.handle({ conversationId: `shape-${i}`, text, channel: "web" });

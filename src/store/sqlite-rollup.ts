@@ -1,10 +1,10 @@
 /**
  * The analytics rollup in the SQLite file. A turn's counts ride on the transcript row the turn appends (its
- * `counts` column): the turn writes that row anyway, so the counts add a few bytes to a page the commit
- * writes already, where a row of their own (the journal, as it was) added a table's page to every commit —
- * about a tenth of a turn that runs alone (the bench's `turns`), and upserting a dozen counters spread over
- * the rollup's pages would add several. Counts written outside a turn (a rating, a handoff an agent closed),
- * and those of a turn with no transcript row, go to the journal, one row each.
+ * `counts` column, the metrics by number: metric-numbers.ts): the turn writes that row anyway, so the counts
+ * add a few dozen bytes to a page the commit writes already, where a row of their own (the journal, as it
+ * was) added a table's page to every commit, and upserting a dozen counters spread over the rollup's pages
+ * would add several. Counts written outside a turn (a rating, a handoff an agent closed), and those of a
+ * turn with no transcript row, go to the journal, a row each commit.
  *
  * Both are folded into the rollup five times a second, each distinct counter once, on the store's own
  * connection: after a commit once the last fold is 200 ms old, or by a timer when turns stop; a read folds
@@ -22,6 +22,7 @@
  * buckets of one unit is one stretch of the table (a year of days is ~365 × the metrics in use).
  */
 import type Database from "better-sqlite3";
+import { MetricNumbers } from "./metric-numbers.js";
 import type { RollupCount, RollupRow, RollupUnit } from "./store.js";
 
 export const ROLLUP_SCHEMA = `
@@ -32,10 +33,18 @@ export const ROLLUP_SCHEMA = `
     n INTEGER NOT NULL,
     PRIMARY KEY (unit, bucket, metric)
   ) WITHOUT ROWID;
-  -- Counts written outside a turn, waiting to be folded: [[hour, metric, n, trend (0|1)], ...] per row.
+  -- Counts written outside a turn, waiting to be folded: by number, as a transcript row's (metric-numbers.ts).
   CREATE TABLE IF NOT EXISTS rollup_journal (
     seq INTEGER PRIMARY KEY,
     counts TEXT NOT NULL
+  );
+  -- The metrics by number, as a turn's counts name them (metric-numbers.ts). Rows are never deleted: a
+  -- number, once given, is never given to another metric.
+  CREATE TABLE IF NOT EXISTS rollup_metrics (
+    id INTEGER PRIMARY KEY,
+    metric TEXT NOT NULL,
+    trend INTEGER NOT NULL,
+    UNIQUE (metric, trend)
   );
   -- The last transcript row whose counts are folded. A file made before turns carried their counts starts
   -- at its last row (those rows have none; their counts went to the journal).
@@ -60,10 +69,47 @@ export const ROLLUP_SQL = {
     "SELECT bucket, metric, n FROM rollup WHERE unit = ? AND bucket >= ? AND bucket < ? AND metric IN (SELECT value FROM json_each(?)) AND n != 0",
 } as const;
 
-/** The form of a turn's counts in its transcript row and in the journal. */
-export function countsJson(counts: readonly RollupCount[]): string {
-  return JSON.stringify(counts.map((c) => [c.hour, c.metric, c.n, c.trend ? 1 : 0]));
+/**
+ * The metric numbers of a file: read from `rollup_metrics`, and a number given to each new metric in a
+ * transaction of its own, committed before any count uses it (so a turn's transaction that fails takes no
+ * number back that this connection already uses).
+ */
+export function fileMetricNumbers(db: Database.Database) {
+  const numbers = new MetricNumbers();
+  const after = db.prepare<[number], { id: number; metric: string; trend: number }>(
+    "SELECT id, metric, trend FROM rollup_metrics WHERE id > ?",
+  );
+  const highest = db.prepare<[], number | null>("SELECT max(id) FROM rollup_metrics").pluck();
+  const give = db.prepare<[string, number]>(
+    "INSERT OR IGNORE INTO rollup_metrics (metric, trend) VALUES (?, ?)",
+  );
+  const refresh = () => {
+    for (const row of after.iterate(numbers.highest)) numbers.set(row.id, row.metric, row.trend === 1);
+  };
+  const number = db.transaction((counts: readonly RollupCount[]) => {
+    for (const count of counts) give.run(count.metric, count.trend ? 1 : 0);
+    refresh();
+  });
+  refresh();
+  return {
+    numbers,
+    /** Numbers the metrics numbered by other connections since, when there are any. */
+    refresh: () => {
+      if ((highest.get() ?? 0) > numbers.highest) refresh();
+    },
+    /** Gives a number to each metric of `counts` that has none; outside any transaction. */
+    number: (counts: readonly RollupCount[]) => {
+      for (const count of counts) {
+        if (numbers.numberOf(count.metric, count.trend === true) !== undefined) continue;
+        if (db.inTransaction) throw new Error("analytics metrics are numbered outside a transaction");
+        number.immediate(counts);
+        return;
+      }
+    },
+  };
 }
+
+export type FileMetricNumbers = ReturnType<typeof fileMetricNumbers>;
 
 /** Several lists of counts as one: the counts of one hour and metric summed, those summing to zero left out. */
 export function sumCounts(lists: readonly (readonly RollupCount[] | undefined)[]): RollupCount[] {
@@ -86,7 +132,7 @@ export function sumCounts(lists: readonly (readonly RollupCount[] | undefined)[]
  * in one IMMEDIATE transaction (the write lock first: no other folder takes the same rows, and no writer can
  * add a transcript row at or below the new cursor). Returns how many rows with counts it took.
  */
-export function rollupFolder(db: Database.Database): () => number {
+export function rollupFolder(db: Database.Database, metrics: FileMetricNumbers): () => number {
   const journal = db.prepare("SELECT seq, counts FROM rollup_journal ORDER BY seq").raw();
   const folded = db.prepare<[], number>("SELECT seq FROM rollup_folded WHERE id = 0").pluck();
   const carried = db
@@ -108,23 +154,24 @@ export function rollupFolder(db: Database.Database): () => number {
       return 0;
     }
     for (const [, counts] of journaled) rows.push(counts);
-    // Summed by hour and metric first (numbers and the parsed names as keys: no key string built per count),
-    // then each distinct pair added to its hour, day and week.
+    // Numbers given by another connection since (its rows are among these).
+    metrics.refresh();
+    // Summed by hour and metric first (numbers and the names as keys: no key string built per count), then
+    // each distinct pair added to its hour, day and week.
     const byHour = new Map<number, Map<string, [n: number, trend: number]>>();
-    for (const counts of rows) {
-      for (const [hour, metric, n, trend] of JSON.parse(counts) as [number, string, number, number][]) {
-        let metrics = byHour.get(hour);
-        if (!metrics) {
-          metrics = new Map();
-          byHour.set(hour, metrics);
-        }
-        const sum = metrics.get(metric);
-        if (sum) {
-          sum[0] += n;
-          if (trend) sum[1] += n;
-        } else metrics.set(metric, [n, trend ? n : 0]);
+    const visit = (hour: number, metric: string, n: number, trend: boolean) => {
+      let sums = byHour.get(hour);
+      if (!sums) {
+        sums = new Map();
+        byHour.set(hour, sums);
       }
-    }
+      const sum = sums.get(metric);
+      if (sum) {
+        sum[0] += n;
+        if (trend) sum[1] += n;
+      } else sums.set(metric, [n, trend ? n : 0]);
+    };
+    for (const counts of rows) metrics.numbers.decode(counts, visit);
     const totals = new Map<string, [string, number, string, number]>();
     const add = (unit: string, bucket: number, metric: string, n: number) => {
       const key = `${unit} ${bucket} ${metric}`;
@@ -132,8 +179,8 @@ export function rollupFolder(db: Database.Database): () => number {
       if (counter) counter[3] += n;
       else totals.set(key, [unit, bucket, metric, n]);
     };
-    for (const [hour, metrics] of byHour) {
-      for (const [metric, [n, trend]] of metrics) {
+    for (const [hour, sums] of byHour) {
+      for (const [metric, [n, trend]] of sums) {
         add("hour", hour, metric, n);
         add("day", Math.floor(hour / 24), metric, n);
         add("week", Math.floor(hour / 168), metric, n);
@@ -151,6 +198,7 @@ export function rollupFolder(db: Database.Database): () => number {
 export class SqliteRollup {
   private readonly statements;
   private readonly fold: () => number;
+  private readonly metrics: FileMetricNumbers;
   private readonly intervalMs: number;
   private lastFold = performance.now();
   /** Commits with counts (a turn's or the journal's) this connection made since its last fold. */
@@ -169,7 +217,8 @@ export class SqliteRollup {
         .prepare<[RollupUnit, number, number, string], [number, string, number]>(ROLLUP_SQL.series)
         .raw(),
     };
-    this.fold = rollupFolder(db);
+    this.metrics = fileMetricNumbers(db);
+    this.fold = rollupFolder(db, this.metrics);
     this.intervalMs = options.intervalMs ?? FOLD_INTERVAL_MS;
     // Rows a process left behind (killed before its fold) are folded when the next one opens the file.
     this.foldNow();
@@ -210,9 +259,22 @@ export class SqliteRollup {
     if (this.waiting > 0) this.foldNow();
   }
 
-  /** Journals counts written outside a turn's transcript row; the caller runs it inside its transaction, then calls `committed`. */
+  /** Gives their numbers to the metrics of `counts` that have none (outside a transaction), before `encode` or `add`. */
+  number(counts: readonly RollupCount[]): void {
+    this.metrics.number(counts);
+  }
+
+  /** Counts as a transcript row carries them, by number (`number` first). */
+  encode(counts: readonly RollupCount[]): string {
+    return this.metrics.numbers.encode(counts);
+  }
+
+  /**
+   * Journals counts not carried by a transcript row (`number` first); the caller runs it inside its
+   * transaction, then calls `committed`.
+   */
   add(counts: readonly RollupCount[]): void {
-    if (counts.length > 0) this.statements.journal.run(countsJson(counts));
+    if (counts.length > 0) this.statements.journal.run(this.encode(counts));
   }
 
   /** Every committed turn included: what is left is folded first (a busy file throws to the reader). */

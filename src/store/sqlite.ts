@@ -12,7 +12,7 @@ import { maskCardNumbers, maskDeep, maskedJson } from "../domain/redact.js";
 import { type Checkpointer, startCheckpointer } from "./checkpointer.js";
 import { SqliteIncidents } from "./sqlite-incidents.js";
 import { SqliteRatings } from "./sqlite-ratings.js";
-import { countsJson, SqliteRollup, sumCounts } from "./sqlite-rollup.js";
+import { SqliteRollup, sumCounts } from "./sqlite-rollup.js";
 import {
   type CandidateDecision,
   type ConversationRecord,
@@ -181,7 +181,7 @@ export class SqliteStore implements Store {
     // 6.5 µs as one row, 10.9 µs as three, JSON and masking included).
     const append = (conversationId: string, entries: TranscriptEntry[], counts?: readonly RollupCount[]) => {
       if (entries.length === 0) return;
-      const countsRow = counts?.length ? countsJson(counts) : null;
+      const countsRow = counts?.length ? this.rollup.encode(counts) : null;
       this.statements.appendTranscript.run(conversationId, maskedJson(entries), countsRow);
     };
     this.appendEntries = this.db.transaction((conversationId: string, entries: TranscriptEntry[]) =>
@@ -189,8 +189,8 @@ export class SqliteStore implements Store {
     );
     // One transaction, no savepoint inside it: a nested better-sqlite3 transaction (appendEntries) would add
     // a SAVEPOINT and its RELEASE to every turn. A turn's analytics counts ride on its transcript row; those
-    // of turns without one (no entries) are summed into one journal row.
-    this.writeTurns = this.db.transaction((turns: readonly TurnWrite[]) => {
+    // of turns without one (no entries) are summed into one journal row. Their metrics are numbered first.
+    const writeTurns = this.db.transaction((turns: readonly TurnWrite[]) => {
       const uncarried: RollupCount[][] = [];
       for (const turn of turns) {
         append(turn.conversation.id, turn.transcript, turn.rollup);
@@ -200,6 +200,10 @@ export class SqliteStore implements Store {
       }
       if (uncarried.length > 0) this.rollup.add(sumCounts(uncarried));
     });
+    this.writeTurns = (turns) => {
+      for (const turn of turns) if (turn.rollup?.length) this.rollup.number(turn.rollup);
+      writeTurns(turns);
+    };
   }
 
   /**
@@ -350,6 +354,7 @@ export class SqliteStore implements Store {
 
   async addToRollup(counts: RollupCount[]): Promise<void> {
     if (counts.length === 0) return;
+    this.rollup.number(counts);
     this.rollup.add(counts);
     this.rollup.committed();
   }

@@ -355,8 +355,12 @@ describe("the SQLite file", () => {
     });
     await store.saveTurn(turn("c1"));
     const rows = new Database(file, { readonly: true });
+    const number = rows
+      .prepare("SELECT id FROM rollup_metrics WHERE metric = 'conversations' AND trend = 1")
+      .pluck()
+      .get();
     expect(rows.prepare("SELECT counts FROM transcripts").pluck().all()).toEqual([
-      JSON.stringify([[hour, "conversations", 1, 1]]),
+      JSON.stringify([[hour, number, 1]]),
     ]);
     expect(rows.prepare("SELECT COUNT(*) FROM rollup_journal").pluck().get()).toBe(0);
     rows.close();
@@ -375,10 +379,13 @@ describe("the SQLite file", () => {
     const hour = hourOf(T0);
     // What a process killed between a turn's commit and the next fold leaves: the row, its counts unfolded.
     const db = new Database(file);
+    const { lastInsertRowid } = db
+      .prepare("INSERT INTO rollup_metrics (metric, trend) VALUES ('conversations', 0)")
+      .run();
     db.prepare("INSERT INTO transcripts (conversation_id, entry, counts) VALUES (?, ?, ?)").run(
       "c1",
       "[]",
-      JSON.stringify([[hour, "conversations", 3, 0]]),
+      JSON.stringify([[hour, Number(lastInsertRowid), 3]]),
     );
     db.close();
     const store = new SqliteStore(file);
@@ -388,25 +395,31 @@ describe("the SQLite file", () => {
     await store.close();
   });
 
-  it("counts each turn once when two stores write and fold the same file", async () => {
+  it("counts each turn once, each metric numbered once, when two stores write and fold the same file", async () => {
     const file = join(dir, "shared.db");
     const one = new SqliteStore(file);
     const other = new SqliteStore(file);
     const hour = hourOf(T0);
     const at = new Date(T0).toISOString();
     for (let i = 0; i < 40; i++) {
+      // Each store meets metrics the other numbered, and numbers some itself.
       await (i % 2 ? one : other).saveTurn({
         conversation: conversationRecord(`c${i}`, at),
         transcript: [{ from: "merchant", text: "通讯失败", at }],
-        rollup: [{ hour, metric: "conversations", n: 1 }],
+        rollup: [
+          { hour, metric: "conversations", n: 1 },
+          { hour, metric: `code:${i % 5}`, n: 1 },
+        ],
       });
       // Reads fold, from either side, between the writes.
       if (i % 7 === 0) await (i % 2 ? other : one).rollupTotals("hour", hour, hour + 1);
     }
-    expect(await one.rollupTotals("hour", hour, hour + 1)).toEqual(new Map([["conversations", 40]]));
-    expect(await other.rollupTotals("day", Math.floor(hour / 24), Math.floor(hour / 24) + 1)).toEqual(
-      new Map([["conversations", 40]]),
-    );
+    const each = new Map([["conversations", 40], ...[0, 1, 2, 3, 4].map((c) => [`code:${c}`, 8] as const)]);
+    expect(await one.rollupTotals("hour", hour, hour + 1)).toEqual(each);
+    expect(await other.rollupTotals("day", Math.floor(hour / 24), Math.floor(hour / 24) + 1)).toEqual(each);
+    const numbered = new Database(file, { readonly: true });
+    expect(numbered.prepare("SELECT COUNT(*) FROM rollup_metrics").pluck().get()).toBe(6);
+    numbered.close();
     await one.close();
     await other.close();
   });
