@@ -36,8 +36,8 @@ const SCHEMA = `
   );
   -- seq is the rowid: rows are never deleted, so it only grows (AUTOINCREMENT would add a write per turn).
   -- entry: the entries written together (a turn's message and replies) as a JSON array, or one entry as an
-  -- object (rows written before turns were kept whole). counts: what the turn added to the analytics rollup
-  -- ([[hour, metric, n, trend (0|1)], ...]), folded into it after the commit (sqlite-rollup.ts), or null.
+  -- object (rows written before turns were kept whole). counts: what the turn added to the analytics rollup,
+  -- its metrics by number (metric-numbers.ts), folded into it after the commit (sqlite-rollup.ts), or null.
   CREATE TABLE IF NOT EXISTS transcripts (
     seq INTEGER PRIMARY KEY,
     conversation_id TEXT NOT NULL,
