@@ -98,7 +98,10 @@ describe("the paced-turn benchmark", () => {
       expect(rate.floor.rounds).toHaveLength(2);
       expect(rate.floor.busyUs).toBeGreaterThan(0);
       expect(rate.floor.ratio).toBeCloseTo(rate.floor.busyUs / result.floorHotUs, 1);
-      expect(rate.overFloor).toBeCloseTo((rate.ratio ?? 0) / (rate.floor.ratio ?? 1), 1);
+      // posdesk's ratio over the floor's, from the unrounded figures: the µs figures (to 0.1 µs) give it to well
+      // within 2 %, where the rounded ratios can miss it by more than 0.05 when the floor's is near 1.
+      const ofRatios = rate.busyUs / result.hotUs / (rate.floor.busyUs / result.floorHotUs);
+      expect(Math.abs((rate.overFloor ?? 0) / ofRatios - 1)).toBeLessThan(0.02);
     }
     expect(result.floorHotRounds).toHaveLength(2);
     expect(result.floorHotUs).toBeGreaterThan(0);
