@@ -24,6 +24,8 @@ const RatingFile = z.object({ rating: RatingSection });
 interface Phrase {
   text: string;
   han: boolean;
+  /** What is looked for: the text itself (Chinese), or the words with a space at each end (English, whole words). */
+  needle: string;
 }
 
 interface RatingLexicon {
@@ -41,10 +43,9 @@ const LOCALES = ["zh-CN", "en"] as const;
 
 function phrase(text: string): Phrase {
   const normalized = normalize(text);
-  return {
-    text: HAN.test(normalized) ? normalized.replace(/\s+/g, "") : normalized,
-    han: HAN.test(normalized),
-  };
+  const han = HAN.test(normalized);
+  const words = han ? normalized.replace(/\s+/g, "") : normalized;
+  return { text: words, han, needle: han ? words : ` ${words} ` };
 }
 
 export function loadRatingLexicon(dir = DIALOGUE_DIR): RatingLexicon {
@@ -111,24 +112,31 @@ function segments(run: string, softeners: Set<string>): boolean {
   return fits[run.length] === true;
 }
 
-/** What is left of `normalized` without the phrase, or undefined when the phrase is not in it. */
-function without(normalized: string, { text, han }: Phrase): string | undefined {
-  if (han) {
-    const compact = normalized.replace(/\s+/g, "");
-    const at = compact.indexOf(text);
-    return at < 0 ? undefined : `${compact.slice(0, at)} ${compact.slice(at + text.length)}`;
-  }
-  const padded = ` ${normalized} `;
-  const at = padded.indexOf(` ${text} `);
-  return at < 0 ? undefined : `${padded.slice(0, at)} ${padded.slice(at + text.length + 2)}`;
+/**
+ * A normalised text made ready to look for phrases in, once for all of them: without its spaces (for a
+ * Chinese phrase) and with a space at each end (for an English one, a whole word).
+ */
+function searchable(normalized: string): { compact: string; padded: string } {
+  return { compact: normalized.replace(/\s+/g, ""), padded: ` ${normalized} ` };
+}
+
+/** What is left of the text without the phrase, or undefined when the phrase is not in it. */
+function without(
+  { compact, padded }: { compact: string; padded: string },
+  { han, needle }: Phrase,
+): string | undefined {
+  const text = han ? compact : padded;
+  const at = text.indexOf(needle);
+  return at < 0 ? undefined : `${text.slice(0, at)} ${text.slice(at + needle.length)}`;
 }
 
 /** The phrase of `phrases` that `text` is, softeners aside. */
 function whole<P extends Phrase>(text: string, phrases: readonly P[]): P | undefined {
   const normalized = normalize(text);
   if (!normalized) return undefined;
+  const search = searchable(normalized);
   return phrases.find((p) => {
-    const rest = without(normalized, p);
+    const rest = without(search, p);
     return rest !== undefined && onlySofteners(rest);
   });
 }
@@ -180,8 +188,8 @@ export function readRating(text: string): RatingReading | undefined {
 
 /** Whether a message speaks of the help itself ("太慢了", "the agent was rude"): feedback, more than a problem. */
 export function isFeedback(text: string): boolean {
-  const normalized = normalize(text);
-  return lexicon.feedback.some((p) => without(normalized, p) !== undefined);
+  const search = searchable(normalize(text));
+  return lexicon.feedback.some((p) => without(search, p) !== undefined);
 }
 
 /** Whether a reply to "anything to add?" adds nothing: "跳过", "没有了，谢谢", "no thanks". */
