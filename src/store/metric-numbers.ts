@@ -72,7 +72,7 @@ export class MetricNumbers {
         continue;
       }
       for (let i = 1; i + 1 < group.length; i += 2) {
-        const named = this.metrics.get(group[i] as number);
+        const named = this.metricOf(group[i] as number);
         if (named) visit(hour, named.metric, group[i + 1] as number, named.trend);
       }
     }

@@ -99,12 +99,9 @@ export function fileMetricNumbers(db: Database.Database) {
     },
     /** Gives a number to each metric of `counts` that has none; outside any transaction. */
     number: (counts: readonly RollupCount[]) => {
-      for (const count of counts) {
-        if (numbers.numberOf(count.metric, count.trend === true) !== undefined) continue;
-        if (db.inTransaction) throw new Error("analytics metrics are numbered outside a transaction");
-        number.immediate(counts);
-        return;
-      }
+      if (counts.every((count) => numbers.numberOf(count.metric, count.trend === true) !== undefined)) return;
+      if (db.inTransaction) throw new Error("analytics metrics are numbered outside a transaction");
+      number.immediate(counts);
     },
   };
 }
@@ -149,10 +146,8 @@ export function rollupFolder(db: Database.Database, metrics: FileMetricNumbers):
     const last = lastTranscript.get() ?? 0;
     const rows = last > cursor ? carried.all(cursor) : [];
     const journaled = journal.all() as [number, string][];
-    if (rows.length === 0 && journaled.length === 0) {
-      if (last > cursor) moveCursor.run(last);
-      return 0;
-    }
+    if (last > cursor) moveCursor.run(last);
+    if (rows.length === 0 && journaled.length === 0) return 0;
     for (const [, counts] of journaled) rows.push(counts);
     // Numbers given by another connection since (its rows are among these).
     metrics.refresh();
@@ -188,7 +183,6 @@ export function rollupFolder(db: Database.Database, metrics: FileMetricNumbers):
       }
     }
     for (const counter of totals.values()) if (counter[3] !== 0) upsert.run(...counter);
-    if (last > cursor) moveCursor.run(last);
     if (journaled.length > 0) forget.run(journaled[journaled.length - 1]?.[0] ?? 0);
     return rows.length;
   });
