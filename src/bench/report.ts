@@ -101,6 +101,19 @@ export function measuresOf(report: Report): Measure[] {
           "the floor as issue 10 words it: bare better-sqlite3 reading the conversation row and writing it back (the same bytes) in one transaction per turn, nothing else written, in the same alternating rounds",
         cpuRatio: t.rowCpuRatio,
       }),
+      measure(
+        {
+          id: "turns.inMemory",
+          name: "turns/s in process, records kept in memory (no SQLite), vs one-row floor",
+          value: t.inMemory.perSecond,
+          reference: t.rowFloor.perSecond,
+          referenceName:
+            "the one-row floor of `turns.row`, in the same alternating rounds; posdesk's engine runs the same turns one at a time over MemoryStore (each record encoded and masked as for storage, kept in a Map): the turn with the database free, so a ratio below the goal of `turns.row` here is one no storage work can reach",
+          unit: "/s",
+          cpuRatio: t.inMemoryRowCpuRatio,
+        },
+        3,
+      ),
       turns({
         id: "turns.atOnce",
         name: `persisted turns/s in process, ${atOnce}, vs storage floor`,

@@ -60,8 +60,8 @@ function details(report: Report): [string, string][] {
   const t = report.turns;
   if (t) {
     rows.push([
-      "persisted turns/s rounds, posdesk / floor / one-row floor",
-      `${t.rounds.join(", ")} / ${t.floor.rounds.join(", ")} / ${t.rowFloor.rounds.join(", ")}`,
+      "persisted turns/s rounds, posdesk / floor / one-row floor / posdesk in memory",
+      `${t.rounds.join(", ")} / ${t.floor.rounds.join(", ")} / ${t.rowFloor.rounds.join(", ")} / ${t.inMemory.rounds.join(", ")}`,
     ]);
     rows.push([
       `persisted turns/s rounds, posdesk ${t.atOnce.conversations} conversations at once (turns per commit)`,

@@ -5,8 +5,9 @@
  * conversation row alone, as issue 10 words the floor); turns per second of each, their ratios, and posdesk's
  * turn latency. posdesk is measured twice: one conversation at a time (each turn waits for the last), and
  * `AT_ONCE` conversations at a time, as a server holds them — where the store commits the turns that are
- * ready together (group commit, sqlite.ts), which the floors, one transaction per turn, never do.
- * Also what a conversation costs on disk.
+ * ready together (group commit, sqlite.ts), which the floors, one transaction per turn, never do. And once
+ * more over a store in memory, in the same rounds: what the turn costs without SQLite, the most that storage
+ * work could ever give. Also what a conversation costs on disk.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { FLOWS } from "../../flows/index.js";
 import { ConversationEngine } from "../engine/engine.js";
 import type { Nlu } from "../nlu/index.js";
 import { loadNlu } from "../nlu/model.js";
+import { MemoryStore } from "../store/memory.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { StorageFloor } from "./floor.js";
 import { interleaved, percentile, type RoundOptions, ratio, round, type Throughput } from "./measure.js";
@@ -43,6 +45,14 @@ export interface TurnsResult {
   /** posdesk's turns per second over the one-row floor's. */
   rowRatio: number | null;
   rowCpuRatio: number | null;
+  /**
+   * posdesk's same turns, one at a time, over a store that keeps its records in memory (`MemoryStore`: each
+   * record still encoded and masked as for storage, no SQLite), in the same alternating rounds: what a turn
+   * costs with the database free, against the one-row floor. No storage work takes a turn above this.
+   */
+  inMemory: Throughput;
+  inMemoryRowRatio: number | null;
+  inMemoryRowCpuRatio: number | null;
   /** posdesk with `AT_ONCE` conversations at a time, in the same alternating rounds, against both floors. */
   atOnce: {
     conversations: number;
@@ -130,6 +140,7 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
   const floor = await StorageFloor.open(join(dir, "floor.db"));
   try {
     const engine = new ConversationEngine({ nlu, store, flows: FLOWS });
+    const inMemory = new ConversationEngine({ nlu, store: new MemoryStore(), flows: FLOWS });
     const { scripts } = await captureShapes(nlu);
     const latencies: number[] = [];
     let posdeskIds = 0;
@@ -156,6 +167,7 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
         },
         floor: floorPass("c", (id, script) => floor.conversation(id, script)),
         rowFloor: floorPass("r", (id, script) => floor.conversationRow(id, script)),
+        inMemory: scriptedPass(inMemory, () => `c-${posdeskIds++}`),
       },
       { warmupMs: 2000, rounds: 9, roundMs: 1000, ...options },
     );
@@ -174,6 +186,9 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
       rowFloor: rounded(measured.rowFloor),
       rowRatio: ratio(measured.posdesk.perSecond, measured.rowFloor.perSecond, 3),
       rowCpuRatio: ratio(measured.posdesk.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
+      inMemory: rounded(measured.inMemory),
+      inMemoryRowRatio: ratio(measured.inMemory.perSecond, measured.rowFloor.perSecond, 3),
+      inMemoryRowCpuRatio: ratio(measured.inMemory.perCpuSecond, measured.rowFloor.perCpuSecond, 3),
       atOnce: {
         conversations: AT_ONCE,
         perSecond: Math.round(measured.atOnce.perSecond),

@@ -1,4 +1,8 @@
-/** In-memory store for unit tests: round-trips everything through JSON, exactly like the real ones. */
+/**
+ * In-memory store for unit tests, `POSDESK_STORE=memory:`, the story runner and the benchmark's turn without a
+ * database: each record is kept as the JSON the real stores write (card numbers masked, encoded once) and
+ * decoded on every read, as theirs are.
+ */
 
 import { randomUUID } from "node:crypto";
 import type { HandoffRecord, TranscriptEntry } from "../domain/handoff.js";
@@ -21,8 +25,6 @@ import {
   type TurnWrite,
 } from "./store.js";
 
-const copy = <T>(value: T): T => JSON.parse(maskedJson(value)) as T;
-
 export class MemoryStore implements Store {
   readonly incidents = new MemoryIncidents();
   private readonly conversations = new Map<string, string>();
@@ -40,12 +42,12 @@ export class MemoryStore implements Store {
   }
 
   async saveConversation(conversation: ConversationRecord): Promise<void> {
-    this.conversations.set(conversation.id, JSON.stringify(copy(conversation)));
+    this.conversations.set(conversation.id, maskedJson(conversation));
   }
 
   async appendTranscript(conversationId: string, entries: TranscriptEntry[]): Promise<void> {
     const list = this.transcripts.get(conversationId) ?? [];
-    list.push(...entries.map((e) => JSON.stringify(copy(e))));
+    for (const entry of entries) list.push(maskedJson(entry));
     this.transcripts.set(conversationId, list);
   }
 
@@ -54,7 +56,7 @@ export class MemoryStore implements Store {
   }
 
   async saveHandoff(handoff: HandoffRecord): Promise<void> {
-    this.handoffs.set(handoff.summary.id, JSON.stringify(copy(handoff)));
+    this.handoffs.set(handoff.summary.id, maskedJson(handoff));
   }
 
   async saveTurn(turn: TurnWrite): Promise<void> {
@@ -97,7 +99,7 @@ export class MemoryStore implements Store {
   }
 
   async saveRating(rating: Rating): Promise<void> {
-    this.ratingsByKey.set(ratingKey(rating), JSON.stringify(copy(rating)));
+    this.ratingsByKey.set(ratingKey(rating), maskedJson(rating));
   }
 
   async ratings(query?: RatingQuery): Promise<Rating[]> {
