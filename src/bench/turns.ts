@@ -27,6 +27,7 @@ import { captureShapes, type ScriptShape } from "./shape.js";
 export interface TurnsResult {
   /** posdesk's turns in the timed rounds. */
   turns: number;
+  /** posdesk's conversations over SQLite, one at a time and at once. */
   conversations: number;
   perSecond: number;
   rounds: number[];
@@ -144,6 +145,8 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
     const { scripts } = await captureShapes(nlu);
     const latencies: number[] = [];
     let posdeskIds = 0;
+    // The in-memory pass numbers its own conversations: `conversations` counts those over SQLite.
+    let inMemoryIds = 0;
     // A floor's pass: every scripted conversation replayed once, each under a new id of its own.
     const floorPass = (prefix: string, replay: (id: string, script: ScriptShape) => number) => {
       let ids = 0;
@@ -167,7 +170,7 @@ export async function benchTurns(nlu: Nlu = loadNlu().nlu, options: RoundOptions
         },
         floor: floorPass("c", (id, script) => floor.conversation(id, script)),
         rowFloor: floorPass("r", (id, script) => floor.conversationRow(id, script)),
-        inMemory: scriptedPass(inMemory, () => `c-${posdeskIds++}`),
+        inMemory: scriptedPass(inMemory, () => `n-${inMemoryIds++}`),
       },
       { warmupMs: 2000, rounds: 9, roundMs: 1000, ...options },
     );
